@@ -1,0 +1,36 @@
+"""The exceptions symconv raises. Every one is a :class:`SymconvError`, and a ``ValueError`` too.
+
+The CLI prints any of them as one line on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+__all__ = ["FormulaError", "SpecError", "SymconvError", "UnknownSymbolError", "UnknownVariantError"]
+
+
+class SymconvError(ValueError):
+    """Base class: bad input to symconv (an impossible layer, an unknown name, an unreadable formula)."""
+
+
+class SpecError(SymconvError):
+    """A layer that cannot exist: a size below 1, channels not divisible by the groups, a kernel wider than
+    the padded input, an output size that contradicts the input size."""
+
+
+class UnknownSymbolError(SymconvError):
+    """A symbol name that is not in the symbol table (:mod:`symconv.symbols`) and cannot be introduced."""
+
+
+class UnknownVariantError(SymconvError):
+    """A variant name that symconv does not know."""
+
+
+class FormulaError(SymconvError):
+    """A formula that cannot be read: bad syntax, a forbidden construct, or input over a size limit.
+
+    ``position`` is the 0-based character offset of the problem in the text, when known.
+    """
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message if position is None else f"{message} (at character {position + 1})")
+        self.position = position
