@@ -36,11 +36,14 @@ __all__ = [
     "all_names",
     "axes",
     "info",
+    "index",
     "is_flag",
     "latex_names",
     "names_for_dims",
     "new_symbol",
+    "position_index",
     "sym",
+    "tap_index",
 ]
 
 #: The spatial axes of each dimensionality, outermost first (PyTorch's D, H, W order).
@@ -159,6 +162,26 @@ def new_symbol(name: str) -> sympy.Symbol:
             f"{name!r} is not a usable name: use a letter followed by letters, digits or underscores"
         )
     return sympy.Symbol(name, integer=True, positive=True)
+
+
+#: The bound variables of one output element's sum: batch, output channel, input channel within the group,
+#: output position along each axis, and kernel tap along each axis.
+_POSITION = {"l": "t", "d": "t", "h": "u", "w": "v"}
+_TAP = {"l": "i", "d": "r", "h": "i", "w": "j"}
+
+
+@cache
+def index(name: str) -> sympy.Symbol:
+    """A summation or tensor index (``n``, ``o``, ``c``, positions ``t, u, v``, taps ``r, i, j``)."""
+    return sympy.Symbol(name, integer=True, nonnegative=True)
+
+
+def position_index(axis: str) -> sympy.Symbol:
+    return index(_POSITION[axis])
+
+
+def tap_index(axis: str) -> sympy.Symbol:
+    return index(_TAP[axis])
 
 
 def latex_names() -> dict[sympy.Symbol, str]:

@@ -1,0 +1,400 @@
+"""Derive counts from the expression of one output element.
+
+For each stage of a layer, SymPy builds one output element as the reduction it is: a sum, over the input
+channels of its group and the kernel taps, of weight × input, plus the bias. The counts come from the structure
+of that expression (:func:`count_ops`): a sum of ``n`` products costs ``n`` multiplications and ``n - 1``
+additions, and the bias one addition more. Multiplied by the number of output elements and simplified, they are
+the closed forms. Every stage of the reasoning is kept as a :class:`Step` for the printers.
+
+>>> from symconv import variants
+>>> d = derive(variants.standard(2, values={"N": 1}, bias=True))
+>>> d.quantities["flops"]
+2*C_in*C_out*H_out*W_out*k_h*k_w
+>>> d.quantities["params"]
+C_out*(C_in*k_h*k_w + 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import mul
+
+import sympy
+
+from symconv.conventions import Convention
+from symconv.errors import SymconvError
+from symconv.spec import Conv, Definition
+from symconv.symbols import index, is_flag, position_index, sym, tap_index
+from symconv.variants import Layer
+
+__all__ = [
+    "QUANTITIES",
+    "Derivation",
+    "Ops",
+    "StageCounts",
+    "Step",
+    "count_ops",
+    "derive",
+    "element",
+    "tidy",
+]
+
+#: The quantities every derivation has, in the order they are printed.
+QUANTITIES = ("params", "mults", "adds", "flops", "macs")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: ``lhs = rhs[0] = rhs[1] = ...``, justified by ``rule``."""
+
+    title: str
+    lhs: sympy.Basic
+    rhs: tuple[sympy.Basic, ...]
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class Ops:
+    """Multiplications and additions."""
+
+    mults: sympy.Expr
+    adds: sympy.Expr
+
+    def __add__(self, other: Ops) -> Ops:
+        return Ops(self.mults + other.mults, self.adds + other.adds)
+
+    def scale(self, factor: sympy.Expr) -> Ops:
+        return Ops(factor * self.mults, factor * self.adds)
+
+
+_ZERO = Ops(sympy.Integer(0), sympy.Integer(0))
+
+
+def _prod(items: Iterable[sympy.Expr]) -> sympy.Expr:
+    return reduce(mul, items, sympy.Integer(1))
+
+
+def presence(term: sympy.Expr) -> sympy.Expr:
+    """1 for a term that is always computed; the product of its flags for one that exists only when they
+    are 1 (``b * beta[o]`` is present exactly when ``b = 1``)."""
+    return _prod(f for f in sympy.Mul.make_args(term) if is_flag(f))
+
+
+def count_ops(expr: sympy.Expr) -> Ops:
+    """Count the multiplications and additions that evaluating ``expr`` performs, from its structure.
+
+    * a tensor entry, a symbol or a number costs nothing (it is read, not computed);
+    * a product of ``n`` factors costs ``n - 1`` multiplications; a flag factor (``b``) is not a factor that is
+      multiplied but a condition, so the product's whole cost is weighted by it;
+    * a sum of ``n`` present terms costs ``n - 1`` additions;
+    * ``Sum(body, ranges)`` repeats the body once per index value and adds the ``n`` results with ``n - 1``
+      additions, ``n`` the product of the range lengths.
+
+    >>> from symconv.symbols import sym, index
+    >>> x, w = sympy.IndexedBase("x"), sympy.IndexedBase("w")
+    >>> c, K, b = index("c"), sym("C_in"), sym("b")
+    >>> count_ops(sympy.Sum(w[c] * x[c], (c, 0, K - 1)) + b * sympy.IndexedBase("beta")[0])
+    Ops(mults=C_in, adds=C_in + b - 1)
+    """
+    if isinstance(expr, sympy.Indexed | sympy.Symbol | sympy.Number):
+        return _ZERO
+    if isinstance(expr, sympy.Sum):
+        n = _prod(upper - lower + 1 for _, lower, upper in expr.limits)
+        body = count_ops(expr.function)
+        return Ops(n * body.mults, n * body.adds + n - 1)
+    if isinstance(expr, sympy.Mul):
+        factors = [f for f in expr.args if not is_flag(f)]
+        inner = sum((count_ops(f) for f in factors), _ZERO)
+        return Ops(inner.mults + len(factors) - 1, inner.adds).scale(presence(expr))
+    if isinstance(expr, sympy.Add):
+        terms = expr.args
+        if all(presence(t) != 1 for t in terms):
+            raise SymconvError(f"every term of {expr} depends on a flag; the sum's size is unknown")
+        inner = sum((count_ops(t) for t in terms), _ZERO)
+        return Ops(inner.mults, inner.adds + sum(presence(t) for t in terms) - 1)
+    raise SymconvError(f"cannot count the operations of {type(expr).__name__}: {expr}")
+
+
+@dataclass(frozen=True)
+class Tensors:
+    """The tensors one stage reads and writes, with their shapes."""
+
+    x: sympy.IndexedBase
+    w: sympy.IndexedBase
+    beta: sympy.IndexedBase
+    y: sympy.IndexedBase
+
+    @property
+    def parameters(self) -> tuple[sympy.IndexedBase, ...]:
+        return (self.w, self.beta)
+
+
+def tensors(conv: Conv, stage: int = 1) -> Tensors:
+    """Input ``x``, weight ``w``, bias ``beta`` and output ``y`` of a convolution, shaped as PyTorch shapes them."""
+    suffix = "" if stage == 1 else f"^{{({stage})}}"
+
+    def base(name: str, shape: tuple[sympy.Expr, ...]) -> sympy.IndexedBase:
+        return sympy.IndexedBase(name + suffix, shape=shape)
+
+    return Tensors(
+        x=base("x", (conv.batch, conv.in_channels, *conv.in_size)),
+        w=base("w", (conv.out_channels, conv.in_per_group, *conv.kernel)),
+        beta=base(r"\beta", (conv.out_channels,)),
+        y=base("y", (conv.batch, conv.out_channels, *conv.out_size)),
+    )
+
+
+def element(conv: Conv, t: Tensors) -> tuple[sympy.Indexed, sympy.Expr]:
+    """One output element ``y[n, o, positions]`` as the sum that computes it.
+
+    Input channel ``c`` of output channel ``o``'s group is ``floor(o / (C_out/g)) * (C_in/g) + c``; tap ``i`` of
+    output position ``u`` reads input position ``s u + d i - p`` (zero outside the input: the padding). Sums
+    over a single value (a depthwise layer's one channel per group, a 1×1 kernel's one tap) are left out.
+    """
+    n, o, c = index("n"), index("o"), index("c")
+    positions = [position_index(a) for a in conv.axes]
+    taps = [tap_index(a) for a in conv.axes]
+    limits = []
+    channel_offset: sympy.Expr = sympy.Integer(0)
+    if conv.groups != 1:
+        channel_offset = sympy.floor(o / conv.out_per_group) * conv.in_per_group
+    if conv.in_per_group == 1:
+        channel = channel_offset
+    else:
+        channel = channel_offset + c
+        limits.append((c, 0, conv.in_per_group - 1))
+    where = []
+    tap_values = []
+    for axis, (u, i) in enumerate(zip(positions, taps, strict=True)):
+        tap = i if conv.kernel[axis] != 1 else sympy.Integer(0)
+        if conv.kernel[axis] != 1:
+            limits.append((i, 0, conv.kernel[axis] - 1))
+        tap_values.append(tap)
+        where.append(conv.stride[axis] * u + conv.dilation[axis] * tap - conv.padding[axis])
+    product = t.w[(o, c if conv.in_per_group != 1 else 0, *tap_values)] * t.x[(n, channel, *where)]
+    body = sympy.Sum(product, *limits) if limits else product
+    return t.y[(n, o, *positions)], body + conv.bias * t.beta[o]
+
+
+@dataclass(frozen=True)
+class StageCounts:
+    """What one stage's derivation found."""
+
+    name: str
+    conv: Conv
+    element: tuple[sympy.Indexed, sympy.Expr]
+    products: sympy.Expr  # terms in the element's sum
+    per_element: Ops
+    outputs: sympy.Expr  # output elements
+    params: sympy.Expr
+    totals: Ops
+
+
+def _size(base: sympy.IndexedBase) -> sympy.Expr:
+    return _prod(base.shape)
+
+
+def _stage_counts(name: str, conv: Conv, t: Tensors) -> StageCounts:
+    lhs, rhs = element(conv, t)
+    per = count_ops(rhs)
+    products = per.mults  # every multiplication in the element is one weight × input product
+    outputs = _size(t.y)
+    # A parameter tensor counts when the element reads it, weighted by the flags of the term that reads it.
+    params = sympy.Integer(0)
+    for term in sympy.Add.make_args(rhs):
+        for base in t.parameters:
+            if term.has(base):
+                params += presence(term) * _size(base)
+    return StageCounts(name, conv, (lhs, rhs), products, per, outputs, sympy.expand(params),
+                       per.scale(outputs))
+
+
+def tidy(expr: sympy.Expr) -> sympy.Expr:
+    """A closed form as it reads best: common factors taken out, no division introduced.
+
+    >>> from symconv.symbols import sym
+    >>> tidy(sym("C_in") * sym("C_out") + sym("b") * sym("C_out"))
+    C_out*(C_in + b)
+    """
+    return sympy.factor_terms(sympy.expand(expr))
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """The derivation of a layer's counts: the steps, and the closed forms they end in.
+
+    ``quantities`` holds the closed forms in the documented symbol names (``params``, ``mults``, ``adds``,
+    ``flops`` in ``convention``, ``macs``); ``polynomials`` the same counts in the channels per group, where
+    every count is an integer polynomial; ``sizes`` the output size of each axis of the last stage.
+    """
+
+    layer: Layer
+    convention: Convention
+    stages: tuple[StageCounts, ...]
+    steps: tuple[Step, ...]
+    polynomials: Mapping[str, sympy.Expr]
+    quantities: Mapping[str, sympy.Expr]
+    sizes: Mapping[str, sympy.Expr]
+    definitions: tuple[Definition, ...] = field(default=())
+
+    @property
+    def variant(self) -> str:
+        return self.layer.variant
+
+    @property
+    def title(self) -> str:
+        return self.layer.title
+
+    def value(self, name: str) -> int | None:
+        """The exact integer of a quantity once every symbol is set, else ``None``."""
+        expr = self.quantities[name] if name in self.quantities else self.sizes[name]
+        return int(expr) if expr.is_Integer else None
+
+    def _repr_latex_(self) -> str:
+        from symconv.printing import latex
+
+        return "$$" + latex.render(self) + "$$"
+
+
+def _output_size_steps(conv: Conv, title: str) -> list[Step]:
+    steps = []
+    for axis, a in enumerate(conv.axes):
+        relation = conv.relation(axis)
+        rhs: tuple[sympy.Basic, ...] = (relation,)
+        if conv.out_size[axis] != sym(f"{a.upper()}_out") and conv.out_size[axis] != relation:
+            rhs = (relation, conv.out_size[axis])
+        steps.append(Step(title, sym(f"{a.upper()}_out"), rhs,
+                          "a kernel dilated by d spans d(k - 1) + 1 inputs; every s-th position where it fits "
+                          "in the padded input gives one output"))
+    return steps
+
+
+def _quantity(name: str) -> sympy.Symbol:
+    return sympy.Symbol(rf"\mathrm{{{name}}}")
+
+
+def _stage_steps(stage: StageCounts, prefix: str) -> list[Step]:
+    conv = stage.conv
+    lhs, rhs = stage.element
+    per = stage.per_element
+    products = stage.products
+    b = conv.bias
+    steps: list[Step] = []
+    if conv.definitions:
+        for definition in conv.definitions:
+            steps.append(Step(f"{prefix}channels per group", definition.symbol,
+                              (sympy.Mul(definition.numerator, 1 / definition.denominator, evaluate=False),),
+                              "each of the g groups maps its own share of the channels"))
+    steps.append(Step(f"{prefix}one output element", lhs, (rhs,),
+                      "cross-correlation over the input channels of the output channel's group and the kernel "
+                      "taps, plus the bias when b = 1; x is zero outside the input (the padding)"))
+    steps.append(Step(f"{prefix}multiplications per element", _quantity("mults"), (per.mults,),
+                      "each term of the sum is one product w·x; the flag b selects the bias, it multiplies "
+                      "nothing"))
+    adds_form = sympy.Add(sympy.Add(products, -1, evaluate=False), b, evaluate=False) if b != 0 else per.adds
+    steps.append(Step(f"{prefix}additions per element", _quantity("adds"),
+                      (adds_form,) if adds_form == per.adds and b == 0 else (adds_form, per.adds),
+                      "adding n terms takes n - 1 additions; the bias adds one more when b = 1"))
+    flops = sympy.expand(per.mults + per.adds)
+    steps.append(Step(f"{prefix}FLOPs per element", _quantity("flops"),
+                      (sympy.Add(per.mults, per.adds, evaluate=False), flops),
+                      "with a bias (b = 1) its addition cancels the -1 of the sum"
+                      if b != 0 else "without a bias the -1 of the sum stays"))
+    if not b.is_number:
+        steps.append(Step(f"{prefix}FLOPs per element with a bias", _quantity("flops") ,
+                          (sympy.Subs(flops, b, 1), flops.subs(b, 1)), "b = 1: the -1 and the +1 cancel"))
+        steps.append(Step(f"{prefix}FLOPs per element without a bias", _quantity("flops"),
+                          (sympy.Subs(flops, b, 0), flops.subs(b, 0)), "b = 0: one addition fewer"))
+    steps.append(Step(f"{prefix}output elements", _quantity("outputs"), (stage.outputs,),
+                      "one element per batch item, output channel and output position"))
+    steps.append(Step(f"{prefix}parameters", _quantity("params"),
+                      (stage.params, tidy(stage.params)) if tidy(stage.params) != stage.params
+                      else (stage.params,),
+                      "the weight w has C_out × C_in/g × k entries; the bias β has C_out, present when b = 1"))
+    return steps
+
+
+def derive(layer: Layer, convention: Convention | str = Convention.EXACT) -> Derivation:
+    """Derive every count of ``layer``, step by step; ``flops`` follows ``convention``."""
+    convention = Convention.parse(convention)
+    multi = len(layer.stages) > 1
+    stages = []
+    steps: list[Step] = []
+    definitions: list[Definition] = []
+    for number, stage in enumerate(layer.stages, start=1):
+        prefix = f"{stage.name} stage: " if multi else ""
+        t = tensors(stage.conv, number if multi else 1)
+        counts = _stage_counts(stage.name, stage.conv, t)
+        stages.append(counts)
+        if number == 1:
+            steps += _output_size_steps(stage.conv, "output size")
+        steps += _stage_steps(counts, prefix)
+        definitions += [d for d in stage.conv.definitions if d not in definitions]
+
+    total_params = sum((s.params for s in stages), sympy.Integer(0))
+    total = sum((s.totals for s in stages), _ZERO)
+    macs = sum((s.outputs * s.products for s in stages), sympy.Integer(0))
+    poly = {
+        "params": sympy.expand(total_params),
+        "mults": sympy.expand(total.mults),
+        "adds": sympy.expand(total.adds),
+        "macs": sympy.expand(macs),
+    }
+    poly["flops"] = sympy.expand(convention.flops(poly["mults"], poly["adds"], poly["macs"]))
+    poly = {name: poly[name] for name in QUANTITIES}
+    back = {d.symbol: d.value for d in definitions}
+
+    def present(expr: sympy.Expr) -> sympy.Expr:
+        return tidy(expr.xreplace(back))
+
+    if multi:
+        def present_sum(per_stage: list[sympy.Expr]) -> sympy.Expr:
+            return sympy.factor_terms(sympy.Add(*(present(e) for e in per_stage)))
+
+        quantities = {
+            "params": present_sum([s.params for s in stages]),
+            "mults": present_sum([s.totals.mults for s in stages]),
+            "adds": present_sum([s.totals.adds for s in stages]),
+            "macs": present_sum([s.outputs * s.products for s in stages]),
+        }
+        quantities["flops"] = present_sum([
+            convention.flops(s.totals.mults, s.totals.adds, s.outputs * s.products) for s in stages
+        ])
+        quantities = {name: quantities[name] for name in QUANTITIES}
+    else:
+        quantities = {name: present(expr) for name, expr in poly.items()}
+
+    for name in ("mults", "adds", "macs", "params"):
+        rule = {
+            "mults": "per element, times the output elements" + (", summed over the stages" if multi else ""),
+            "adds": "per element, times the output elements" + (", summed over the stages" if multi else ""),
+            "macs": "one multiply-accumulate per product: the multiplications; the bias is not counted",
+            "params": "summed over the stages" if multi else "the parameter tensors' sizes",
+        }[name]
+        steps.append(Step("totals", _quantity(name), (quantities[name],), rule))
+    steps += _convention_steps(poly, quantities, convention, layer)
+
+    last = layer.stages[-1].conv
+    sizes = {f"{a.upper()}_out": last.out_size[i] for i, a in enumerate(last.axes)}
+    return Derivation(layer, convention, tuple(stages), tuple(steps), poly, quantities, sizes,
+                      tuple(definitions))
+
+
+def _convention_steps(poly: Mapping[str, sympy.Expr], quantities: Mapping[str, sympy.Expr],
+                      convention: Convention, layer: Layer) -> list[Step]:
+    steps = [Step("totals", _quantity("flops"), (quantities["flops"],),
+                  f"convention {convention.value}: {convention.description}")]
+    exact = sympy.expand(poly["mults"] + poly["adds"])
+    for other in Convention:
+        if other is Convention.EXACT:
+            continue
+        gap = tidy(sympy.expand(other.flops(poly["mults"], poly["adds"], poly["macs"]) - exact))
+        biases = {s.conv.bias for s in layer.stages}
+        rule = f"convention {other.value} minus exact"
+        if other is Convention.TWO_MACS and gap != 0 and any(not b.is_number for b in biases):
+            rule += ": zero exactly when b = 1, every output element then adding a bias"
+        steps.append(Step("conventions", sympy.Symbol(rf"\mathrm{{flops}}_{{\mathrm{{{other.value}}}}} - "
+                                                      r"\mathrm{flops}_{\mathrm{exact}}"), (gap,), rule))
+    return steps

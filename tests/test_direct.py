@@ -1,0 +1,305 @@
+"""The counting reference convolution: values against an independent computation, counts against a claim."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symconv.direct import DirectCount, conv_direct, conv_reference, loop_nest, output_size
+from symconv.errors import SpecError
+
+# ------------------------------------------------------------------------------------------- strategies
+
+
+@dataclass(frozen=True)
+class Conv:
+    """A valid convolution with concrete integer data, as drawn by :func:`convs`."""
+
+    x: np.ndarray
+    weight: np.ndarray
+    bias: np.ndarray | None
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    groups: int
+
+    @property
+    def kwargs(self) -> dict:
+        return dict(stride=self.stride, padding=self.padding, dilation=self.dilation, groups=self.groups)
+
+
+@st.composite
+def convs(draw: st.DrawFn, dims: int | None = None, floats: bool = False) -> Conv:
+    """Only valid layers, small enough that the scalar loops stay fast (3-D gets smaller sizes)."""
+    dims = draw(st.integers(1, 3)) if dims is None else dims
+    groups = draw(st.integers(1, 3))
+    c_in, c_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    n = draw(st.integers(1, 2))
+    max_k, max_extra = (2, 2) if dims == 3 else (3, 4)
+    kernel = tuple(draw(st.integers(1, max_k)) for _ in range(dims))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    dilation = tuple(draw(st.integers(1, 2)) for _ in range(dims))
+    padding = tuple(draw(st.integers(0, 2)) for _ in range(dims))
+    size = tuple(
+        max(1, d * (k - 1) + 1 - 2 * p) + draw(st.integers(0, max_extra))
+        for k, d, p in zip(kernel, dilation, padding, strict=True)
+    )
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if floats:
+        x = rng.standard_normal((n, c_in, *size))
+        weight = rng.standard_normal((c_out, c_in // groups, *kernel))
+        bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
+    else:
+        x = rng.integers(-9, 10, (n, c_in, *size))
+        weight = rng.integers(-9, 10, (c_out, c_in // groups, *kernel))
+        bias = rng.integers(-9, 10, c_out) if draw(st.booleans()) else None
+    return Conv(x, weight, bias, stride, padding, dilation, groups)
+
+
+# ------------------------------------------------------------------------------------ the worked example
+
+X5 = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
+K3 = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]])
+Y3 = np.array([[12, 12, 17], [10, 17, 19], [9, 6, 14]])
+
+
+@pytest.mark.parametrize("mode", ["scalar", "vectorized"])
+def test_worked_example(mode: str) -> None:
+    result = conv_direct(X5[None, None], K3[None, None], mode=mode)
+    assert isinstance(result, DirectCount)
+    np.testing.assert_array_equal(result.output[0, 0], Y3)
+    assert result.output.dtype == np.int64
+    assert (result.mults, result.adds) == (9 * 9, 9 * 8)
+    assert type(result.mults) is int and type(result.adds) is int
+
+
+def test_worked_example_reference() -> None:
+    np.testing.assert_array_equal(conv_reference(X5[None, None], K3[None, None])[0, 0], Y3)
+
+
+def test_padded_zeros_are_multiplied() -> None:
+    # padding 1 makes a 5x5 output; every element still costs the full 9 taps, zeros included
+    result = conv_direct(X5[None, None], K3[None, None], padding=1, mode="scalar")
+    assert result.output.shape == (1, 1, 5, 5)
+    np.testing.assert_array_equal(result.output[0, 0, 1:4, 1:4], Y3)
+    assert (result.mults, result.adds) == (25 * 9, 25 * 8)
+
+
+# --------------------------------------------------------------------------------------------- values
+
+
+@settings(max_examples=120, deadline=None)
+@given(convs())
+def test_scalar_equals_vectorized_equals_reference(conv: Conv) -> None:
+    scalar = conv_direct(conv.x, conv.weight, conv.bias, **conv.kwargs, mode="scalar")
+    vectorized = conv_direct(conv.x, conv.weight, conv.bias, **conv.kwargs, mode="vectorized")
+    reference = conv_reference(conv.x, conv.weight, conv.bias, **conv.kwargs)
+    assert scalar.output.dtype == vectorized.output.dtype == reference.dtype == np.int64
+    np.testing.assert_array_equal(scalar.output, reference)
+    np.testing.assert_array_equal(vectorized.output, reference)
+
+
+@settings(max_examples=40, deadline=None)
+@given(convs(floats=True))
+def test_float_modes_agree_bit_for_bit(conv: Conv) -> None:
+    # both modes add the terms in the same order, so they round identically
+    scalar = conv_direct(conv.x, conv.weight, conv.bias, **conv.kwargs, mode="scalar")
+    vectorized = conv_direct(conv.x, conv.weight, conv.bias, **conv.kwargs)
+    assert scalar.output.dtype == vectorized.output.dtype == np.float64
+    np.testing.assert_array_equal(scalar.output, vectorized.output)
+    reference = conv_reference(conv.x, conv.weight, conv.bias, **conv.kwargs)
+    np.testing.assert_allclose(vectorized.output, reference)
+
+
+def test_integer_types_stay_exact() -> None:
+    # 100·100 overflows int8; integer data is computed in int64, so the sum 2·100·100 is exact
+    x = np.full((1, 2, 3), 100, dtype=np.int8)
+    w = np.full((1, 2, 1), 100, dtype=np.int8)
+    for mode in ("scalar", "vectorized"):
+        out = conv_direct(x, w, mode=mode).output
+        assert out.dtype == np.int64
+        np.testing.assert_array_equal(out, np.full((1, 1, 3), 20000))
+
+
+def test_float32_is_computed_in_float64() -> None:
+    x = np.ones((1, 1, 4), dtype=np.float32)
+    assert conv_direct(x, np.ones((1, 1, 2), dtype=np.int64)).output.dtype == np.float64
+
+
+def test_lists_are_accepted() -> None:
+    result = conv_direct([[[1, 2, 3]]], [[[1, 1]]], [10], mode="scalar")
+    np.testing.assert_array_equal(result.output, [[[13, 15]]])
+
+
+# --------------------------------------------------------------------------------------------- counts
+
+
+def claimed_counts(conv: Conv, out_spatial: tuple[int, ...]) -> tuple[int, int]:
+    """The claim: K = C_in/g · ∏k terms per element, K mults and K - 1 + b adds, times the elements."""
+    n, c_in = conv.x.shape[:2]
+    c_out, _, *kernel = conv.weight.shape
+    terms = (c_in // conv.groups) * math.prod(kernel)
+    elements = n * c_out * math.prod(out_spatial)
+    return elements * terms, elements * (terms - 1 + (conv.bias is not None))
+
+
+@settings(max_examples=80, deadline=None)
+@given(convs(), st.sampled_from(["scalar", "vectorized"]))
+def test_counts_match_the_per_element_claim(conv: Conv, mode: str) -> None:
+    result = conv_direct(conv.x, conv.weight, conv.bias, **conv.kwargs, mode=mode)
+    assert (result.mults, result.adds) == claimed_counts(conv, result.output.shape[2:])
+
+
+@settings(max_examples=80, deadline=None)
+@given(convs())
+def test_output_size_matches_the_actual_shape(conv: Conv) -> None:
+    expected = tuple(
+        output_size(size, k, s, p, d)
+        for size, k, s, p, d in zip(
+            conv.x.shape[2:], conv.weight.shape[2:], conv.stride, conv.padding, conv.dilation, strict=True
+        )
+    )
+    n, c_out = conv.x.shape[0], conv.weight.shape[0]
+    assert conv_reference(conv.x, conv.weight, conv.bias, **conv.kwargs).shape == (n, c_out, *expected)
+    assert conv_direct(conv.x, conv.weight, conv.bias, **conv.kwargs).output.shape == (n, c_out, *expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((5, 3, 1, 0, 1), 3),
+        ((56, 3, 1, 1, 1), 56),
+        ((224, 7, 2, 3, 1), 112),
+        ((7, 3, 2, 0, 2), 2),  # span 5: positions 0 and 2
+        ((1, 1, 5, 0, 1), 1),
+        ((1, 3, 1, 1, 1), 1),  # the kernel sees only padding and one real value
+        ((10, 3, 3, 0, 1), 3),  # floor((10 - 3) / 3) + 1
+    ],
+)
+def test_output_size_table(args: tuple[int, ...], expected: int) -> None:
+    assert output_size(*args) == expected
+
+
+# ----------------------------------------------------------------------------------------- loop nest
+
+
+def test_loop_nest_names() -> None:
+    assert loop_nest(1) == ("N", "g", "C_out_g", "L_out", "C_in_g", "k_l")
+    assert loop_nest(2) == ("N", "g", "C_out_g", "H_out", "W_out", "C_in_g", "k_h", "k_w")
+    assert loop_nest(3) == ("N", "g", "C_out_g", "D_out", "H_out", "W_out", "C_in_g", "k_d", "k_h", "k_w")
+
+
+def test_loop_nest_names_are_table_symbols() -> None:
+    from symconv.symbols import sym
+
+    for dims in (1, 2, 3):
+        assert all(sym(name).is_positive for name in loop_nest(dims))
+
+
+@pytest.mark.parametrize("dims", [0, 4])
+def test_loop_nest_rejects_other_dims(dims: int) -> None:
+    with pytest.raises(SpecError):
+        loop_nest(dims)
+
+
+@settings(max_examples=60, deadline=None)
+@given(convs())
+def test_product_of_trip_counts_is_the_scalar_mults(conv: Conv) -> None:
+    result = conv_direct(conv.x, conv.weight, conv.bias, **conv.kwargs, mode="scalar")
+    dims = conv.x.ndim - 2
+    n, c_in = conv.x.shape[:2]
+    c_out = conv.weight.shape[0]
+    per_axis = dict(zip(loop_nest(dims)[3 : 3 + dims], result.output.shape[2:], strict=True))
+    per_axis |= dict(zip(loop_nest(dims)[4 + dims :], conv.weight.shape[2:], strict=True))
+    trips = {"N": n, "g": conv.groups, "C_out_g": c_out // conv.groups, "C_in_g": c_in // conv.groups}
+    trips |= per_axis
+    assert set(trips) == set(loop_nest(dims))
+    assert math.prod(trips[name] for name in loop_nest(dims)) == result.mults
+
+
+# ------------------------------------------------------------------------------------------ bad input
+
+X = np.zeros((1, 4, 5, 5))
+W = np.zeros((2, 4, 3, 3))
+
+BAD = [
+    ("x without channels", dict(x=np.zeros((5, 5)), weight=W)),
+    ("x with 4 spatial axes", dict(x=np.zeros((1, 1, 2, 2, 2, 2)), weight=np.zeros((1, 1, 1, 1, 1, 1)))),
+    ("weight with the wrong rank", dict(x=X, weight=np.zeros((2, 4, 3)))),
+    ("C_in not divisible by groups", dict(x=X, weight=np.zeros((3, 1, 3, 3)), groups=3)),
+    ("C_out not divisible by groups", dict(x=X, weight=np.zeros((3, 2, 3, 3)), groups=2)),
+    ("weight channels inconsistent", dict(x=X, weight=np.zeros((2, 3, 3, 3)))),
+    ("weight channels ignore groups", dict(x=X, weight=W, groups=2)),
+    ("kernel wider than the padded input", dict(x=X, weight=np.zeros((2, 4, 7, 3)))),
+    ("dilated kernel too wide", dict(x=X, weight=W, dilation=3)),
+    ("empty batch", dict(x=np.zeros((0, 4, 5, 5)), weight=W)),
+    ("empty spatial axis", dict(x=np.zeros((1, 4, 0, 5)), weight=np.zeros((2, 4, 1, 1)))),
+    ("empty kernel", dict(x=X, weight=np.zeros((2, 4, 0, 3)))),
+    ("no output channels", dict(x=X, weight=np.zeros((0, 4, 3, 3)))),
+    ("negative padding", dict(x=X, weight=W, padding=-1)),
+    ("negative padding on one axis", dict(x=X, weight=W, padding=(1, -1))),
+    ("zero stride", dict(x=X, weight=W, stride=0)),
+    ("zero dilation", dict(x=X, weight=W, dilation=(1, 0))),
+    ("zero groups", dict(x=X, weight=W, groups=0)),
+    ("float stride", dict(x=X, weight=W, stride=1.5)),
+    ("bool padding", dict(x=X, weight=W, padding=True)),
+    ("too few per-axis values", dict(x=X, weight=W, stride=(1,))),
+    ("too many per-axis values", dict(x=X, weight=W, padding=(0, 0, 0))),
+    ("bias of the wrong length", dict(x=X, weight=W, bias=np.zeros(3))),
+    ("bias of the wrong rank", dict(x=X, weight=W, bias=np.zeros((2, 1)))),
+    ("boolean data", dict(x=X.astype(bool), weight=W)),
+    ("complex data", dict(x=X, weight=W.astype(complex))),
+]
+
+
+@pytest.mark.parametrize(("why", "kwargs"), BAD, ids=[why for why, _ in BAD])
+@pytest.mark.parametrize("func", [conv_direct, conv_reference])
+def test_bad_input_raises(func, why: str, kwargs: dict) -> None:
+    with pytest.raises(SpecError):
+        func(**kwargs)
+
+
+def test_unknown_mode() -> None:
+    with pytest.raises(SpecError, match="mode"):
+        conv_direct(X, W, mode="fast")  # type: ignore[arg-type]
+
+
+def test_spec_error_is_a_value_error_with_one_sentence() -> None:
+    with pytest.raises(ValueError, match=r"divisible by groups=3") as info:
+        conv_direct(X, np.zeros((3, 1, 3, 3)), groups=3)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(0, 1, 1, 0, 1), (5, 0, 1, 0, 1), (5, 3, 0, 0, 1), (5, 3, 1, -1, 1), (5, 3, 1, 0, 0), (2, 3, 1, 0, 1),
+     (5, 3, 1, 0, 3), (5.0, 3, 1, 0, 1)],
+)
+def test_output_size_bad_input(args: tuple) -> None:
+    with pytest.raises(SpecError):
+        output_size(*args)
+
+
+# --------------------------------------------------------------------------------------------- speed
+
+
+def test_resnet_layer_counts_and_speed() -> None:
+    # 64 -> 64 channels, 56x56, 3x3, padding 1: 64·56·56·64·9 ≈ 1.2e8 mults and as many adds
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 64, 56, 56))
+    w = rng.standard_normal((64, 64, 3, 3))
+    start = time.perf_counter()
+    result = conv_direct(x, w, padding=1)
+    seconds = time.perf_counter() - start
+    elements = 64 * 56 * 56
+    assert result.mults == elements * 64 * 9 == 115_605_504
+    assert result.adds == elements * (64 * 9 - 1) == 115_404_800
+    np.testing.assert_allclose(result.output, conv_reference(x, w, padding=1))
+    # the real target is well under a second (measured ≈ 0.07 s); this bound only catches a pathology
+    assert seconds < 10
