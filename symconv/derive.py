@@ -16,7 +16,7 @@ C_out*(C_in*k_h*k_w + 1)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import mul
@@ -133,7 +133,7 @@ class Tensors:
 
 def tensors(conv: Conv, stage: int = 1) -> Tensors:
     """Input ``x``, weight ``w``, bias ``beta`` and output ``y`` of a convolution, shaped as PyTorch shapes them."""
-    suffix = "" if stage == 1 else f"^{{({stage})}}"
+    suffix = "" if stage == 1 else str(stage)
 
     def base(name: str, shape: tuple[sympy.Expr, ...]) -> sympy.IndexedBase:
         return sympy.IndexedBase(name + suffix, shape=shape)
@@ -141,7 +141,7 @@ def tensors(conv: Conv, stage: int = 1) -> Tensors:
     return Tensors(
         x=base("x", (conv.batch, conv.in_channels, *conv.in_size)),
         w=base("w", (conv.out_channels, conv.in_per_group, *conv.kernel)),
-        beta=base(r"\beta", (conv.out_channels,)),
+        beta=base("beta", (conv.out_channels,)),
         y=base("y", (conv.batch, conv.out_channels, *conv.out_size)),
     )
 
@@ -247,6 +247,14 @@ class Derivation:
     def title(self) -> str:
         return self.layer.title
 
+    @property
+    def dims(self) -> int:
+        return self.layer.dims
+
+    @property
+    def subtitle(self) -> str:
+        return f"{self.dims}-D, FLOPs in the {self.convention.value} convention ({self.convention.description})"
+
     def value(self, name: str) -> int | None:
         """The exact integer of a quantity once every symbol is set, else ``None``."""
         expr = self.quantities[name] if name in self.quantities else self.sizes[name]
@@ -266,13 +274,14 @@ def _output_size_steps(conv: Conv, title: str) -> list[Step]:
         if conv.out_size[axis] != sym(f"{a.upper()}_out") and conv.out_size[axis] != relation:
             rhs = (relation, conv.out_size[axis])
         steps.append(Step(title, sym(f"{a.upper()}_out"), rhs,
-                          "a kernel dilated by d spans d(k - 1) + 1 inputs; every s-th position where it fits "
+                          "A kernel dilated by d spans d(k - 1) + 1 inputs; every s-th position where it fits "
                           "in the padded input gives one output"))
     return steps
 
 
 def _quantity(name: str) -> sympy.Symbol:
-    return sympy.Symbol(rf"\mathrm{{{name}}}")
+    """The name of a count on the left of a step (the printers set it upright)."""
+    return sympy.Symbol(name)
 
 
 def _stage_steps(stage: StageCounts, prefix: str) -> list[Step]:
@@ -286,33 +295,33 @@ def _stage_steps(stage: StageCounts, prefix: str) -> list[Step]:
         for definition in conv.definitions:
             steps.append(Step(f"{prefix}channels per group", definition.symbol,
                               (sympy.Mul(definition.numerator, 1 / definition.denominator, evaluate=False),),
-                              "each of the g groups maps its own share of the channels"))
+                              "Each of the g groups maps its own share of the channels"))
     steps.append(Step(f"{prefix}one output element", lhs, (rhs,),
-                      "cross-correlation over the input channels of the output channel's group and the kernel "
+                      "Cross-correlation over the input channels of the output channel's group and the kernel "
                       "taps, plus the bias when b = 1; x is zero outside the input (the padding)"))
     steps.append(Step(f"{prefix}multiplications per element", _quantity("mults"), (per.mults,),
-                      "each term of the sum is one product w·x; the flag b selects the bias, it multiplies "
+                      "Each term of the sum is one product w·x; the flag b selects the bias, it multiplies "
                       "nothing"))
     adds_form = sympy.Add(sympy.Add(products, -1, evaluate=False), b, evaluate=False) if b != 0 else per.adds
     steps.append(Step(f"{prefix}additions per element", _quantity("adds"),
                       (adds_form,) if adds_form == per.adds and b == 0 else (adds_form, per.adds),
-                      "adding n terms takes n - 1 additions; the bias adds one more when b = 1"))
+                      "Adding n terms takes n - 1 additions; the bias adds one more when b = 1"))
     flops = sympy.expand(per.mults + per.adds)
     steps.append(Step(f"{prefix}FLOPs per element", _quantity("flops"),
                       (sympy.Add(per.mults, per.adds, evaluate=False), flops),
-                      "with a bias (b = 1) its addition cancels the -1 of the sum"
-                      if b != 0 else "without a bias the -1 of the sum stays"))
+                      "With a bias (b = 1) its addition cancels the -1 of the sum"
+                      if b != 0 else "Without a bias the -1 of the sum stays"))
     if not b.is_number:
         steps.append(Step(f"{prefix}FLOPs per element with a bias", _quantity("flops") ,
-                          (sympy.Subs(flops, b, 1), flops.subs(b, 1)), "b = 1: the -1 and the +1 cancel"))
+                          (sympy.Subs(flops, b, 1), flops.subs(b, 1)), "With b = 1 the -1 and the +1 cancel"))
         steps.append(Step(f"{prefix}FLOPs per element without a bias", _quantity("flops"),
-                          (sympy.Subs(flops, b, 0), flops.subs(b, 0)), "b = 0: one addition fewer"))
+                          (sympy.Subs(flops, b, 0), flops.subs(b, 0)), "With b = 0 there is one addition fewer"))
     steps.append(Step(f"{prefix}output elements", _quantity("outputs"), (stage.outputs,),
-                      "one element per batch item, output channel and output position"))
+                      "One element per batch item, output channel and output position"))
     steps.append(Step(f"{prefix}parameters", _quantity("params"),
                       (stage.params, tidy(stage.params)) if tidy(stage.params) != stage.params
                       else (stage.params,),
-                      "the weight w has C_out × C_in/g × k entries; the bias β has C_out, present when b = 1"))
+                      "The weight w has C_out × C_in/g × k entries; the bias β has C_out, present when b = 1"))
     return steps
 
 
@@ -368,13 +377,13 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT) -> Der
 
     for name in ("mults", "adds", "macs", "params"):
         rule = {
-            "mults": "per element, times the output elements" + (", summed over the stages" if multi else ""),
-            "adds": "per element, times the output elements" + (", summed over the stages" if multi else ""),
-            "macs": "one multiply-accumulate per product: the multiplications; the bias is not counted",
-            "params": "summed over the stages" if multi else "the parameter tensors' sizes",
+            "mults": "Per element, times the output elements" + (", summed over the stages" if multi else ""),
+            "adds": "Per element, times the output elements" + (", summed over the stages" if multi else ""),
+            "macs": "One multiply-accumulate per product: the multiplications; the bias is not counted",
+            "params": "Summed over the stages" if multi else "The parameter tensors' sizes",
         }[name]
         steps.append(Step("totals", _quantity(name), (quantities[name],), rule))
-    steps += _convention_steps(poly, quantities, convention, layer)
+    steps += _convention_steps(poly, quantities, convention, layer, present)
 
     last = layer.stages[-1].conv
     sizes = {f"{a.upper()}_out": last.out_size[i] for i, a in enumerate(last.axes)}
@@ -383,18 +392,19 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT) -> Der
 
 
 def _convention_steps(poly: Mapping[str, sympy.Expr], quantities: Mapping[str, sympy.Expr],
-                      convention: Convention, layer: Layer) -> list[Step]:
+                      convention: Convention, layer: Layer,
+                      present: Callable[[sympy.Expr], sympy.Expr]) -> list[Step]:
     steps = [Step("totals", _quantity("flops"), (quantities["flops"],),
-                  f"convention {convention.value}: {convention.description}")]
+                  f"Convention {convention.value}: {convention.description}")]
     exact = sympy.expand(poly["mults"] + poly["adds"])
     for other in Convention:
         if other is Convention.EXACT:
             continue
-        gap = tidy(sympy.expand(other.flops(poly["mults"], poly["adds"], poly["macs"]) - exact))
+        gap = present(sympy.expand(other.flops(poly["mults"], poly["adds"], poly["macs"]) - exact))
         biases = {s.conv.bias for s in layer.stages}
-        rule = f"convention {other.value} minus exact"
+        rule = f"Convention {other.value} minus exact"
         if other is Convention.TWO_MACS and gap != 0 and any(not b.is_number for b in biases):
             rule += ": zero exactly when b = 1, every output element then adding a bias"
-        steps.append(Step("conventions", sympy.Symbol(rf"\mathrm{{flops}}_{{\mathrm{{{other.value}}}}} - "
-                                                      r"\mathrm{flops}_{\mathrm{exact}}"), (gap,), rule))
+        lhs = sympy.Add(_quantity(f"flops_{other.value}"), -_quantity("flops_exact"), evaluate=False)
+        steps.append(Step("conventions", lhs, (gap,), rule))
     return steps

@@ -5,9 +5,12 @@ a SymPy expression: a spec can be fully symbolic, fully numeric, or mixed. A spe
 and raises :class:`~symconv.errors.SpecError` as soon as the numbers show that it cannot exist.
 
 >>> from symconv.spec import Conv
->>> layer = Conv.make(2, values={"C_in": 64, "C_out": 128, "k_h": 3, "k_w": 3, "H_in": 56, "W_in": 56, "p_h": 1, "p_w": 1})
+>>> sizes = {"H_in": 56, "W_in": 56, "k_h": 3, "k_w": 3, "s_h": 1, "s_w": 1, "p_h": 1, "p_w": 1, "d_h": 1, "d_w": 1}
+>>> layer = Conv.make(2, values={"C_in": 64, "C_out": 128, "g": 4, **sizes})
 >>> layer.out_size, layer.in_per_group, layer.out_per_group
-((56, 56), 64, 128)
+((56, 56), 16, 32)
+>>> Conv.make(2).out_size, Conv.make(2).in_per_group
+((H_out, W_out), C_in_g)
 >>> Conv.make(2, values={"C_in": 6, "g": 4})
 Traceback (most recent call last):
     ...
@@ -195,13 +198,18 @@ class Conv:
             definitions=tuple(definitions),
         )
 
+    def substitute(self, values: Values) -> Conv:
+        """The same layer with ``values`` put in for symbols everywhere, checked again.
+
+        An output size that was a symbol is recomputed from the input size when the numbers allow it.
+        """
+        subs = resolve_values(values)
+        raw: dict[str, object] = {key: _sympify_field(getattr(self, key), subs) for key in _FIELDS}
+        return self._checked(self.dims, raw)
+
     def replace(self, **fields: sympy.Expr | int | tuple[sympy.Expr | int, ...]) -> Conv:
         """A copy with some fields replaced, checked again."""
-        raw: dict[str, object] = {
-            key: getattr(self, key)
-            for key in ("batch", "in_channels", "out_channels", "groups", "kernel", "stride", "padding",
-                        "dilation", "bias", "in_size", "out_size")
-        }
+        raw: dict[str, object] = {key: getattr(self, key) for key in _FIELDS}
         for key, value in fields.items():
             if key not in raw:
                 raise TypeError(f"Conv has no field {key!r}")
@@ -222,6 +230,10 @@ class Conv:
         exprs = [self.batch, self.in_channels, self.out_channels, self.groups, self.bias,
                  *self.kernel, *self.stride, *self.padding, *self.dilation, *self.in_size, *self.out_size]
         return frozenset().union(*(e.free_symbols for e in exprs))
+
+
+_FIELDS = ("batch", "in_channels", "out_channels", "groups", "kernel", "stride", "padding", "dilation", "bias",
+           "in_size", "out_size")
 
 
 def _sympify_field(value: object, subs: Mapping[sympy.Symbol, sympy.Expr]) -> object:

@@ -14,7 +14,7 @@ C_in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy
 
@@ -58,6 +58,21 @@ class Layer:
     @property
     def free_symbols(self) -> frozenset[sympy.Symbol]:
         return frozenset().union(*(stage.conv.free_symbols for stage in self.stages))
+
+    def substitute(self, values: Values) -> Layer:
+        """The same layer with ``values`` put in for symbols in every stage, each stage checked again.
+
+        An output size a stage computes from its input size carries over to the stages that read it.
+        """
+        subs = resolve_values(values)
+        stages = []
+        for stage in self.stages:
+            conv = stage.conv.substitute(subs)
+            for before, after in zip(stage.conv.out_size, conv.out_size, strict=True):
+                if isinstance(before, sympy.Symbol) and before != after:
+                    subs.setdefault(before, after)
+            stages.append(replace(stage, conv=conv))
+        return replace(self, stages=tuple(stages))
 
 
 def _bias_values(values: Values | None, bias: bool | None) -> dict[sympy.Symbol, sympy.Expr]:

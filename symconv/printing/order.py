@@ -5,8 +5,8 @@ the kernel beside the input channels and the output channels last (``N C_in k_h 
 the printers first rebuild every product and sum in that order, unevaluated, then print with ``order="none"``.
 
 >>> from symconv.symbols import sym
->>> arrange(sym("C_out") * sym("k_h") * sym("N") * sym("C_in"))
-N*C_in*k_h*C_out
+>>> arrange(sym("C_out") * sym("k_h") * sym("N") * sym("C_in")).args
+(N, C_in, k_h, C_out)
 """
 
 from __future__ import annotations
@@ -77,8 +77,10 @@ def _term_key(term: sympy.Basic) -> tuple[object, ...]:
 
 def arrange(expr: sympy.Basic) -> sympy.Basic:
     """``expr`` rebuilt, unevaluated, with products and sums in the fixed order."""
-    if expr.is_Atom or isinstance(expr, sympy.Indexed | sympy.IndexedBase):
+    if expr.is_Atom or isinstance(expr, sympy.IndexedBase):
         return expr
+    if isinstance(expr, sympy.Indexed):
+        return sympy.Indexed(expr.base, *(arrange(i) for i in expr.indices))
     args = [arrange(arg) for arg in expr.args]
     if isinstance(expr, sympy.Mul):
         return sympy.Mul(*sorted(args, key=factor_key), evaluate=False)

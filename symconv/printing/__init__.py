@@ -1,0 +1,17 @@
+"""Printers of derivations: LaTeX, Markdown, plain text and JSON.
+
+Each format lives in its own module and knows nothing of how a derivation is made; expressions are put in a
+fixed order first (:mod:`symconv.printing.order`) so that every run prints the same bytes.
+"""
+
+from symconv.printing import json, latex, markdown, text
+from symconv.printing.exprs import latex_expr, text_expr
+
+__all__ = ["FORMATS", "json", "latex", "latex_expr", "markdown", "render", "text", "text_expr"]
+
+FORMATS = {"text": text.render, "latex": latex.render, "markdown": markdown.render, "json": json.render}
+
+
+def render(derivation, fmt: str = "text") -> str:  # type: ignore[no-untyped-def]
+    """The derivation in one of :data:`FORMATS`."""
+    return FORMATS[fmt](derivation)

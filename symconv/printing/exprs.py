@@ -1,0 +1,69 @@
+"""Expression printers: SymPy's LaTeX and string printers, with symconv's names and order.
+
+>>> from symconv.symbols import sym
+>>> latex_expr(sym("C_out") * sym("C_in") * sym("k_h") * sym("k_w") * 2)
+'2 C_{\\\\mathrm{in}} k_{h} k_{w} C_{\\\\mathrm{out}}'
+>>> text_expr(sym("C_out") * sym("C_in") * sym("k_h") * sym("k_w") * 2)
+'2*C_in*k_h*k_w*C_out'
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.str import StrPrinter
+
+from symconv.printing.order import arrange
+from symconv.symbols import latex_names
+
+__all__ = ["latex_expr", "text_expr"]
+
+#: Names of counts, written upright in LaTeX.
+_UPRIGHT = {"params", "mults", "adds", "flops", "macs", "outputs"}
+_STAGE_TENSOR = re.compile(r"(x|w|beta|y)(\d)\Z")
+
+
+class _Latex(LatexPrinter):
+    def _print_Symbol(self, expr: sympy.Symbol, style: str = "plain") -> str:
+        name = expr.name
+        if name in _UPRIGHT:
+            return rf"\mathrm{{{name}}}"
+        if name.startswith("flops_"):
+            return rf"\mathrm{{flops}}_{{\mathrm{{{name[6:]}}}}}"
+        stage = _STAGE_TENSOR.match(name)
+        if stage:
+            base = r"\beta" if stage[1] == "beta" else stage[1]
+            return f"{base}^{{({stage[2]})}}"
+        return super()._print_Symbol(expr, style=style)
+
+    def _print_Sum(self, expr: sympy.Sum) -> str:
+        # Nested sums, one per index, read as papers write a convolution: \sum_{c=0}^{C-1} \sum_{i=0}^{k-1}.
+        sums = "".join(
+            rf"\sum_{{{self._print(var)}={self._print(lo)}}}^{{{self._print(hi)}}} "
+            for var, lo, hi in expr.limits
+        )
+        return sums + self.parenthesize(expr.function, PRECEDENCE["Mul"])
+
+
+@cache
+def _latex_printer() -> _Latex:
+    return _Latex({"symbol_names": latex_names(), "order": "none", "mul_symbol": None})
+
+
+@cache
+def _text_printer() -> StrPrinter:
+    return StrPrinter({"order": "none"})
+
+
+def latex_expr(expr: sympy.Basic) -> str:
+    """``expr`` as LaTeX, in symconv's names (``C_{\\mathrm{in}}``) and order."""
+    return _latex_printer().doprint(arrange(expr))
+
+
+def text_expr(expr: sympy.Basic) -> str:
+    """``expr`` as plain text that SymPy parses back, in symconv's order."""
+    return _text_printer().doprint(arrange(expr))

@@ -1,0 +1,63 @@
+"""A derivation as JSON: the closed forms (SymPy-parseable text, LaTeX, exact value) and the steps.
+
+The shape is a public contract::
+
+    {"variant": ..., "dims": ..., "convention": ...,
+     "quantities": {"params": {"expr": ..., "latex": ..., "value": ...}, "mults": ..., "adds": ...,
+                    "flops": ..., "macs": ...},
+     "sizes": {"H_out": {...}, ...},
+     "steps": [{"title": ..., "rule": ..., "lhs": ..., "rhs": [...], "latex": ...}, ...]}
+
+``value`` is the exact integer once every symbol is set, else ``null``.
+"""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Mapping
+from typing import Any
+
+import sympy
+
+from symconv.printing.exprs import latex_expr, text_expr
+
+__all__ = ["quantity", "render", "to_dict"]
+
+
+def quantity(expr: sympy.Expr) -> dict[str, Any]:
+    """``{"expr", "latex", "value"}`` of one closed form."""
+    return {
+        "expr": text_expr(expr),
+        "latex": latex_expr(expr),
+        "value": int(expr) if expr.is_Integer else None,
+    }
+
+
+def _quantities(exprs: Mapping[str, sympy.Expr]) -> dict[str, Any]:
+    return {name: quantity(expr) for name, expr in exprs.items()}
+
+
+def to_dict(document: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key in ("variant", "dims"):
+        if hasattr(document, key):
+            data[key] = getattr(document, key)
+    data["convention"] = document.convention.value
+    data["quantities"] = _quantities(document.quantities)
+    if getattr(document, "sizes", None):
+        data["sizes"] = _quantities(document.sizes)
+    data["steps"] = [
+        {
+            "title": step.title,
+            "rule": step.rule,
+            "lhs": text_expr(step.lhs),
+            "rhs": [text_expr(r) for r in step.rhs],
+            "latex": " = ".join([latex_expr(step.lhs), *(latex_expr(r) for r in step.rhs)]),
+        }
+        for step in document.steps
+    ]
+    return data
+
+
+def render(document: Any) -> str:
+    return _json.dumps(to_dict(document), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,42 @@
+"""A derivation as a LaTeX ``align*`` block (amsmath), ready to paste into a paper."""
+
+from __future__ import annotations
+
+from symconv.printing.exprs import latex_expr
+from symconv.printing.sections import Document, capitalized, latex_text, sections
+
+__all__ = ["render", "standalone"]
+
+
+def render(document: Document) -> str:
+    """The steps as one ``align*`` block; each section opens with an ``\\intertext`` saying why."""
+    out = [f"% {latex_text(document.title)}: {latex_text(document.subtitle)}", r"\begin{align*}"]
+    rows: list[str] = []
+    for section in sections(document):
+        for rule, step in section.lines:
+            if rule or step is section.lines[0][1]:
+                heading = rf"\textbf{{{latex_text(capitalized(section.title))}.}} " if step is section.lines[0][1] else ""
+                rows.append(rf"\intertext{{{heading}{latex_text(rule)}}}" if rule or heading else "")
+            rhs = " \\\\\n  &= ".join(latex_expr(r) for r in step.rhs)
+            rows.append(f"{latex_expr(step.lhs)} &= {rhs} \\\\")
+    if rows and rows[-1].endswith(" \\\\"):
+        rows[-1] = rows[-1][:-3]
+    out += rows
+    out.append(r"\end{align*}")
+    return "\n".join(out) + "\n"
+
+
+def standalone(document: Document) -> str:
+    """A complete document around :func:`render`, for ``pdflatex``."""
+    return "\n".join([
+        r"\documentclass{article}",
+        r"\usepackage{amsmath}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\allowdisplaybreaks",
+        r"\begin{document}",
+        rf"\section*{{{latex_text(document.title)}}}",
+        latex_text(document.subtitle) + ".",
+        "",
+        render(document).rstrip("\n"),
+        r"\end{document}",
+    ]) + "\n"

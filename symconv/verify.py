@@ -1,0 +1,342 @@
+"""Prove closed forms against the direct count of a real computation.
+
+Two checks, both against :mod:`symconv.direct`, which computes the convolution and counts what it performs:
+
+* **samples** — random valid configurations of every free symbol (stride, padding and dilation included):
+  the closed forms, evaluated, must equal the direct count, and the direct output must equal an independent
+  numpy convolution;
+* **grid** — a proof. In the output sizes and the channels per group, each count of the direct program is a
+  polynomial whose degree in each variable is bounded by the program's loop structure
+  (:func:`degree_bounds`). Two polynomials of degree at most ``t_i`` in variable ``i`` that agree on a grid
+  of ``t_i + 1`` distinct values per variable are the same polynomial (Alon, *Combinatorial Nullstellensatz*,
+  Lemma 2.1, applied to their difference). So agreement on that grid proves the closed form for all sizes.
+  docs/grid-proof.md gives the argument in full.
+
+>>> report = verify_layer(variants.standard(1, bias=False), samples=3)
+>>> report.ok, report.grid.points
+(True, 32)
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+
+from symconv import variants
+from symconv.conventions import Convention
+from symconv.derive import QUANTITIES, Derivation, derive
+from symconv.direct import conv_direct, conv_reference, loop_nest
+from symconv.errors import SpecError
+from symconv.spec import Conv
+from symconv.symbols import TABLE, axes, is_flag, sym
+from symconv.variants import Layer
+
+__all__ = ["GridProof", "Mismatch", "Report", "degree_bounds", "direct_counts", "verify", "verify_layer"]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A configuration where the closed form and the direct count (or the two computations) disagree."""
+
+    where: str
+    values: Mapping[str, int]
+    quantity: str
+    closed_form: int
+    direct: int | str
+
+
+@dataclass(frozen=True)
+class GridProof:
+    """The grid check: its variables, the degree bound of each and the values tried, and the verdict."""
+
+    variables: tuple[str, ...]
+    degrees: Mapping[str, int]
+    values: Mapping[str, tuple[int, ...]]
+    fixed: Mapping[str, int]
+    points: int
+    mismatches: tuple[Mismatch, ...]
+
+    @property
+    def proven(self) -> bool:
+        return not self.mismatches
+
+
+@dataclass(frozen=True)
+class Report:
+    """What :func:`verify_layer` found."""
+
+    derivation: Derivation
+    samples: int
+    sample_mismatches: tuple[Mismatch, ...]
+    grid: GridProof
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.sample_mismatches and self.grid.proven
+
+
+def _stage_arrays(conv: Conv, x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray | None]:
+    shape = (int(conv.out_channels), int(conv.in_per_group), *(int(k) for k in conv.kernel))
+    weight = rng.integers(-3, 4, size=shape)
+    bias = rng.integers(-3, 4, size=int(conv.out_channels)) if conv.bias == 1 else None
+    return weight, bias
+
+
+def direct_counts(layer: Layer, *, mode: str = "vectorized", seed: int = 0) -> tuple[dict[str, int], bool]:
+    """Run a numeric layer through the direct counter, stage by stage, on random integer data.
+
+    Returns the counts (``params`` are the entries of the weight and bias arrays the computation reads; ``macs``
+    one per product, the multiplications of the sums) and whether every stage's output equals the independent
+    numpy convolution.
+    """
+    rng = np.random.default_rng(seed)
+    first = layer.stages[0].conv
+    x = rng.integers(-3, 4, size=(int(first.batch), int(first.in_channels), *(int(s) for s in first.in_size)))
+    counts = dict.fromkeys(("params", "mults", "adds", "macs"), 0)
+    values_agree = True
+    for stage in layer.stages:
+        conv = stage.conv
+        weight, bias = _stage_arrays(conv, x, rng)
+        options = {
+            "stride": tuple(int(s) for s in conv.stride),
+            "padding": tuple(int(p) for p in conv.padding),
+            "dilation": tuple(int(d) for d in conv.dilation),
+            "groups": int(conv.groups),
+        }
+        result = conv_direct(x, weight, bias, mode=mode, **options)  # type: ignore[arg-type]
+        values_agree &= bool(np.array_equal(result.output, conv_reference(x, weight, bias, **options)))
+        counts["params"] += weight.size + (bias.size if bias is not None else 0)
+        counts["mults"] += result.mults
+        counts["adds"] += result.adds
+        counts["macs"] += result.mults
+        x = result.output
+    return counts, values_agree
+
+
+def _evaluate(exprs: Mapping[str, sympy.Expr], values: Mapping[sympy.Symbol, sympy.Expr]) -> dict[str, int]:
+    out = {}
+    for name in QUANTITIES:
+        value = exprs[name].xreplace(dict(values))
+        if not value.is_Integer:
+            raise SpecError(f"{name} = {value} is not an integer at {values}")
+        out[name] = int(value)
+    return out
+
+
+def _output_sizes(symbolic: Layer, numeric: Layer) -> dict[sympy.Symbol, sympy.Expr]:
+    """The output sizes the numeric layer computed, for the symbols that stood for them."""
+    sizes = {}
+    for before, after in zip(symbolic.stages, numeric.stages, strict=True):
+        for symbol, value in zip(before.conv.out_size, after.conv.out_size, strict=True):
+            if isinstance(symbol, sympy.Symbol):
+                sizes[symbol] = value
+    return sizes
+
+
+def _compare(expected: Mapping[str, int], numeric: Layer, convention: Convention, where: str,
+             values: Mapping[str, int], mode: str) -> list[Mismatch]:
+    counts, agree = direct_counts(numeric, mode=mode)
+    counts["flops"] = int(convention.flops(counts["mults"], counts["adds"], counts["macs"]))
+    out = [Mismatch(where, values, name, expected[name], counts[name])
+           for name in QUANTITIES if expected[name] != counts[name]]
+    if not agree:
+        out.append(Mismatch(where, values, "output values", 0, "differs from the numpy convolution"))
+    return out
+
+
+# --- random configurations -----------------------------------------------------------------------------------
+
+_SMALL = {"N": (1, 2), "C_in": (1, 4), "C_out": (1, 4), "g": (1, 3), "m": (1, 3), "k": (1, 3), "s": (1, 3),
+          "p": (0, 2), "d": (1, 2), "out": (1, 4)}
+
+
+_SPATIAL_SIZES = frozenset(f"{a.upper()}_{end}" for a in "ldhw" for end in ("in", "out"))
+
+
+def _range(name: str) -> tuple[int, int]:
+    if name in _SMALL:
+        return _SMALL[name]
+    if name.endswith("_out"):
+        return _SMALL["out"]
+    return _SMALL.get(name.split("_")[0], (1, 3))
+
+
+def _sample(layer: Layer, rng: random.Random) -> dict[sympy.Symbol, int] | None:
+    """Values for the free symbols of ``layer`` that make a valid layer, or None when this draw does not."""
+    free = sorted(layer.free_symbols, key=lambda s: s.name)
+    values: dict[sympy.Symbol, int] = {}
+    sizes = {s for s in free if s.name in _SPATIAL_SIZES}
+    for s in free:
+        if s in sizes:
+            continue
+        if is_flag(s):
+            values[s] = rng.randint(0, 1)
+        else:
+            low, high = _range(s.name)
+            values[s] = rng.randint(low, high)
+    g = sym("g")
+    if g in values:  # channels divisible by the groups
+        for name in ("C_in", "C_out"):
+            if sym(name) in values:
+                values[sym(name)] *= values[g]
+    first = layer.stages[0].conv
+    for axis, _ in enumerate(axes(first.dims)):
+        in_size, out_size = first.in_size[axis], first.out_size[axis]
+        free_in = [s for s in in_size.free_symbols if s in sizes]
+        if not free_in:
+            continue
+        k, s_, p, d = (e.xreplace(values) for e in (first.kernel[axis], first.stride[axis],
+                                                      first.padding[axis], first.dilation[axis]))
+        target = out_size.xreplace(values)
+        if not target.is_number:
+            target = sympy.Integer(rng.randint(*_SMALL["out"]))
+        needed = (target - 1) * s_ + d * (k - 1) + 1 - 2 * p + rng.randint(0, int(s_) - 1)
+        if not needed.is_number or needed < 1:
+            return None
+        values[free_in[0]] = int(needed)
+    for s in sizes:
+        if s.name.endswith("_in"):
+            values.setdefault(s, rng.randint(*_SMALL["out"]))
+    return values
+
+
+def _samples(layer: Layer, count: int, seed: int) -> Iterator[tuple[dict[sympy.Symbol, int], Layer]]:
+    rng = random.Random(seed)
+    made = tries = 0
+    while made < count and tries < 50 * count:
+        tries += 1
+        values = _sample(layer, rng)
+        if values is None:
+            continue
+        try:
+            numeric = layer.substitute(values)
+        except SpecError:
+            continue
+        if numeric.free_symbols:
+            continue
+        made += 1
+        yield values, numeric
+
+
+# --- the grid proof ------------------------------------------------------------------------------------------
+
+def _independent(conv: Conv) -> dict[sympy.Symbol, sympy.Expr]:
+    """Channel totals written through the channels per group, so that the grid's variables are independent."""
+    return {d.numerator: d.symbol * d.denominator for d in conv.definitions if isinstance(d.numerator, sympy.Symbol)}
+
+
+def _trips(conv: Conv) -> dict[str, sympy.Expr]:
+    """The trip count of each loop of the direct program (:func:`symconv.direct.loop_nest`) for this stage."""
+    values: dict[str, sympy.Expr] = {"N": conv.batch, "g": conv.groups, "C_out_g": conv.out_per_group,
+                                     "C_in_g": conv.in_per_group}
+    for i, a in enumerate(conv.axes):
+        values[f"{a.upper()}_out"] = conv.out_size[i]
+        values[f"k_{a}"] = conv.kernel[i]
+    subs = _independent(conv)
+    return {name: values[name].xreplace(subs) for name in loop_nest(conv.dims)}
+
+
+def degree_bounds(layer: Layer) -> dict[sympy.Symbol, int]:
+    """The degree of the direct count in each variable, bounded from the loop structure of the direct program.
+
+    Each stage runs one loop nest, :func:`symconv.direct.loop_nest`, doing constant work per innermost
+    iteration (one product, one addition but for the first term) and per element (the bias when the flag is
+    1). Its counts are therefore sums of products of trip counts, times ``b`` at most once; the degree in a
+    variable is at most the sum, over the loops, of the degree of each trip count in it. The parameters are the
+    entries of the weight (``C_out × C_in/g × k``) and, with ``b``, the bias (``C_out``): a product of the
+    same trip counts. A layer's count is the sum of its stages', so the bound is the largest over the stages.
+    """
+    bounds: dict[sympy.Symbol, int] = {}
+    for stage in layer.stages:
+        trips = _trips(stage.conv)
+        shape = [stage.conv.out_channels, stage.conv.in_per_group, *stage.conv.kernel]
+        shape = [e.xreplace(_independent(stage.conv)) for e in shape]
+        for factors in (list(trips.values()), shape):
+            for v in set().union(*(f.free_symbols for f in factors)):
+                degree = sum(sympy.degree(f, v) for f in factors)
+                bounds[v] = max(bounds.get(v, 0), int(degree))
+        if not stage.conv.bias.is_number:
+            for v in stage.conv.bias.free_symbols:
+                bounds[v] = max(bounds.get(v, 0), 1)
+    return bounds
+
+
+def _grid(derivation: Derivation, progress: Progress | None) -> GridProof:
+    layer = derivation.layer
+    subs: dict[sympy.Symbol, sympy.Expr] = {}
+    for stage in layer.stages:
+        subs.update(_independent(stage.conv))
+    bounds = degree_bounds(layer)
+    polys = {name: sympy.expand(derivation.polynomials[name].xreplace(subs)) for name in QUANTITIES}
+    variables = sorted(set(bounds) | set().union(*(p.free_symbols for p in polys.values())), key=lambda s: s.name)
+    degrees = {}
+    for v in variables:
+        closed = max(sympy.degree(p, v) for p in polys.values())
+        degrees[v] = max(bounds.get(v, 0), int(closed))
+    grid_values = {v: (0, 1) if is_flag(v) else tuple(range(1, degrees[v] + 2)) for v in variables}
+
+    # Everything else (input sizes, stride, padding, dilation) is no trip count of any loop: the count has
+    # degree 0 in it, one value suffices. The input size is the one that gives the grid's output size.
+    fixed_names = sorted({s for s in layer.free_symbols if s not in grid_values and s not in subs},
+                         key=lambda s: s.name)
+    fixed = {s: 1 for s in fixed_names if not s.name.startswith("p_")}
+    fixed.update({s: 0 for s in fixed_names if s.name.startswith("p_")})
+    mismatches: list[Mismatch] = []
+    combos = list(itertools.product(*(grid_values[v] for v in variables)))
+    for done, combo in enumerate(combos, start=1):
+        point = dict(zip(variables, combo, strict=True))
+        values = {**fixed, **point}
+        for s in subs:  # totals from the per-group counts
+            values[s] = int(subs[s].xreplace(point))
+        first = layer.stages[0].conv
+        for axis, _ in enumerate(first.axes):
+            in_size = first.in_size[axis]
+            if in_size.free_symbols:
+                k, st, p, d = (int(e.xreplace(values)) for e in (first.kernel[axis], first.stride[axis],
+                                                                    first.padding[axis], first.dilation[axis]))
+                target = int(first.out_size[axis].xreplace(values))
+                for s in in_size.free_symbols:
+                    values[s] = (target - 1) * st + d * (k - 1) + 1 - 2 * p
+        numeric = layer.substitute(values)
+        expected = _evaluate(polys, {**values, **_output_sizes(layer, numeric)})
+        mismatches += _compare(expected, numeric, derivation.convention, "grid",
+                               {str(v): point[v] for v in variables}, "scalar")
+        if progress:
+            progress(done, len(combos))
+    return GridProof(
+        variables=tuple(str(v) for v in variables),
+        degrees={str(v): degrees[v] for v in variables},
+        values={str(v): grid_values[v] for v in variables},
+        fixed={str(s): v for s, v in fixed.items()},
+        points=len(combos),
+        mismatches=tuple(mismatches),
+    )
+
+
+def verify_layer(layer: Layer, convention: Convention | str = Convention.EXACT, *, samples: int = 20,
+                 seed: int = 0, progress: Progress | None = None) -> Report:
+    """Check every closed form of ``layer`` against direct counting: random samples, then the grid proof."""
+    return verify(derive(layer, convention), samples=samples, seed=seed, progress=progress)
+
+
+def verify(derivation: Derivation, *, samples: int = 20, seed: int = 0, progress: Progress | None = None) -> Report:
+    """Check the closed forms of ``derivation`` (``quantities`` on the samples, ``polynomials`` on the grid)."""
+    layer, convention = derivation.layer, derivation.convention
+    mismatches: list[Mismatch] = []
+    made = 0
+    for values, numeric in _samples(layer, samples, seed):
+        made += 1
+        expected = _evaluate(derivation.quantities, {**values, **_output_sizes(layer, numeric)})
+        mismatches += _compare(expected, numeric, derivation.convention, "sample",
+                               {str(s): int(v) for s, v in values.items()}, "vectorized")
+    notes = () if made == samples else (f"only {made} of {samples} random configurations were valid",)
+    return Report(derivation, made, tuple(mismatches), _grid(derivation, progress), notes)
+
