@@ -340,3 +340,49 @@ def verify(derivation: Derivation, *, samples: int = 20, seed: int = 0, progress
     notes = () if made == samples else (f"only {made} of {samples} random configurations were valid",)
     return Report(derivation, made, tuple(mismatches), _grid(derivation, progress), notes)
 
+
+
+def report_dict(report: Report) -> dict[str, object]:
+    """The report as JSON-ready data."""
+    def mismatch(m: Mismatch) -> dict[str, object]:
+        return {"where": m.where, "values": dict(m.values), "quantity": m.quantity,
+                "closed_form": m.closed_form, "direct": m.direct}
+
+    grid = report.grid
+    return {
+        "variant": report.derivation.variant,
+        "dims": report.derivation.dims,
+        "convention": report.derivation.convention.value,
+        "ok": report.ok,
+        "samples": {"checked": report.samples, "mismatches": [mismatch(m) for m in report.sample_mismatches]},
+        "grid": {"variables": list(grid.variables), "degrees": dict(grid.degrees),
+                 "values": {k: list(v) for k, v in grid.values.items()}, "fixed": dict(grid.fixed),
+                 "points": grid.points, "proven": grid.proven,
+                 "mismatches": [mismatch(m) for m in grid.mismatches]},
+        "notes": list(report.notes),
+    }
+
+
+def report_text(report: Report) -> str:
+    """The report as a few lines for a terminal."""
+    d, grid = report.derivation, report.grid
+    lines = [f"{d.title}, {d.dims}-D, FLOPs in the {d.convention.value} convention"]
+    verdict = "agree" if not report.sample_mismatches else f"{len(report.sample_mismatches)} mismatches"
+    lines.append(f"samples: {report.samples} random configurations (stride, padding, dilation, groups, bias "
+                 f"varied): closed forms vs direct count, output vs numpy: {verdict}")
+    degrees = ", ".join(f"{v}<={grid.degrees[v]}" for v in grid.variables)
+    lines.append(f"grid: degree bounds from the loop structure: {degrees}")
+    fixed = ", ".join(f"{k}={v}" for k, v in grid.fixed.items()) or "none"
+    lines.append(f"grid: {grid.points} points (degree + 1 values per variable; fixed, degree 0: {fixed})")
+    if grid.proven:
+        lines.append("grid: every count equals the direct count at every point: proven for all sizes "
+                     "(Combinatorial Nullstellensatz, Lemma 2.1)")
+    else:
+        lines.append(f"grid: {len(grid.mismatches)} mismatches: NOT proven")
+    for m in (*report.sample_mismatches, *grid.mismatches)[:10]:
+        where = ", ".join(f"{k}={v}" for k, v in m.values.items())
+        lines.append(f"  mismatch ({m.where}) {m.quantity}: closed form {m.closed_form}, direct {m.direct} "
+                     f"at {where}")
+    lines += [f"note: {n}" for n in report.notes]
+    lines.append("verdict: " + ("VERIFIED" if report.ok else "FAILED"))
+    return "\n".join(lines) + "\n"
