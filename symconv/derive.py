@@ -86,7 +86,7 @@ def count_ops(expr: sympy.Expr) -> Ops:
     """Count the multiplications and additions that evaluating ``expr`` performs, from its structure.
 
     * a tensor entry, a symbol or a number costs nothing (it is read, not computed);
-    * a product of ``n`` factors costs ``n - 1`` multiplications; a flag factor (``b``) is not a factor that is
+    * a product of ``n`` factors costs ``n - 1`` multiplications, a power ``x**n`` ``n - 1``; a flag factor (``b``) is not a factor that is
       multiplied but a condition, so the product's whole cost is weighted by it;
     * a sum of ``n`` present terms costs ``n - 1`` additions;
     * ``Sum(body, ranges)`` repeats the body once per index value and adds the ``n`` results with ``n - 1``
@@ -108,6 +108,9 @@ def count_ops(expr: sympy.Expr) -> Ops:
         factors = [f for f in expr.args if not is_flag(f)]
         inner = sum((count_ops(f) for f in factors), _ZERO)
         return Ops(inner.mults + len(factors) - 1, inner.adds).scale(presence(expr))
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and expr.exp > 0:
+        base = count_ops(expr.base)  # x**n is x multiplied by itself: n - 1 multiplications
+        return Ops(base.mults + expr.exp - 1, base.adds)
     if isinstance(expr, sympy.Add):
         terms = expr.args
         if all(presence(t) != 1 for t in terms):

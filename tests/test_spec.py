@@ -1,0 +1,94 @@
+"""Layer specs: symbolic, numeric and mixed; impossible layers refused as soon as the numbers show it."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from symconv import variants
+from symconv.errors import SpecError, UnknownSymbolError, UnknownVariantError
+from symconv.spec import Conv
+from symconv.symbols import new_symbol, sym
+
+
+def test_symbolic_spec_keeps_every_symbol():
+    conv = Conv.make(3)
+    assert conv.kernel == (sym("k_d"), sym("k_h"), sym("k_w"))
+    assert conv.out_size == (sym("D_out"), sym("H_out"), sym("W_out"))
+    assert conv.in_per_group == sym("C_in_g")
+
+
+def test_mixed_spec_substitutes_expressions():
+    k = new_symbol("k")
+    conv = Conv.make(2, values={"k_h": 2 * k + 1, "k_w": 2 * k + 1, "g": 1})
+    assert conv.kernel == (2 * k + 1, 2 * k + 1)
+    assert conv.in_per_group == sym("C_in")
+
+
+def test_output_size_is_computed_once_numeric_and_checked_against_a_given_one():
+    base = {"H_in": 7, "k_h": 3, "s_h": 2, "p_h": 1, "d_h": 1}
+    assert Conv.make(2, values=base).out_size[0] == 4
+    assert Conv.make(2, values={**base, "H_out": 4}).out_size[0] == 4
+    with pytest.raises(SpecError, match="H_out = 5 contradicts"):
+        Conv.make(2, values={**base, "H_out": 5})
+
+
+def test_specs_are_frozen_and_hashable():
+    conv = Conv.make(1, values={"k_l": 3})
+    assert conv == Conv.make(1, values={"k_l": 3})
+    assert hash(conv) == hash(Conv.make(1, values={"k_l": 3}))
+    with pytest.raises(AttributeError):
+        conv.bias = 1  # type: ignore[misc]
+
+
+def test_channels_per_group_polynomial_when_divisible_symbolically():
+    c = new_symbol("c")
+    conv = Conv.make(2, values={"C_in": 4 * c, "g": 4})
+    assert conv.in_per_group == c
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"N": 0}, "N = 0 must be an integer of at least 1"),
+    ({"C_in": -3}, "C_in = -3"),
+    ({"k_h": 0}, "k_h = 0"),
+    ({"s_w": 0}, "s_w = 0"),
+    ({"p_h": -1}, "p_h = -1"),
+    ({"d_h": 0}, "d_h = 0"),
+    ({"H_in": 0}, "H_in = 0"),
+    ({"b": 2}, "b = 2 must be 0"),
+    ({"C_in": 6, "g": 4}, "C_in = 6 is not divisible by g = 4"),
+    ({"C_out": 10, "g": 3}, "C_out = 10 is not divisible by g = 3"),
+    ({"H_in": 4, "k_h": 7, "p_h": 1, "d_h": 1}, "wider than the padded input"),
+    ({"H_in": 5, "k_h": 3, "d_h": 3, "p_h": 0}, "spans 7 inputs"),
+    ({"k_h": sympy.Rational(1, 2)}, "not an integer"),
+])
+def test_impossible_specs_are_refused(values, message):
+    with pytest.raises(SpecError, match=message.replace("(", r"\(")):
+        Conv.make(2, values=values)
+
+
+def test_bad_values_and_names():
+    with pytest.raises(SpecError):
+        Conv.make(2, values={"k_h": 2.5})  # type: ignore[dict-item]
+    with pytest.raises(UnknownSymbolError):
+        Conv.make(2, values={"K_h": 3})
+    with pytest.raises(UnknownVariantError, match="known: standard"):
+        variants.make("dense", 2)
+    with pytest.raises(SpecError, match="dims"):
+        variants.make("standard", 4)
+
+
+def test_depthwise_and_separable_structure():
+    dw = variants.depthwise(2).stages[0].conv
+    assert dw.groups == sym("C_in") and dw.out_channels == sym("m") * sym("C_in")
+    assert (dw.in_per_group, dw.out_per_group) == (1, sym("m"))
+    first, second = (s.conv for s in variants.separable(2, bias=True, pointwise_bias=False).stages)
+    assert second.in_channels == first.out_channels and second.in_size == first.out_size
+    assert (first.bias, second.bias) == (1, 0)
+    assert second.kernel == (1, 1) and second.stride == (1, 1)
+
+
+def test_substitute_carries_computed_output_sizes_to_later_stages():
+    layer = variants.separable(2).substitute({sym("H_in"): 9, sym("k_h"): 3, sym("s_h"): 2, sym("p_h"): 0,
+                                              sym("d_h"): 1})
+    assert layer.stages[0].conv.out_size[0] == 4 == layer.stages[1].conv.out_size[0]

@@ -1,0 +1,75 @@
+"""Verification: direct count vs closed form on samples, and the grid proof, for every variant; and a
+wrong closed form is caught."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import sympy
+
+from symconv import variants
+from symconv.derive import derive
+from symconv.direct import loop_nest
+from symconv.symbols import sym
+from symconv.verify import degree_bounds, report_dict, report_text, verify, verify_layer
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+@pytest.mark.parametrize("variant", sorted(variants.VARIANTS))
+def test_every_variant_verifies(variant, dims):
+    report = verify_layer(variants.make(variant, dims), samples=8)
+    assert report.ok, report_text(report)
+    assert report.samples == 8
+    # The grid has degree + 1 values for every variable, so its size is their product.
+    expected = 1
+    for values in report.grid.values.values():
+        expected *= len(values)
+    assert report.grid.points == expected
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_verifies_with_bias_fixed_and_with_user_values(bias):
+    k = sympy.Symbol("k", integer=True, positive=True)
+    report = verify_layer(variants.separable(2, {"k_h": k, "k_w": k, "N": 1}, bias), samples=5)
+    assert report.ok
+    assert "k" in report.grid.variables and "b" not in report.grid.variables
+
+
+def test_degree_bounds_come_from_the_loop_nest():
+    bounds = degree_bounds(variants.standard(2))
+    assert set(loop_nest(2)) >= {"N", "H_out", "W_out", "k_h", "k_w"}
+    assert {str(v): d for v, d in bounds.items()} == {
+        "N": 1, "C_in": 1, "C_out": 1, "H_out": 1, "W_out": 1, "k_h": 1, "k_w": 1, "b": 1}
+    # A kernel written as k x k puts k in two loops: degree 2, so the grid takes three values of k.
+    k = sympy.Symbol("k", integer=True, positive=True)
+    square = degree_bounds(variants.standard(2, {"k_h": k, "k_w": k}))
+    assert square[k] == 2
+
+
+@pytest.mark.parametrize(("quantity", "wrong"), [
+    ("flops", lambda e: e + sym("b") * sym("H_out")),           # an extra term that the samples may miss
+    ("adds", lambda e: e + 1 - sym("b")),                       # the bias taken to cancel the -1 always
+    ("mults", lambda e: e.subs(sym("k_w"), sym("k_h"))),       # k_h k_w taken for k_h^2
+    ("params", lambda e: e - sym("b") * sym("C_out")),          # the bias forgotten
+])
+def test_a_wrong_closed_form_fails(quantity, wrong):
+    d = derive(variants.standard(2))
+    bad = dataclasses.replace(
+        d,
+        quantities={**d.quantities, quantity: wrong(d.quantities[quantity])},
+        polynomials={**d.polynomials, quantity: sympy.expand(wrong(d.polynomials[quantity]))},
+    )
+    report = verify(bad, samples=10)
+    assert not report.ok
+    assert not report.grid.proven
+    assert {m.quantity for m in report.grid.mismatches} == {quantity}
+    assert "FAILED" in report_text(report)
+    assert report_dict(report)["ok"] is False
+
+
+def test_report_dict_shape():
+    data = report_dict(verify_layer(variants.pointwise(1), samples=2))
+    assert data["ok"] is True
+    assert set(data) == {"variant", "dims", "convention", "ok", "samples", "grid", "notes"}
+    assert data["grid"]["proven"] is True
