@@ -46,7 +46,7 @@ class _Latex(LatexPrinter):
             rf"\sum_{{{self._print(var)}={self._print(lo)}}}^{{{self._print(hi)}}} "
             for var, lo, hi in expr.limits
         )
-        return sums + self.parenthesize(expr.function, PRECEDENCE["Mul"])
+        return sums + self.parenthesize(expr.function, PRECEDENCE["Mul"] - 1)
 
 
 @cache

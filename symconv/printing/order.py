@@ -77,10 +77,10 @@ def _term_key(term: sympy.Basic) -> tuple[object, ...]:
 
 def arrange(expr: sympy.Basic) -> sympy.Basic:
     """``expr`` rebuilt, unevaluated, with products and sums in the fixed order."""
+    if isinstance(expr, sympy.Indexed):  # an atom to SymPy, but its indices are expressions
+        return sympy.Indexed(expr.base, *(arrange(i) for i in expr.indices))
     if expr.is_Atom or isinstance(expr, sympy.IndexedBase):
         return expr
-    if isinstance(expr, sympy.Indexed):
-        return sympy.Indexed(expr.base, *(arrange(i) for i in expr.indices))
     args = [arrange(arg) for arg in expr.args]
     if isinstance(expr, sympy.Mul):
         return sympy.Mul(*sorted(args, key=factor_key), evaluate=False)
