@@ -359,7 +359,7 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT) -> Der
     back = {d.symbol: d.value for d in definitions}
 
     def present(expr: sympy.Expr) -> sympy.Expr:
-        return tidy(expr.xreplace(back))
+        return tidy(expr.xreplace(back)) if expr.is_Add else expr.xreplace(back)
 
     if multi:
         def present_sum(per_stage: list[sympy.Expr]) -> sympy.Expr:
@@ -378,15 +378,16 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT) -> Der
     else:
         quantities = {name: present(expr) for name, expr in poly.items()}
 
-    for name in ("mults", "adds", "macs", "params"):
-        rule = {
-            "mults": "Per element, times the output elements" + (", summed over the stages" if multi else ""),
-            "adds": "Per element, times the output elements" + (", summed over the stages" if multi else ""),
-            "macs": "One multiply-accumulate per product: the multiplications; the bias is not counted",
-            "params": "Summed over the stages" if multi else "The parameter tensors' sizes",
-        }[name]
-        steps.append(Step("totals", _quantity(name), (quantities[name],), rule))
-    steps += _convention_steps(poly, quantities, convention, layer, present)
+    over_stages = ", summed over the stages" if multi else ""
+    rules = {
+        "params": "The parameter tensors' sizes" + over_stages,
+        "mults": "Per element, times the output elements" + over_stages,
+        "adds": "Per element, times the output elements" + over_stages,
+        "flops": f"Convention {convention.value}: {convention.description}",
+        "macs": "One multiply-accumulate per product: the multiplications; the bias is not counted",
+    }
+    steps += [Step("totals", _quantity(name), (quantities[name],), rules[name]) for name in QUANTITIES]
+    steps += _convention_steps(poly, convention, layer, present)
 
     last = layer.stages[-1].conv
     sizes = {f"{a.upper()}_out": last.out_size[i] for i, a in enumerate(last.axes)}
@@ -394,16 +395,24 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT) -> Der
                       tuple(definitions))
 
 
-def _convention_steps(poly: Mapping[str, sympy.Expr], quantities: Mapping[str, sympy.Expr],
-                      convention: Convention, layer: Layer,
+def _signed_factor(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` factored, with ``-(b - 1)`` written ``(1 - b)``: the gap that vanishes when ``b = 1``."""
+    factored = sympy.factor(expr)
+    coeff, rest = factored.as_coeff_Mul()
+    b_minus_one = sym("b") - 1
+    if coeff == -1 and b_minus_one in sympy.Mul.make_args(rest):
+        return sympy.Mul(*(1 - sym("b") if f == b_minus_one else f for f in sympy.Mul.make_args(rest)))
+    return factored
+
+
+def _convention_steps(poly: Mapping[str, sympy.Expr], convention: Convention, layer: Layer,
                       present: Callable[[sympy.Expr], sympy.Expr]) -> list[Step]:
-    steps = [Step("totals", _quantity("flops"), (quantities["flops"],),
-                  f"Convention {convention.value}: {convention.description}")]
+    steps = []
     exact = sympy.expand(poly["mults"] + poly["adds"])
     for other in Convention:
         if other is Convention.EXACT:
             continue
-        gap = present(sympy.expand(other.flops(poly["mults"], poly["adds"], poly["macs"]) - exact))
+        gap = present(_signed_factor(sympy.expand(other.flops(poly["mults"], poly["adds"], poly["macs"]) - exact)))
         biases = {s.conv.bias for s in layer.stages}
         rule = f"Convention {other.value} minus exact"
         if other is Convention.TWO_MACS and gap != 0 and any(not b.is_number for b in biases):

@@ -69,10 +69,11 @@ def _term_key(term: sympy.Basic) -> tuple[object, ...]:
     if isinstance(term, sympy.Indexed) or (term.is_Mul and any(isinstance(a, sympy.Indexed) for a in term.args)):
         return (2,)
     coeff, rest = term.as_coeff_Mul()
+    # Added terms before subtracted ones (H_in + 2 p - d (k - 1) - 1, s u + d i - p, 1 - b), each by degree
+    # and rank, a constant last among its sign.
     if rest == 1:
-        return (3,)  # the constant term last
-    # Added terms before subtracted ones (H_in + 2 p - d (k - 1) - 1, s u + d i - p), each by degree and rank.
-    return (1, bool(coeff.is_negative), -_degree(term), [factor_key(f) for f in sympy.Mul.make_args(rest)])
+        return (1, bool(coeff.is_negative), 1)
+    return (1, bool(coeff.is_negative), 0, -_degree(term), [factor_key(f) for f in sympy.Mul.make_args(rest)])
 
 
 def arrange(expr: sympy.Basic) -> sympy.Basic:
