@@ -98,14 +98,15 @@ def _values(assignments: Sequence[str]) -> dict[str, sympy.Expr]:
     return values
 
 
-def _layer(args: argparse.Namespace, variant: str) -> Layer:
+def _layers(args: argparse.Namespace, *names: str) -> list[Layer]:
+    """The layers of the named variants, with a note on stderr for a --set name that none of them uses."""
     values = _values(args.values)
-    layer = variants.make(variant, args.dims, values, args.bias)
-    unused = sorted(name for name in values if not _uses(variant, args.dims, name))
+    layers = [variants.make(variant, args.dims, values, args.bias) for variant in names]
+    unused = sorted(name for name in values if not any(_uses(v, args.dims, name) for v in names))
     if unused:
-        print(f"symconv: note: {variant} ({args.dims}-D) does not use {', '.join(unused)}; "
-              "setting it changes nothing", file=sys.stderr)
-    return layer
+        print(f"symconv: note: {' and '.join(names)} ({args.dims}-D) {'do' if len(names) > 1 else 'does'} not "
+              f"use {', '.join(unused)}; setting it changes nothing", file=sys.stderr)
+    return layers
 
 
 def _uses(variant: str, dims: int, name: str) -> bool:
@@ -128,13 +129,12 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     convention = Convention.parse(args.convention)
     if args.command == "compare":
-        left = derive(_layer(args, args.left), convention)
-        right = derive(_layer(args, args.right), convention)
+        left, right = (derive(layer, convention) for layer in _layers(args, args.left, args.right))
         comparison = compare(left, right, kind="difference" if args.difference else "ratio",
                              quantities=args.quantities or QUANTITIES)
         sys.stdout.write(render(comparison, args.format))
         return 0
-    layer = _layer(args, args.variant)
+    (layer,) = _layers(args, args.variant)
     if args.command == "derive":
         sys.stdout.write(render(derive(layer, convention), args.format))
         return 0
