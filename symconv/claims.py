@@ -49,7 +49,7 @@ class Verdict:
 
 def check(claimed: sympy.Expr, derived: sympy.Expr) -> Verdict:
     """Compare a claimed closed form with a derived one, exactly (their difference in normal form)."""
-    difference = sympy.factor_terms(sympy.expand(sympy.cancel(sympy.together(derived - claimed))))
+    difference = sympy.factor(sympy.cancel(sympy.together(derived - claimed)))
     if difference == 0:
         return Verdict(True, None, difference)
     b = sym("b")

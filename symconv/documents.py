@@ -18,7 +18,7 @@ from pathlib import Path
 from symconv import variants
 from symconv.claims import Claim, check_claim, load_claims
 from symconv.compare import compare
-from symconv.derive import QUANTITIES, Derivation, derive
+from symconv.derive import QUANTITIES, derive
 from symconv.printing import latex, markdown
 from symconv.printing.exprs import latex_expr
 from symconv.printing.sections import latex_text
@@ -66,7 +66,7 @@ def _closed_forms(document) -> list[tuple[str, str]]:  # type: ignore[no-untyped
 
 def _markdown(document, rows) -> str:  # type: ignore[no-untyped-def]
     out = [f"# {document.title}", "", _HEADER, "", "## Closed forms", "",
-           f"{document.subtitle[:1].upper()}{document.subtitle[1:]}; ``b`` is 1 with a bias, 0 without.", "",
+           f"{document.subtitle[:1].upper()}{document.subtitle[1:]}; `b` is 1 with a bias, 0 without.", "",
            "| quantity | closed form |", "| --- | --- |"]
     out += [f"| {name} | ${expr}$ |" for name, expr in _closed_forms(document)]
     out.append("")
