@@ -8,7 +8,7 @@ a module whose only import is NumPy; :func:`compile_functions` runs it and hands
 >>> N, C_in, C_out, H_out, W_out, k_h, k_w, b = map(sym, "N C_in C_out H_out W_out k_h k_w b".split())
 >>> flops = NumericFunction("flops", N*C_out*H_out*W_out*(2*C_in*k_h*k_w + b - 1), "exact FLOPs")
 >>> flops.parameters
-('N', 'C_in', 'C_out', 'b', 'H_out', 'k_h', 'W_out', 'k_w')
+('N', 'C_in', 'C_out', 'H_out', 'W_out', 'k_h', 'k_w', 'b')
 >>> f = compile_functions([flops])["flops"]
 
 236027904 = 64*112*112 * (2*3*7*7 + 1 - 1), as a Python int; arrays give int64 arrays.
@@ -51,31 +51,13 @@ from typing import Any
 import sympy
 
 from symconv.errors import SymconvError
-from symconv.symbols import TABLE
+from symconv.spec import Definition
+from symconv.symbols import TABLE, canonical_order
 
-__all__ = ["Definition", "NumericFunction", "compile_functions", "generate_module"]
+__all__ = ["Definition", "NumericFunction", "compile_functions", "functions_for", "generate_module", "module_for"]
 
 _WIDTH = 110  # the project's line length (pyproject.toml), kept by the generated code too
 _INT64_MAX = 2**63 - 1
-
-
-@dataclass(frozen=True)
-class Definition:
-    """A symbol that stands for an exact quotient, such as ``C_in_g = C_in/g``.
-
-    The generated code computes ``numerator // denominator`` after checking that the remainder is 0, and
-    raises ``ValueError`` naming both operands when it is not.
-    """
-
-    symbol: sympy.Symbol
-    numerator: sympy.Expr
-    denominator: sympy.Expr
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.symbol, sympy.Symbol):
-            raise TypeError(f"a Definition's symbol must be a sympy.Symbol, not {type(self.symbol).__name__}")
-        object.__setattr__(self, "numerator", sympy.sympify(self.numerator))
-        object.__setattr__(self, "denominator", sympy.sympify(self.denominator))
 
 
 @dataclass(frozen=True)
@@ -96,7 +78,7 @@ class NumericFunction:
 
     @property
     def parameters(self) -> tuple[str, ...]:
-        """The keyword arguments of the generated function: symconv.symbols.TABLE order, then alphabetical."""
+        """The keyword arguments of the generated function: the documented order, then alphabetical."""
         return tuple(name for name, _ in _plan(self).parameters)
 
 
@@ -260,7 +242,7 @@ def _argument_key(name: str) -> tuple[int, str]:
     return (0, f"{order:04d}") if order is not None else (1, name)
 
 
-_TABLE_ORDER = {name: index for index, name in enumerate(TABLE)}
+_TABLE_ORDER = {name: index for index, name in enumerate(canonical_order())}
 
 
 def _domain(symbol: sympy.Symbol) -> str:
@@ -1185,3 +1167,40 @@ def _quotient(numerator, denominator, definition, numerator_text, denominator_te
         f"{denominator_text} = {denominator}{where}"
     )
 '''
+
+
+def functions_for(derivation: Any) -> list[NumericFunction]:
+    """One numeric function per count of a :class:`~symconv.derive.Derivation`, and one per output size that
+    follows from an input size.
+
+    The counts are evaluated in the channels per group (``derivation.polynomials``, with its definitions), so
+    that every operation is on integers.
+    """
+    from symconv.derive import QUANTITIES, tidy
+
+    what = f"{derivation.title[:1].lower()}{derivation.title[1:]} ({derivation.dims}-D)"
+    docs = {
+        "params": f"learnable parameters of a {what}",
+        "mults": f"multiplications of a {what}",
+        "adds": f"additions of a {what}",
+        "flops": f"FLOPs of a {what}, {derivation.convention.value} convention: {derivation.convention.description}",
+        "macs": f"multiply-accumulates of a {what}",
+    }
+    functions = []
+    first = derivation.layer.stages[0].conv
+    for axis, a in enumerate(first.axes):
+        relation = first.relation(axis)
+        if isinstance(first.out_size[axis], sympy.Symbol) and relation.free_symbols:
+            functions.append(NumericFunction(f"{a.upper()}_out", relation, f"output {a.upper()} size of a {what}"))
+    for name in QUANTITIES:
+        expr = tidy(derivation.polynomials[name])
+        used = tuple(d for d in derivation.definitions if d.symbol in expr.free_symbols)
+        functions.append(NumericFunction(name, expr, docs[name], used))
+    return functions
+
+
+def module_for(derivation: Any) -> str:
+    """The standalone module of :func:`functions_for`, as ``symconv codegen`` prints it."""
+    title = (f"Counts of a {derivation.title[:1].lower()}{derivation.title[1:]} ({derivation.dims}-D), "
+             f"FLOPs in the {derivation.convention.value} convention.")
+    return generate_module(functions_for(derivation), title=title)

@@ -36,11 +36,24 @@ Values = Mapping[str | sympy.Symbol, int | sympy.Expr]
 
 @dataclass(frozen=True)
 class Definition:
-    """A symbol that stands for an exact quotient, like ``C_in_g = C_in / g``."""
+    """A symbol that stands for an exact quotient, like ``C_in_g = C_in / g``.
+
+    Generated code computes ``numerator // denominator`` after checking that the remainder is 0.
+    """
 
     symbol: sympy.Symbol
     numerator: sympy.Expr
     denominator: sympy.Expr
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.symbol, sympy.Symbol):
+            raise TypeError(f"a Definition's symbol must be a sympy.Symbol, not {type(self.symbol).__name__}")
+        for name in ("numerator", "denominator"):
+            value = getattr(self, name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                object.__setattr__(self, name, sympy.Integer(value))
+            elif not isinstance(value, sympy.Expr):
+                raise TypeError(f"a Definition's {name} must be an int or a SymPy expression, not {value!r}")
 
     @property
     def value(self) -> sympy.Expr:

@@ -35,6 +35,7 @@ __all__ = [
     "SymbolInfo",
     "all_names",
     "axes",
+    "canonical_order",
     "info",
     "index",
     "is_flag",
@@ -109,6 +110,14 @@ def names_for_dims(dims: int) -> tuple[str, ...]:
     for letter in "kspd":
         per_axis += [f"{letter}_{a}" for a in axes(dims)]
     return ("N", "C_in", "C_out", *per_axis, "g", "m", "b")
+
+
+def canonical_order() -> tuple[str, ...]:
+    """Every table name in the documented order (batch, channels, sizes, kernel, stride, padding, dilation,
+    groups, multiplier, bias flag, channels per group): the order of generated functions' arguments."""
+    sizes = [f"{a.upper()}_{end}" for end in ("in", "out") for a in "ldhw"]
+    per_axis = [f"{letter}_{a}" for letter in "kspd" for a in "ldhw"]
+    return ("N", "C_in", "C_out", *sizes, *per_axis, "g", "m", "b", "C_in_g", "C_out_g")
 
 
 def all_names() -> tuple[str, ...]:

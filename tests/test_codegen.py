@@ -144,12 +144,12 @@ def test_a_user_introduced_name_is_an_argument(compiled):
     assert compiled["square_params"](C_in=3, C_out=64, b=1, k=7) == 64 * (3 * 49 + 1)
 
 
-def test_arguments_follow_the_symbol_table_then_the_alphabet():
+def test_arguments_follow_the_documented_order_then_the_alphabet():
     alpha = new_symbol("alpha")
     function = NumericFunction("f", k * b + N * alpha * W_out + C_in_g, definitions=())
-    assert function.parameters == ("N", "b", "C_in_g", "W_out", "alpha", "k")
-    assert FLOPS.parameters == ("N", "C_in", "C_out", "b", "H_out", "k_h", "W_out", "k_w")
-    assert GROUPED.parameters == ("N", "C_in", "C_out", "g", "b", "H_out", "k_h", "W_out", "k_w")
+    assert function.parameters == ("N", "W_out", "b", "C_in_g", "alpha", "k")
+    assert FLOPS.parameters == ("N", "C_in", "C_out", "H_out", "W_out", "k_h", "k_w", "b")
+    assert GROUPED.parameters == ("N", "C_in", "C_out", "H_out", "W_out", "k_h", "k_w", "g", "b")
 
 
 # --- arrays: int64, equal to the per-element values ---------------------------------------------------------
