@@ -125,7 +125,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "symbols":
         for name in names_for_dims(args.dims):
             row = TABLE[name]
-            print(f"{name:8} {row.meaning} ({'0 or 1' if row.domain == 'flag' else 'integer >= ' + ('0' if row.domain == 'nonnegative' else '1')})")
+            domain = {"flag": "0 or 1", "nonnegative": "integer >= 0", "positive": "integer >= 1"}[row.domain]
+            print(f"{name:8} {row.meaning} ({domain})")
         return 0
     convention = Convention.parse(args.convention)
     if args.command == "compare":

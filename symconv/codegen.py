@@ -56,7 +56,7 @@ from symconv.symbols import TABLE, canonical_order
 
 __all__ = ["Definition", "NumericFunction", "compile_functions", "functions_for", "generate_module", "module_for"]
 
-_WIDTH = 110  # the project's line length (pyproject.toml), kept by the generated code too
+_WIDTH = 110  # generated code stays narrower than the project's limit (pyproject.toml)
 _INT64_MAX = 2**63 - 1
 
 

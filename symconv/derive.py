@@ -86,7 +86,8 @@ def count_ops(expr: sympy.Expr) -> Ops:
     """Count the multiplications and additions that evaluating ``expr`` performs, from its structure.
 
     * a tensor entry, a symbol or a number costs nothing (it is read, not computed);
-    * a product of ``n`` factors costs ``n - 1`` multiplications, a power ``x**n`` ``n - 1``; a flag factor (``b``) is not a factor that is
+    * a product of ``n`` factors costs ``n - 1`` multiplications, a power ``x**n`` ``n - 1``; a flag factor
+      (``b``) is not a factor that is
       multiplied but a condition, so the product's whole cost is weighted by it;
     * a sum of ``n`` present terms costs ``n - 1`` additions;
     * ``Sum(body, ranges)`` repeats the body once per index value and adds the ``n`` results with ``n - 1``

@@ -415,7 +415,8 @@ def _vectorized(layer: _Layer, xp: np.ndarray, w: np.ndarray, b: np.ndarray | No
             for ka, da, sa, oa in zip(k, layer.dilation, layer.stride, layer.out, strict=True)
         )
         xv = xg[(slice(None), slice(None), slice(c, c + 1), *window)]
-        wv = wg[(slice(None), slice(None), c, *k)].reshape(1, g, cout_g, *lone)
+        tap: tuple[Any, ...] = (slice(None), slice(None), c, *k)
+        wv = wg[tap].reshape(1, g, cout_g, *lone)
         if acc is None:
             acc = tally.mul(xv, wv)
             tmp = np.empty_like(acc)

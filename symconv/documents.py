@@ -48,7 +48,7 @@ def _claims_for(claims: Sequence[Claim], subject: str | tuple[str, str]) -> list
 def _claim_rows(claims: Sequence[Claim]) -> list[tuple[Claim, str, str, str]]:
     rows = []
     for claim in claims:
-        claimed, derived, verdict = check_claim(claim)
+        claimed, _, verdict = check_claim(claim)
         rows.append((claim, latex_expr(claimed), verdict.summary, latex_expr(verdict.difference)))
     return rows
 
@@ -72,7 +72,8 @@ def _markdown(document, rows) -> str:  # type: ignore[no-untyped-def]
     out.append("")
     if rows:
         out += ["## Claims of the reference article", "",
-                "| source | stated | formula | symconv's verdict | derived − claimed |", "| --- | --- | --- | --- | --- |"]
+                "| source | stated | formula | symconv's verdict | derived − claimed |",
+                "| --- | --- | --- | --- | --- |"]
         for claim, formula, verdict, difference in rows:
             out.append(f"| {claim.source} | {claim.stated} | ${formula}$ | {verdict} | ${difference}$ |")
         out.append("")

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import sympy
 
@@ -138,7 +139,7 @@ class Conv:
         def per_axis(letter: str) -> tuple[sympy.Expr, ...]:
             return tuple(get(f"{letter}_{a}") for a in names)
 
-        raw: dict[str, object] = {
+        raw: dict[str, Any] = {
             "batch": get("N"),
             "in_channels": get("C_in"),
             "out_channels": get("C_out"),
@@ -158,14 +159,11 @@ class Conv:
         return cls._checked(dims, raw)
 
     @classmethod
-    def _checked(cls, dims: int, raw: dict[str, object]) -> Conv:
-        batch = raw["batch"]
+    def _checked(cls, dims: int, raw: dict[str, Any]) -> Conv:
+        batch: sympy.Expr = raw["batch"]
         cin, cout, groups, bias = raw["in_channels"], raw["out_channels"], raw["groups"], raw["bias"]
-        assert isinstance(cin, sympy.Expr) and isinstance(cout, sympy.Expr)
-        assert isinstance(groups, sympy.Expr) and isinstance(bias, sympy.Expr) and isinstance(batch, sympy.Expr)
         kernel, stride, padding, dilation, in_size, out_size = (
-            tuple(raw[key])  # type: ignore[call-overload]
-            for key in ("kernel", "stride", "padding", "dilation", "in_size", "out_size")
+            tuple(raw[key]) for key in ("kernel", "stride", "padding", "dilation", "in_size", "out_size")
         )
         names = axes(dims)
         for name, value in (("N", batch), ("C_in", cin), ("C_out", cout), ("g", groups)):
@@ -217,12 +215,12 @@ class Conv:
         An output size that was a symbol is recomputed from the input size when the numbers allow it.
         """
         subs = resolve_values(values)
-        raw: dict[str, object] = {key: _sympify_field(getattr(self, key), subs) for key in _FIELDS}
+        raw: dict[str, Any] = {key: _sympify_field(getattr(self, key), subs) for key in _FIELDS}
         return self._checked(self.dims, raw)
 
     def replace(self, **fields: sympy.Expr | int | tuple[sympy.Expr | int, ...]) -> Conv:
         """A copy with some fields replaced, checked again."""
-        raw: dict[str, object] = {key: getattr(self, key) for key in _FIELDS}
+        raw: dict[str, Any] = {key: getattr(self, key) for key in _FIELDS}
         for key, value in fields.items():
             if key not in raw:
                 raise TypeError(f"Conv has no field {key!r}")
@@ -249,7 +247,7 @@ _FIELDS = ("batch", "in_channels", "out_channels", "groups", "kernel", "stride",
            "in_size", "out_size")
 
 
-def _sympify_field(value: object, subs: Mapping[sympy.Symbol, sympy.Expr]) -> object:
+def _sympify_field(value: object, subs: Mapping[sympy.Symbol, sympy.Expr]) -> Any:
     if isinstance(value, tuple):
         return tuple(_sympify_field(v, subs) for v in value)
     if isinstance(value, bool) or not isinstance(value, int | sympy.Expr):

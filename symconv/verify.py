@@ -12,6 +12,7 @@ Two checks, both against :mod:`symconv.direct`, which computes the convolution a
   Lemma 2.1, applied to their difference). So agreement on that grid proves the closed form for all sizes.
   docs/grid-proof.md gives the argument in full.
 
+>>> from symconv import variants
 >>> report = verify_layer(variants.standard(1, bias=False), samples=3)
 >>> report.ok, report.grid.points
 (True, 32)
@@ -23,17 +24,17 @@ import itertools
 import random
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import sympy
 
-from symconv import variants
 from symconv.conventions import Convention
 from symconv.derive import QUANTITIES, Derivation, derive
-from symconv.direct import conv_direct, conv_reference, loop_nest
+from symconv.direct import Mode, conv_direct, conv_reference, loop_nest
 from symconv.errors import SpecError
 from symconv.spec import Conv
-from symconv.symbols import TABLE, axes, is_flag, sym
+from symconv.symbols import axes, is_flag, sym
 from symconv.variants import Layer
 
 __all__ = ["GridProof", "Mismatch", "Report", "degree_bounds", "direct_counts", "verify", "verify_layer"]
@@ -90,7 +91,7 @@ def _stage_arrays(conv: Conv, x: np.ndarray, rng: np.random.Generator) -> tuple[
     return weight, bias
 
 
-def direct_counts(layer: Layer, *, mode: str = "vectorized", seed: int = 0) -> tuple[dict[str, int], bool]:
+def direct_counts(layer: Layer, *, mode: Mode = "vectorized", seed: int = 0) -> tuple[dict[str, int], bool]:
     """Run a numeric layer through the direct counter, stage by stage, on random integer data.
 
     Returns the counts (``params`` are the entries of the weight and bias arrays the computation reads; ``macs``
@@ -105,13 +106,13 @@ def direct_counts(layer: Layer, *, mode: str = "vectorized", seed: int = 0) -> t
     for stage in layer.stages:
         conv = stage.conv
         weight, bias = _stage_arrays(conv, x, rng)
-        options = {
+        options: dict[str, Any] = {
             "stride": tuple(int(s) for s in conv.stride),
             "padding": tuple(int(p) for p in conv.padding),
             "dilation": tuple(int(d) for d in conv.dilation),
             "groups": int(conv.groups),
         }
-        result = conv_direct(x, weight, bias, mode=mode, **options)  # type: ignore[arg-type]
+        result = conv_direct(x, weight, bias, mode=mode, **options)
         values_agree &= bool(np.array_equal(result.output, conv_reference(x, weight, bias, **options)))
         counts["params"] += weight.size + (bias.size if bias is not None else 0)
         counts["mults"] += result.mults
@@ -142,7 +143,7 @@ def _output_sizes(symbolic: Layer, numeric: Layer) -> dict[sympy.Symbol, sympy.E
 
 
 def _compare(expected: Mapping[str, int], numeric: Layer, convention: Convention, where: str,
-             values: Mapping[str, int], mode: str) -> list[Mismatch]:
+             values: Mapping[str, int], mode: Mode) -> list[Mismatch]:
     counts, agree = direct_counts(numeric, mode=mode)
     counts["flops"] = int(convention.flops(counts["mults"], counts["adds"], counts["macs"]))
     out = [Mismatch(where, values, name, expected[name], counts[name])
@@ -329,7 +330,7 @@ def verify_layer(layer: Layer, convention: Convention | str = Convention.EXACT, 
 
 def verify(derivation: Derivation, *, samples: int = 20, seed: int = 0, progress: Progress | None = None) -> Report:
     """Check the closed forms of ``derivation`` (``quantities`` on the samples, ``polynomials`` on the grid)."""
-    layer, convention = derivation.layer, derivation.convention
+    layer = derivation.layer
     mismatches: list[Mismatch] = []
     made = 0
     for values, numeric in _samples(layer, samples, seed):
@@ -339,7 +340,6 @@ def verify(derivation: Derivation, *, samples: int = 20, seed: int = 0, progress
                                {str(s): int(v) for s, v in values.items()}, "vectorized")
     notes = () if made == samples else (f"only {made} of {samples} random configurations were valid",)
     return Report(derivation, made, tuple(mismatches), _grid(derivation, progress), notes)
-
 
 
 def report_dict(report: Report) -> dict[str, object]:

@@ -14,8 +14,9 @@ def render(document: Document) -> str:
     rows: list[str] = []
     for section in sections(document):
         for rule, step in section.lines:
-            if rule or step is section.lines[0][1]:
-                heading = rf"\textbf{{{latex_text(capitalized(section.title))}.}} " if step is section.lines[0][1] else ""
+            first = step is section.lines[0][1]
+            if rule or first:
+                heading = rf"\textbf{{{latex_text(capitalized(section.title))}.}} " if first else ""
                 rows.append(rf"\intertext{{{heading}{latex_text(rule)}}}" if rule or heading else "")
             rhs = " \\\\\n  &= ".join(latex_expr(r) for r in step.rhs)
             rows.append(f"{latex_expr(step.lhs)} &= {rhs} \\\\")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import sympy
 
@@ -28,7 +28,7 @@ class Document(Protocol):
     def subtitle(self) -> str: ...
 
     @property
-    def steps(self) -> Sequence[_Step]: ...
+    def steps(self) -> Sequence[Any]: ...
 
 
 @dataclass(frozen=True)
