@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn, Protocol
 
 import sympy
 
@@ -83,7 +83,21 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("symbols", help="list the documented symbol names")
     p.add_argument("--dims", type=int, choices=(1, 2, 3), default=2, help="spatial dimensions (default 2)")
+    for command in _commands():
+        command.add_parser(sub)
     return parser
+
+
+class Command(Protocol):
+    """A subcommand defined in its own module: ``add_parser(sub)`` adds it (with ``set_defaults(run=...)``
+    naming the function that runs it: ``run(args) -> int``)."""
+
+    def add_parser(self, sub: Any) -> None: ...
+
+
+def _commands() -> list[Command]:
+    """The subcommands that live in their own modules, in the order ``--help`` lists them."""
+    return []
 
 
 def _values(assignments: Sequence[str]) -> dict[str, sympy.Expr]:
@@ -122,6 +136,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if getattr(args, "run", None) is not None:
+        return int(args.run(args))
     if args.command == "symbols":
         for name in names_for_dims(args.dims):
             row = TABLE[name]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from symconv import variants
@@ -107,11 +107,23 @@ def _latex(document, rows) -> str:  # type: ignore[no-untyped-def]
     ]) + "\n"
 
 
+def _generators() -> list[Callable[[Path], list[Path]]]:
+    """Generators of further documents, each defined beside what it documents: ``write(folder) -> paths``."""
+    return []
+
+
 def generate(folder: str | Path, claims_file: str | Path | None = None) -> list[Path]:
     """Write every document into ``folder``; returns the paths written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     claims = load_claims(claims_file if claims_file is not None else folder / "claims.toml")
+    written = _variant_documents(folder, claims)
+    for write in _generators():
+        written += write(folder)
+    return written
+
+
+def _variant_documents(folder: Path, claims: Sequence[Claim]) -> list[Path]:
     written = []
     for stem, subject in DOCUMENTS.items():
         document = _subject(subject)
