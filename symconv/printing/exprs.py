@@ -54,9 +54,18 @@ def _latex_printer() -> _Latex:
     return _Latex({"symbol_names": latex_names(), "order": "none", "mul_symbol": None})
 
 
+class _Text(StrPrinter):
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        # An unevaluated quotient (a comparison's left / right) prints as one fraction, each side bracketed once.
+        if len(expr.args) == 2 and isinstance(expr.args[1], sympy.Pow) and expr.args[1].exp == -1:
+            numerator, denominator = expr.args[0], expr.args[1].base
+            return f"({self._print(numerator)})/({self._print(denominator)})"
+        return super()._print_Mul(expr)
+
+
 @cache
 def _text_printer() -> StrPrinter:
-    return StrPrinter({"order": "none"})
+    return _Text({"order": "none"})
 
 
 def latex_expr(expr: sympy.Basic) -> str:
