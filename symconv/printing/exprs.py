@@ -59,7 +59,8 @@ class _Text(StrPrinter):
         # An unevaluated quotient (a comparison's left / right) prints as one fraction, each side bracketed once.
         if len(expr.args) == 2 and isinstance(expr.args[1], sympy.Pow) and expr.args[1].exp == -1:
             numerator, denominator = expr.args[0], expr.args[1].base
-            return f"({self._print(numerator)})/({self._print(denominator)})"
+            if isinstance(denominator, sympy.Mul | sympy.Add):
+                return f"{self.parenthesize(numerator, PRECEDENCE['Mul'])}/({self._print(denominator)})"
         return super()._print_Mul(expr)
 
 
