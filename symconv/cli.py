@@ -97,7 +97,9 @@ class Command(Protocol):
 
 def _commands() -> list[Command]:
     """The subcommands that live in their own modules, in the order ``--help`` lists them."""
-    return []
+    from symconv.network import cli as network_cli
+
+    return [network_cli]
 
 
 def _values(assignments: Sequence[str]) -> dict[str, sympy.Expr]:

@@ -1,0 +1,101 @@
+"""``symconv net FILE_OR_NAME``: a network's per-layer table and totals, and plots of its cost.
+
+Registered in :func:`symconv.cli._commands`; bad input is one line on stderr and exit status 2 (the caller
+prints every :class:`~symconv.errors.SymconvError`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import sympy
+
+from symconv.conventions import Convention
+from symconv.network.fileformat import builtin, builtin_names, load
+from symconv.network.graph import Network, analyse
+from symconv.network.layers import NetworkError
+from symconv.network.tables import FORMATS, render
+from symconv.parsing import parse_assignment, parse_text
+
+__all__ = ["add_parser", "network", "run"]
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("net", help="a network's per-layer counts and totals, from a network file or a built-in",
+                       description="Per-layer table and totals of a network (docs/networks.md). Built in: "
+                                   + ", ".join(builtin_names()) + ".")
+    p.add_argument("network", metavar="FILE_OR_NAME", help="a network file (TOML) or a built-in network's name")
+    p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
+                   help="give a symbol of the network a value, e.g. --set alpha=3/4 --set rho=1")
+    p.add_argument("--convention", default="exact", choices=[c.value for c in Convention],
+                   help="what 'flops' counts: exact = every operation (default), macs = the mult-adds of "
+                        "convolutions and fully connected layers (the papers' count), 2macs = 2 x macs")
+    p.add_argument("--format", default="table", choices=list(FORMATS), help="output format (default table)")
+    p.add_argument("--plot", metavar="PATH", help="draw a quantity against --x to PATH (.png or .svg) instead")
+    p.add_argument("--x", metavar="NAME=FROM:TO[:POINTS]", help="the symbol on the plot's x axis and its range "
+                                                                  "(default 10 points), e.g. alpha=1/4:1")
+    p.add_argument("--series", metavar="NAME=V1,V2,...", help="one line per value of this symbol")
+    p.add_argument("--quantity", default="macs", choices=["params", "buffers", "mults", "adds", "macs", "flops"],
+                   help="the plotted quantity (default macs)")
+    p.set_defaults(run=run)
+
+
+def network(name: str) -> Network:
+    """A network file's network, or the built-in of that name."""
+    path = Path(name)
+    if path.suffix == ".toml" or path.exists():
+        if not path.exists():
+            raise NetworkError(f"{name}: no such network file")
+        return load(path)
+    return builtin(name)
+
+
+def _values(assignments: list[str]) -> dict[str, sympy.Expr]:
+    values = {}
+    for text in assignments:
+        name, expr = parse_assignment(text)
+        values[name] = expr
+    return values
+
+
+def _range(text: str) -> tuple[str, list[sympy.Expr]]:
+    name, _, spec = text.partition("=")
+    parts = spec.split(":")
+    if not name.strip() or len(parts) not in (2, 3):
+        raise NetworkError(f"--x {text}: expected NAME=FROM:TO or NAME=FROM:TO:POINTS")
+    start, stop = (parse_text(p) for p in parts[:2])
+    count = parse_text(parts[2]) if len(parts) == 3 else sympy.Integer(10)
+    if not (start.is_number and stop.is_number and count.is_Integer and count >= 2):
+        raise NetworkError(f"--x {text}: FROM and TO must be numbers, POINTS an integer of at least 2")
+    step = (stop - start) / (count - 1)
+    return name.strip(), [start + i * step for i in range(int(count))]
+
+
+def _series(text: str) -> tuple[str, list[sympy.Expr]]:
+    name, _, spec = text.partition("=")
+    if not name.strip() or not spec:
+        raise NetworkError(f"--series {text}: expected NAME=V1,V2,...")
+    return name.strip(), [parse_text(v) for v in spec.split(",")]
+
+
+def run(args: argparse.Namespace) -> int:
+    net = network(args.network)
+    values = _values(args.values)
+    if args.plot:
+        from symconv.network.plot import plot
+
+        if not args.x:
+            raise NetworkError("--plot needs --x NAME=FROM:TO[:POINTS]")
+        x = _range(args.x)
+        series = _series(args.series) if args.series else None
+        fixed = {k: v for k, v in values.items() if k != x[0] and (series is None or k != series[0])}
+        analysis = analyse(net, fixed, args.convention)
+        path = plot(analysis, args.plot, args.quantity, x, series)
+        print(f"symconv: wrote {path}", file=sys.stderr)
+        return 0
+    analysis = analyse(net, values, args.convention)
+    sys.stdout.write(render(analysis, args.format))
+    return 0

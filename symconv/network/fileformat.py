@@ -1,0 +1,367 @@
+"""Network files: a network described in TOML (docs/networks.md documents the format in full).
+
+>>> net = loads('''
+... [network]
+... name = "tiny"
+... input = { channels = 3, size = [32, 32] }
+... [symbols]
+... alpha = "width multiplier"
+... [[layer]]
+... type = "conv"
+... out = "16*alpha"
+... kernel = 3
+... padding = 1
+... [[layer]]
+... type = "relu"
+... ''')
+>>> [node.name for node in net.nodes], net.nodes[0].layer.out
+(['conv1', 'relu2'], 16*alpha)
+>>> loads('[network]\\nname = "x"\\ninput = { channels = 3, size = [8, 8] }\\n[[layer]]\\ntype = "conv"\\n'
+...       'kernel = 3', "x.toml")
+Traceback (most recent call last):
+    ...
+symconv.network.layers.NetworkError: x.toml: layer 1 (conv1, type conv): missing field 'out'
+
+Every expression (a channel count, an input size, a block argument) is read by :mod:`symconv.parsing`,
+never evaluated as Python; it may use the symbols the file declares and, inside a block, the block's
+parameters.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sympy
+
+from symconv.errors import SymconvError
+from symconv.network.graph import Network, Node, Rounding
+from symconv.network.layers import (
+    Activation,
+    Add,
+    AvgPool,
+    BatchNorm,
+    Concat,
+    Conv2d,
+    GlobalAvgPool,
+    LayerSpec,
+    Linear,
+    MaxPool,
+    NetworkError,
+    Shape,
+    Shuffle,
+    Softmax,
+)
+from symconv.parsing import parse_text
+
+__all__ = ["LAYER_TYPES", "builtin", "builtin_names", "load", "loads", "symbol"]
+
+#: Every layer type a file may name: its fields (beside ``type``, ``name``, ``input``/``inputs`` and
+#: ``repeat``), the required ones marked with ``!``.
+LAYER_TYPES: dict[str, tuple[str, ...]] = {
+    "conv": ("out!", "kernel", "stride", "padding", "dilation", "groups", "bias"),
+    "dwconv": ("kernel", "stride", "padding", "dilation", "multiplier", "bias"),
+    "linear": ("out!", "bias"),
+    "batchnorm": ("affine",),
+    "relu": (),
+    "relu6": (),
+    "identity": (),
+    "softmax": (),
+    "maxpool": ("kernel!", "stride", "padding"),
+    "avgpool": ("kernel!", "stride", "padding"),
+    "global_avgpool": (),
+    "add": (),
+    "concat": (),
+    "shuffle": ("groups!",),
+}
+_ALIASES = {"fc": "linear", "bn": "batchnorm"}
+_COMMON = ("type", "name", "input", "inputs", "repeat")
+_INTEGERS = {"kernel", "stride", "padding", "dilation", "groups", "multiplier", "repeat"}
+_BOOLEANS = {"bias", "affine"}
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """A network's own symbol (``alpha``, ``rho``): a positive rational, so ``α = 3/4`` is allowed."""
+    return sympy.Symbol(name, positive=True, rational=True)
+
+
+@dataclass(frozen=True)
+class _Context:
+    source: str
+    names: Mapping[str, sympy.Expr]  # symbols and block parameters, for expressions
+
+    def fail(self, where: str, problem: str) -> NetworkError:
+        prefix = f"{self.source}: " if self.source else ""
+        return NetworkError(f"{prefix}{where}: {problem}" if where else f"{prefix}{problem}")
+
+    def expr(self, where: str, field: str, value: Any) -> sympy.Expr:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise self.fail(where, f"{field} must be an integer or an expression in quotes, not {value!r}")
+        if isinstance(value, int):
+            return sympy.Integer(value)
+        try:
+            return parse_text(value, aliases=self.names, allow_new=False)
+        except SymconvError as error:
+            raise self.fail(where, f"{field} = {value!r}: {error}") from None
+
+    def integer(self, where: str, field: str, value: Any) -> int:
+        if isinstance(value, list):
+            raise self.fail(where, f"{field} must be one integer here, not {value!r}")
+        expr = self.expr(where, field, value)
+        if not (expr.is_number and expr.is_integer):
+            raise self.fail(where, f"{field} = {value!r} must be an integer")
+        return int(expr)
+
+
+def load(path: str | Path) -> Network:
+    """Read a network file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise NetworkError(f"{path}: cannot read it ({error.strerror})") from None
+    return loads(text, str(path))
+
+
+def builtin_names() -> list[str]:
+    """The networks that ship with symconv (``symconv net NAME``)."""
+    folder = resources.files("symconv.network") / "builtin"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def builtin(name: str) -> Network:
+    """A network that ships with symconv, by name."""
+    if name not in builtin_names():
+        raise NetworkError(f"no network file or built-in network {name!r} (built in: {', '.join(builtin_names())})")
+    text = (resources.files("symconv.network") / "builtin" / f"{name}.toml").read_text(encoding="utf-8")
+    return loads(text, f"{name}.toml")
+
+
+def loads(text: str, source: str = "") -> Network:
+    """Read a network from the text of a network file; ``source`` names it in error messages."""
+    top = _Context(source, {})
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise top.fail("", f"not valid TOML: {error}") from None
+    _only(top, "", data, ("network", "symbols", "blocks", "layer"), "top-level table")
+    head = _table(top, "[network]", data.get("network"), required=True)
+    _only(top, "[network]", head, ("name", "title", "input", "batch", "rounding"), "field")
+    symbols_table = _table(top, "[symbols]", data.get("symbols", {}))
+    symbols, meanings = {}, {}
+    for key, meaning in symbols_table.items():
+        if not key.isidentifier() or key.startswith("_"):
+            raise top.fail("[symbols]", f"{key!r} is not a usable symbol name")
+        if not isinstance(meaning, str):
+            raise top.fail("[symbols]", f"{key} must be given its meaning as a string, not {meaning!r}")
+        symbols[key] = symbol(key)
+        meanings[key] = meaning
+    ctx = _Context(source, dict(symbols))
+    given = head.get("name")
+    if not isinstance(given, str) or not given:
+        raise ctx.fail("[network]", "missing field 'name'" if given is None else "name must be a string")
+    name: str = given
+    shape = _input(ctx, head)
+    rounding = _rounding(ctx, head.get("rounding"))
+    batch = ctx.expr("[network]", "batch", head.get("batch", 1))
+    blocks = _table(ctx, "[blocks]", data.get("blocks", {}))
+    for block_name, block in blocks.items():
+        if block_name in LAYER_TYPES or block_name in _ALIASES:
+            raise ctx.fail(f"[blocks.{block_name}]", "a block cannot take the name of a layer type")
+        _table(ctx, f"[blocks.{block_name}]", block)
+    layers = data.get("layer")
+    if not isinstance(layers, list) or not layers:
+        raise ctx.fail("", "no layers: give each as a [[layer]] table")
+    builder = _Builder(ctx, blocks)
+    builder.sequence(layers, "input", prefix="", where=lambda i, t: f"layer {i}{t}")
+    return Network(name, shape, tuple(builder.nodes), symbols, meanings, rounding, batch,
+                   str(head.get("title", "")), source)
+
+
+def _table(ctx: _Context, where: str, value: Any, required: bool = False) -> dict[str, Any]:
+    if value is None and required:
+        raise ctx.fail("", f"missing table {where}")
+    if not isinstance(value, dict):
+        raise ctx.fail(where, "must be a table")
+    return value
+
+
+def _only(ctx: _Context, where: str, table: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ctx.fail(where, f"unknown {what} {key!r} (allowed: {', '.join(allowed)})")
+
+
+def _input(ctx: _Context, head: Mapping[str, Any]) -> Shape:
+    value = head.get("input")
+    if value is None:
+        raise ctx.fail("[network]", "missing field 'input' (channels and size)")
+    spec = _table(ctx, "[network] input", value)
+    _only(ctx, "[network] input", spec, ("channels", "size"), "field")
+    if "channels" not in spec or "size" not in spec:
+        raise ctx.fail("[network] input", "needs channels and size (a list: [height, width])")
+    size = spec["size"]
+    if not isinstance(size, list) or len(size) not in (0, 2):
+        raise ctx.fail("[network] input", f"size must be a list [height, width], not {size!r}")
+    return Shape(ctx.expr("[network] input", "channels", spec["channels"]),
+                 tuple(ctx.expr("[network] input", "size", s) for s in size))
+
+
+def _rounding(ctx: _Context, value: Any) -> Rounding:
+    if value is None:
+        return Rounding()
+    spec = _table(ctx, "[network] rounding", value)
+    _only(ctx, "[network] rounding", spec, ("rule", "divisor", "minimum"), "field")
+    try:
+        return Rounding(**spec)
+    except (NetworkError, TypeError) as error:
+        raise ctx.fail("[network] rounding", str(error)) from None
+
+
+class _Builder:
+    """Expands layers, repeats and blocks into nodes, resolving each ``input`` to a node's full name."""
+
+    def __init__(self, ctx: _Context, blocks: Mapping[str, Any]) -> None:
+        self.ctx = ctx
+        self.blocks = blocks
+        self.nodes: list[Node] = []
+        self.taken: set[str] = {"input"}
+        self.counter = 0
+
+    def sequence(self, layers: list[Any], first: str, prefix: str, where: Callable[[int, str], str],
+                 names: dict[str, str] | None = None, ctx: _Context | None = None, depth: int = 0) -> str:
+        ctx = ctx or self.ctx
+        names = {"input": first} if names is None else names
+        previous = first
+        for number, entry in enumerate(layers, start=1):
+            here = where(number, "")
+            if not isinstance(entry, dict):
+                raise ctx.fail(here, "must be a table (type = ..., ...)")
+            kind = entry.get("type")
+            if not isinstance(kind, str):
+                raise ctx.fail(here, "missing field 'type'" if kind is None else "type must be a string")
+            kind = _ALIASES.get(kind, kind)
+            repeat = ctx.integer(here, "repeat", entry.get("repeat", 1))
+            if repeat < 1:
+                raise ctx.fail(here, f"repeat must be at least 1, not {repeat}")
+            base = entry.get("name")
+            if base is not None and (not isinstance(base, str) or not base or "/" in base):
+                raise ctx.fail(here, f"name must be a non-empty string without '/', not {base!r}")
+            sources = entry.get("inputs", entry.get("input"))
+            if "input" in entry and "inputs" in entry:
+                raise ctx.fail(here, "give input or inputs, not both")
+            for copy in range(1, repeat + 1):
+                self.counter += 1
+                local = base or f"{kind}{number}"
+                if repeat > 1:
+                    local = f"{local}_{copy}"
+                full = prefix + local
+                label = f" ({full}, type {kind})"
+                here = where(number, label)
+                if full in self.taken:
+                    raise ctx.fail(here, f"the name {full!r} is used twice")
+                reads: tuple[str, ...]
+                if sources is None or copy > 1:
+                    reads = (previous,)
+                else:
+                    listed = [sources] if isinstance(sources, str) else sources
+                    if not isinstance(listed, list) or not all(isinstance(s, str) for s in listed):
+                        raise ctx.fail(here, "input must be a layer name, inputs a list of layer names")
+                    unknown = [s for s in listed if s not in names]
+                    if unknown:
+                        raise ctx.fail(here, f"reads {unknown[0]!r}, which is not the input or an earlier layer")
+                    reads = tuple(names[s] for s in listed)
+                if kind in self.blocks:
+                    previous = self.block(kind, entry, reads, full, here, ctx, depth)
+                else:
+                    layer = self.layer(kind, entry, here, ctx)
+                    self.nodes.append(Node(full, layer, reads, here if not ctx.source else
+                                           f"{here}"))
+                    previous = full
+                self.taken.add(full)
+                names[local] = previous
+                if base is not None:
+                    names[base] = previous
+        return previous
+
+    def block(self, kind: str, entry: Mapping[str, Any], reads: tuple[str, ...], full: str, here: str,
+              ctx: _Context, depth: int) -> str:
+        if depth > 8:
+            raise ctx.fail(here, "blocks nest more than 8 deep (a block that uses itself?)")
+        block = self.blocks[kind]
+        _only(ctx, f"[blocks.{kind}]", block, ("params", "layers", "layer"), "field")
+        params = block.get("params", [])
+        if not isinstance(params, list) or not all(isinstance(p, str) and p.isidentifier() for p in params):
+            raise ctx.fail(f"[blocks.{kind}]", "params must be a list of names")
+        _only(ctx, here, entry, (*_COMMON, *params), "field")
+        missing = [p for p in params if p not in entry]
+        if missing:
+            raise ctx.fail(here, f"missing field {missing[0]!r} (block {kind} takes {', '.join(params)})")
+        if len(reads) != 1:
+            raise ctx.fail(here, "a block reads one input")
+        arguments = {p: ctx.expr(here, p, entry[p]) for p in params}
+        inner = _Context(ctx.source, {**ctx.names, **arguments})
+        layers = block.get("layers", block.get("layer"))
+        if not isinstance(layers, list) or not layers:
+            raise ctx.fail(f"[blocks.{kind}]", "has no layers")
+
+        def where(number: int, label: str) -> str:
+            return f"{here}, its layer {number}{label}"
+
+        return self.sequence(layers, reads[0], prefix=f"{full}/", where=where, names={"input": reads[0]},
+                             ctx=inner, depth=depth + 1)
+
+    def layer(self, kind: str, entry: Mapping[str, Any], here: str, ctx: _Context) -> LayerSpec:
+        if kind not in LAYER_TYPES:
+            known = ", ".join([*LAYER_TYPES, *self.blocks])
+            raise ctx.fail(here, f"unknown layer type {kind!r} (known: {known})")
+        allowed = tuple(f.rstrip("!") for f in LAYER_TYPES[kind])
+        _only(ctx, here, entry, (*_COMMON, *allowed), "field")
+        for required in (f[:-1] for f in LAYER_TYPES[kind] if f.endswith("!")):
+            if required not in entry:
+                raise ctx.fail(here, f"missing field {required!r}")
+        options: dict[str, Any] = {}
+        for key in allowed:
+            if key not in entry:
+                continue
+            value = entry[key]
+            if key in _BOOLEANS:
+                if not isinstance(value, bool):
+                    raise ctx.fail(here, f"{key} must be true or false, not {value!r}")
+                options[key] = value
+            elif key == "groups" and value == "depthwise":
+                options[key] = value
+            elif key in _INTEGERS and isinstance(value, list):
+                if len(value) != 2:
+                    raise ctx.fail(here, f"{key} must be an integer or a pair [height, width], not {value!r}")
+                options[key] = tuple(ctx.integer(here, key, v) for v in value)
+            elif key in _INTEGERS:
+                options[key] = ctx.integer(here, key, value)
+            else:
+                options[key] = ctx.expr(here, key, value)
+        try:
+            return _make(kind, options)
+        except NetworkError as error:
+            raise ctx.fail(here, str(error)) from None
+
+
+def _make(kind: str, options: dict[str, Any]) -> LayerSpec:
+    if kind == "conv":
+        return Conv2d(**options)
+    if kind == "dwconv":
+        return Conv2d(groups="depthwise", **options)
+    if kind == "linear":
+        return Linear(**options)
+    if kind == "batchnorm":
+        return BatchNorm(**options)
+    if kind in ("relu", "relu6", "identity"):
+        return Activation(kind)
+    simple: dict[str, Callable[..., LayerSpec]] = {
+        "softmax": Softmax, "maxpool": MaxPool, "avgpool": AvgPool, "global_avgpool": GlobalAvgPool, "add": Add,
+        "concat": Concat, "shuffle": Shuffle,
+    }
+    return simple[kind](**options)

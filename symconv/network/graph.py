@@ -1,0 +1,339 @@
+"""Networks: layers joined into a small graph, shapes propagated symbolically, counts summed into closed forms.
+
+A :class:`Network` is a list of :class:`Node` s in order, each a layer and the names of the nodes it reads
+(``"input"`` is the network's input; a node without ``inputs`` reads the node before it). :func:`analyse`
+propagates the input shape through every node, exactly, and sums every layer's counts.
+
+>>> import sympy
+>>> from symconv.network.layers import Conv2d, BatchNorm, Activation, GlobalAvgPool, Linear, Shape
+>>> alpha = sympy.Symbol("alpha", positive=True)
+>>> net = Network.sequence("tiny", Shape(3, (32, 32)), [
+...     Conv2d(out=16 * alpha, kernel=3, stride=2, padding=1), BatchNorm(), Activation("relu"),
+...     GlobalAvgPool(), Linear(out=10)], symbols={"alpha": alpha})
+>>> a = analyse(net)
+>>> a.totals.macs  # 16α·16·16·27 + 10·16α
+110752*alpha
+>>> a.conditions  # 16α must be an integer of at least 1
+((16*alpha, 1),)
+>>> analyse(net, {"alpha": sympy.Rational(1, 2)}).totals.macs
+55376
+
+Symbols stay symbols until given values. A symbolic spatial size halves exactly under a stride of 2 only when it
+is even: the closed forms hold where every expression of :attr:`Analysis.conditions` is an integer (with the
+network's channel rounding, :class:`Rounding`, also where its channels need no rounding), and
+:meth:`Analysis.evaluate` checks that at each setting, falling back to the layer-by-layer evaluation where
+it does not hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import TypeAlias
+
+import sympy
+
+from symconv.conventions import Convention
+from symconv.network.layers import COUNTS, Counts, LayerSpec, NetworkError, Shape
+
+__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse"]
+
+Expr: TypeAlias = sympy.Expr
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """How a network turns a scaled channel count (``64·α``) into an integer once ``α`` is a number.
+
+    * ``exact``: the product must be an integer (the MobileNet paper's "αM channels");
+    * ``floor``: ``max(floor(c·α), minimum)``, TF-slim's MobileNetV1 (``max(int(d * depth_multiplier),
+      min_depth)`` with ``min_depth = 8``);
+    * ``divisible``: ``_make_divisible(c·α, divisor, minimum)`` of TF-slim's and torchvision's MobileNetV2: the
+      nearest multiple of ``divisor`` (halves up), at least ``minimum``, raised by ``divisor`` if it falls more
+      than 10% below ``c·α``.
+
+    >>> [Rounding("floor", minimum=8).apply(sympy.Rational(n, 10) * 32) for n in (10, 3, 2)]
+    [32, 9, 8]
+    >>> [Rounding("divisible", divisor=8, minimum=8).apply(sympy.Rational(n, 100) * 96) for n in (100, 35)]
+    [96, 32]
+    """
+
+    rule: str = "exact"
+    divisor: int = 8
+    minimum: int = 1
+
+    RULES = ("exact", "floor", "divisible")
+
+    def __post_init__(self) -> None:
+        if self.rule not in self.RULES:
+            raise NetworkError(f"unknown rounding rule {self.rule!r} (known: {', '.join(self.RULES)})")
+        for name in ("divisor", "minimum"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise NetworkError(f"rounding {name} must be an integer of at least 1, not {value!r}")
+
+    def apply(self, value: Expr) -> Expr:
+        """The channel count of a numeric ``value``; a symbolic one is returned as it is."""
+        value = sympy.sympify(value)
+        if not value.is_number:
+            return value
+        if self.rule == "exact":
+            if not value.is_integer:
+                raise NetworkError(f"{value} channels is not an integer (rounding rule 'exact')")
+            return value
+        if self.rule == "floor":
+            return sympy.Integer(max(int(sympy.floor(value)), self.minimum))
+        d = self.divisor
+        rounded = max(self.minimum, int(sympy.floor((value + sympy.Rational(d, 2)) / d)) * d)
+        if rounded < sympy.Rational(9, 10) * value:
+            rounded += d
+        return sympy.Integer(rounded)
+
+    def describe(self) -> str:
+        if self.rule == "exact":
+            return "channels c·α used as they are: they must be integers"
+        if self.rule == "floor":
+            return f"channels max(floor(c·α), {self.minimum}) (TF-slim MobileNetV1's depth rule)"
+        return (f"channels rounded to the nearest multiple of {self.divisor}, at least {self.minimum}, "
+                f"plus {self.divisor} when that loses more than 10% (_make_divisible)")
+
+    def conditions(self, channels: Expr) -> tuple[tuple[Expr, int], ...]:
+        """What a symbolic channel count must satisfy for the rule to leave it unchanged:
+        ``(expr, m)`` means ``expr`` is an integer of at least ``m``."""
+        if self.rule == "divisible":
+            return ((channels / self.divisor, max(1, -(-self.minimum // self.divisor))),)
+        return ((channels, self.minimum),)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One layer of a network: its name, the layer, and the names of the nodes it reads."""
+
+    name: str
+    layer: LayerSpec
+    inputs: tuple[str, ...]
+    where: str = ""  # how error messages name it (file and layer), when not by its name
+
+    @property
+    def location(self) -> str:
+        return self.where or f"layer {self.name!r}"
+
+
+@dataclass(frozen=True)
+class Network:
+    """A network: its input shape, its nodes in order, the symbols it declares (``alpha``, ``rho``, with
+    their meanings), its channel rounding rule and its batch size."""
+
+    name: str
+    input: Shape
+    nodes: tuple[Node, ...]
+    symbols: Mapping[str, sympy.Symbol] = field(default_factory=dict)
+    meanings: Mapping[str, str] = field(default_factory=dict)
+    rounding: Rounding = field(default_factory=Rounding)
+    batch: Expr = field(default_factory=lambda: sympy.Integer(1))
+    title: str = ""
+    source: str = ""  # the file it was read from
+
+    @classmethod
+    def sequence(cls, name: str, input: Shape, layers: Sequence[LayerSpec],
+                 symbols: Mapping[str, sympy.Symbol] | None = None, **options) -> Network:  # type: ignore[no-untyped-def]
+        """A plain chain of layers, named ``<kind><position>``."""
+        nodes = []
+        previous = "input"
+        for number, layer in enumerate(layers, start=1):
+            node_name = f"{layer.kind.replace(' ', '_')}{number}"
+            nodes.append(Node(node_name, layer, (previous,)))
+            previous = node_name
+        return cls(name, input, tuple(nodes), dict(symbols or {}), **options)
+
+    @property
+    def output(self) -> str:
+        return self.nodes[-1].name
+
+    def resolve(self, values: Mapping[str, Expr | int] | None) -> dict[sympy.Basic, Expr]:
+        """``{"alpha": 3/4}`` as a substitution on the network's symbols; an unknown name is an error."""
+        subs: dict[sympy.Basic, Expr] = {}
+        for name, value in (values or {}).items():
+            if name not in self.symbols:
+                known = ", ".join(self.symbols) or "none"
+                raise NetworkError(f"{self._where()}{name!r} is not a symbol of network {self.name!r} "
+                                   f"(its symbols: {known})")
+            expr = sympy.sympify(value)
+            if expr.is_number and not (expr.is_rational and expr > 0):
+                raise NetworkError(f"{self._where()}{name} = {expr} must be a positive rational number")
+            subs[self.symbols[name]] = expr
+        return subs
+
+    def _where(self) -> str:
+        return f"{self.source}: " if self.source else ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One layer of an analysis: its name, type, output shape and counts."""
+
+    name: str
+    label: str
+    output: Shape
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A network's counts: one :class:`Row` per layer and the totals, under ``values``; ``conditions`` are
+    ``(expr, m)`` pairs — the closed forms hold where every ``expr`` is an integer of at least ``m``."""
+
+    network: Network
+    values: Mapping[sympy.Basic, Expr]
+    convention: Convention
+    rows: tuple[Row, ...]
+    totals: Counts
+    conditions: tuple[tuple[Expr, int], ...]
+
+    @property
+    def quantities(self) -> dict[str, Expr]:
+        """The totals by name (``params``, ``buffers``, ``mults``, ``adds``, ``others``, ``macs``, ``flops``)."""
+        return self.totals.as_dict(self.convention)
+
+    @property
+    def free_symbols(self) -> set[sympy.Basic]:
+        return set().union(*(sympy.sympify(e).free_symbols for e in self.quantities.values()))
+
+    def by_type(self) -> list[tuple[str, int, Counts]]:
+        """Layers grouped by type, in order of first appearance: ``(type, how many, summed counts)``."""
+        groups: dict[str, tuple[int, Counts]] = {}
+        for row in self.rows:
+            count, counts = groups.get(row.label, (0, Counts()))
+            groups[row.label] = (count + 1, counts + row.counts)
+        return [(label, n, counts.map(_tidy)) for label, (n, counts) in groups.items()]
+
+    def holds_at(self, values: Mapping[str, Expr | int]) -> bool:
+        """Whether the closed forms give the exact counts at ``values`` (the conditions, checked on the real
+        shapes: the layer-by-layer shapes at ``values`` equal the closed forms' shapes)."""
+        subs = self.network.resolve(values)
+        shapes = _shapes(self.network, {**self.values, **subs})
+        return all(_equal_shapes(row.output.xreplace(subs), shape) for row, shape in zip(self.rows, shapes,
+                                                                                          strict=True))
+
+    def evaluate(self, values: Mapping[str, Expr | int]) -> Analysis:
+        """The analysis at ``values``: the closed forms with the values put in where they hold, the network
+        analysed layer by layer where they do not (a channel rounded, a size that does not halve)."""
+        subs = self.network.resolve(values)
+        if not self.holds_at(values):
+            return analyse(self.network, {**_names(self.values), **values}, self.convention)
+        rows = tuple(Row(r.name, r.label, r.output.xreplace(subs), r.counts.map(lambda e: _put(e, subs)))
+                     for r in self.rows)
+        conditions = tuple((e.xreplace(subs), m) for e, m in self.conditions if not e.xreplace(subs).is_number)
+        return Analysis(self.network, {**self.values, **subs}, self.convention, rows,
+                        self.totals.map(lambda e: _put(e, subs)), conditions)
+
+    def value(self, name: str) -> int | None:
+        expr = self.quantities[name]
+        return int(expr) if expr.is_Integer else None
+
+
+def _names(values: Mapping[sympy.Basic, Expr]) -> dict[str, Expr]:
+    return {str(k): v for k, v in values.items()}
+
+
+def _put(expr: Expr, subs: Mapping[sympy.Basic, Expr]) -> Expr:
+    return _tidy(expr.xreplace(dict(subs)))
+
+
+def _tidy(expr: Expr) -> Expr:
+    expr = sympy.sympify(expr)
+    return expr if expr.is_number else sympy.factor_terms(sympy.expand(expr))
+
+
+def _equal_shapes(a: Shape, b: Shape) -> bool:
+    return len(a.size) == len(b.size) and all(
+        sympy.expand(x - y) == 0 for x, y in zip((a.channels, *a.size), (b.channels, *b.size), strict=True))
+
+
+def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Expr]) -> LayerSpec:
+    """The layer with the values put into its channel count and the rounding rule applied."""
+    names = {f.name for f in fields(layer)}  # type: ignore[arg-type]
+    out = getattr(layer, "out", None)
+    if "out" not in names or out is None:
+        return layer
+    return replace(layer, out=rounding.apply(sympy.sympify(out).xreplace(dict(subs))))  # type: ignore[type-var]
+
+
+def _walk(network: Network, subs: Mapping[sympy.Basic, Expr]):  # type: ignore[no-untyped-def]
+    """Yield ``(node, layer, inputs, output)`` for every node, shapes propagated from the input."""
+    shape = network.input.xreplace(dict(subs))
+    for i, size in enumerate((shape.channels, *shape.size)):
+        if size.is_number and not (size.is_integer and size >= 1):
+            what = "channels" if i == 0 else "size"
+            raise NetworkError(f"{network._where()}the input {what} {size} is not a positive integer")
+    env = {"input": shape}
+    for node in network.nodes:
+        try:
+            inputs = tuple(env[name] for name in node.inputs)
+        except KeyError as missing:
+            raise NetworkError(f"{network._where()}{node.location}: reads {missing.args[0]!r}, which is not "
+                               "the input or an earlier layer") from None
+        try:
+            layer = _scaled(node.layer, network.rounding, subs)
+            output = layer.output(inputs)
+        except NetworkError as error:
+            raise NetworkError(f"{network._where()}{node.location}: {error}") from None
+        env[node.name] = output
+        yield node, layer, inputs, output
+
+
+def _shapes(network: Network, subs: Mapping[sympy.Basic, Expr]) -> list[Shape]:
+    return [output for _, _, _, output in _walk(network, subs)]
+
+
+def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
+            convention: Convention | str = Convention.EXACT) -> Analysis:
+    """Propagate the shapes and derive every layer's counts, under ``values`` (symbol name → value)."""
+    subs = network.resolve(values)
+    batch = sympy.sympify(network.batch).xreplace(subs)
+    rows = []
+    conditions: list[tuple[Expr, int]] = []
+    total = Counts()
+    for node, layer, inputs, output in _walk(network, subs):
+        for stride in layer.strides():
+            if stride > 1:
+                conditions += [(size / stride, 1) for size in inputs[0].size if not size.is_number]
+        out = getattr(layer, "out", None)
+        if out is not None and not sympy.sympify(out).is_number:
+            conditions += network.rounding.conditions(sympy.sympify(out))
+        try:
+            counts = layer.counts(inputs, output, batch)
+        except NetworkError as error:
+            raise NetworkError(f"{network._where()}{node.location}: {error}") from None
+        counts = counts.map(_tidy)
+        rows.append(Row(node.name, layer.label(inputs), output, counts))
+        total = total + counts
+    return Analysis(network, subs, Convention.parse(convention), tuple(rows), total.map(_tidy),
+                    _strongest(conditions))
+
+
+def _strongest(conditions: list[tuple[Expr, int]]) -> tuple[tuple[Expr, int], ...]:
+    """The conditions that the others do not imply: ``k·e`` is an integer of at least ``m`` when ``e`` is one
+    of at least ``m`` and ``k ≥ 1`` is an integer."""
+    unique: list[tuple[Expr, int]] = []
+    for expr, least in conditions:
+        expr = sympy.expand(expr)
+        if (expr, least) not in unique and not expr.is_number:
+            unique.append((expr, least))
+    kept = []
+    for expr, least in unique:
+        implied = False
+        for other, other_least in unique:
+            if (other, other_least) == (expr, least):
+                continue
+            ratio = sympy.cancel(expr / other)
+            if ratio.is_Integer and ratio >= 1 and other_least >= least / ratio:
+                implied = ratio > 1 or other_least > least
+            if implied:
+                break
+        if not implied:
+            kept.append((expr, least))
+    return tuple(kept)
+
+
+assert COUNTS  # the order of the printed counts lives with the layers

@@ -1,0 +1,142 @@
+"""Networks: every layer's counts equal a direct count of a real computation, shapes propagate exactly, and the
+closed forms in symbols equal the layer-by-layer evaluation wherever their conditions hold."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+from sympy import Rational as R
+
+from symconv.network import (
+    Activation,
+    Add,
+    AvgPool,
+    BatchNorm,
+    Concat,
+    Conv2d,
+    GlobalAvgPool,
+    Linear,
+    MaxPool,
+    Network,
+    NetworkError,
+    Node,
+    Rounding,
+    Shape,
+    Shuffle,
+    Softmax,
+    analyse,
+    builtin,
+)
+from symconv.network.direct import run
+from symconv.network.fileformat import symbol
+
+LAYERS = {
+    "conv": [Conv2d(out=6, kernel=3, stride=2, padding=1)],
+    "conv-bias-rect": [Conv2d(out=4, kernel=(3, 1), stride=(1, 2), padding=(1, 0), bias=True)],
+    "conv-grouped-dilated": [Conv2d(out=6, kernel=3, padding=2, dilation=2, groups=2)],
+    "dwconv-multiplier": [Conv2d(groups="depthwise", multiplier=2, kernel=3, stride=2)],
+    "linear": [Linear(out=5)],
+    "linear-no-bias": [Linear(out=5, bias=False)],
+    "batchnorm": [BatchNorm()],
+    "batchnorm-no-affine": [BatchNorm(affine=False)],
+    "relu": [Activation("relu")],
+    "relu6": [Activation("relu6")],
+    "softmax": [Linear(out=7), Softmax()],
+    "maxpool": [MaxPool(kernel=3, stride=2, padding=1)],
+    "maxpool-rect": [MaxPool(kernel=(2, 3), stride=(2, 1))],
+    "avgpool": [AvgPool(kernel=3, stride=2, padding=1)],
+    "global-avgpool": [GlobalAvgPool()],
+    "shuffle": [Shuffle(groups=2)],
+}
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_every_layer_counts_what_a_real_computation_performs(name):
+    net = Network.sequence(name, Shape(4, (7, 6)), LAYERS[name])
+    analysis = analyse(net)
+    direct = run(net)
+    for row, computed in zip(analysis.rows, direct, strict=True):
+        assert computed.values_agree, row.name
+        assert row.counts == computed.counts, row.name
+
+
+def test_residual_add_and_concat_count_on_a_graph():
+    nodes = (
+        Node("a", Conv2d(out=4, kernel=3, padding=1), ("input",)),
+        Node("b", Conv2d(out=4, kernel=1), ("input",)),
+        Node("sum", Add(), ("a", "b")),
+        Node("cat", Concat(), ("sum", "a", "input")),
+    )
+    net = Network("graph", Shape(3, (5, 5)), nodes)
+    analysis = analyse(net)
+    assert analysis.rows[-1].output == Shape(11, (5, 5))
+    assert analysis.rows[2].counts.adds == 4 * 5 * 5
+    for row, computed in zip(analysis.rows, run(net), strict=True):
+        assert computed.values_agree and row.counts == computed.counts
+
+
+def test_symbolic_shapes_propagate_and_record_their_conditions():
+    alpha, rho = symbol("alpha"), symbol("rho")
+    net = Network.sequence("s", Shape(3, (32 * rho, 32 * rho)), [
+        Conv2d(out=16 * alpha, kernel=3, stride=2, padding=1), MaxPool(kernel=2), Conv2d(out=8, kernel=1)],
+        symbols={"alpha": alpha, "rho": rho})
+    analysis = analyse(net)
+    assert analysis.rows[1].output == Shape(16 * alpha, (8 * rho, 8 * rho))
+    assert set(analysis.conditions) == {(16 * alpha, 1), (8 * rho, 1)}
+    assert analysis.holds_at({"alpha": R(1, 2), "rho": R(1, 2)})
+    assert not analysis.holds_at({"alpha": R(1, 2), "rho": R(3, 32)})  # 3 → 2 → 1: no halving
+
+
+@pytest.mark.parametrize(("alpha", "rho"), [(1, 1), (R(3, 4), R(6, 7)), (R(1, 3), R(1, 2)), (R(7, 10), R(3, 7))])
+def test_the_closed_form_at_a_setting_equals_the_network_built_at_that_setting(alpha, rho):
+    net = builtin("mobilenet_v1")
+    closed = analyse(net).evaluate({"alpha": alpha, "rho": rho})
+    built = analyse(net, {"alpha": alpha, "rho": rho})
+    assert closed.totals == built.totals
+    assert [r.counts for r in closed.rows] == [r.counts for r in built.rows]
+
+
+def test_rounding_rules():
+    assert Rounding("floor", minimum=8).apply(R(1, 8) * 32) == 8
+    assert Rounding("floor", minimum=8).apply(R(7, 10) * 1024) == 716  # int(716.8)
+    assert Rounding("divisible", divisor=8, minimum=8).apply(R(7, 10) * 1024) == 720
+    assert Rounding("divisible", divisor=8, minimum=8).apply(R(1, 2) * 24) == 16  # 12 → 16 (halves up)
+    with pytest.raises(NetworkError, match="not an integer"):
+        Rounding().apply(R(1, 3) * 32)
+    with pytest.raises(NetworkError, match="unknown rounding rule"):
+        Rounding("round")
+
+
+@pytest.mark.parametrize(("layers", "message"), [
+    ([Conv2d(out=4, kernel=9)], "kernel spans 9 inputs"),
+    ([Linear(out=3), Conv2d(out=4, kernel=1)], "needs a 2-D input"),
+    ([Conv2d(out=5, kernel=1, groups=2)], "not divisible by groups"),
+    ([Shuffle(groups=3)], "not divisible by groups"),
+])
+def test_shape_errors_name_the_layer(layers, message):
+    net = Network.sequence("bad", Shape(4, (5, 5)), layers)
+    with pytest.raises(NetworkError, match=message) as info:
+        analyse(net)
+    assert "layer '" in str(info.value)
+
+
+def test_joins_refuse_mismatched_shapes():
+    nodes = (Node("a", Conv2d(out=4, kernel=3), ("input",)), Node("s", Add(), ("a", "input")))
+    with pytest.raises(NetworkError, match="layer 's': add needs inputs of the same shape"):
+        analyse(Network("bad", Shape(4, (5, 5)), nodes))
+
+
+def test_unknown_symbols_and_bad_values_are_refused():
+    net = builtin("mobilenet_v1")
+    with pytest.raises(NetworkError, match="'beta' is not a symbol"):
+        analyse(net, {"beta": 1})
+    with pytest.raises(NetworkError, match="must be a positive rational"):
+        analyse(net, {"alpha": -1})
+    with pytest.raises(NetworkError, match="input size 100/3 is not a positive integer"):
+        analyse(net, {"alpha": 1, "rho": R(25, 168)})
+
+
+def test_counts_are_exact_integers_and_rationals():
+    analysis = analyse(builtin("mobilenet_v1"))
+    for expr in analysis.quantities.values():
+        assert not expr.atoms(sympy.Float)
