@@ -97,9 +97,10 @@ class Command(Protocol):
 
 def _commands() -> list[Command]:
     """The subcommands that live in their own modules, in the order ``--help`` lists them."""
+    from symconv import check_cli
     from symconv.network import cli as network_cli
 
-    return [network_cli]
+    return [check_cli, network_cli]
 
 
 def _values(assignments: Sequence[str]) -> dict[str, sympy.Expr]:

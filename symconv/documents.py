@@ -109,7 +109,9 @@ def _latex(document, rows) -> str:  # type: ignore[no-untyped-def]
 
 def _generators() -> list[Callable[[Path], list[Path]]]:
     """Generators of further documents, each defined beside what it documents: ``write(folder) -> paths``."""
-    return []
+    from symconv.claims import write_catalogue
+
+    return [write_catalogue]
 
 
 def generate(folder: str | Path, claims_file: str | Path | None = None) -> list[Path]:

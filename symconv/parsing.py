@@ -74,7 +74,7 @@ import math
 import re
 import tokenize
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import cast
@@ -87,7 +87,18 @@ import sympy
 from symconv.errors import FormulaError, UnknownSymbolError
 from symconv.symbols import TABLE, new_symbol, sym
 
-__all__ = ["LIMITS", "Limits", "parse_assignment", "parse_formula", "parse_latex", "parse_text"]
+__all__ = [
+    "LIMITS",
+    "NOTATIONS",
+    "Limits",
+    "Notation",
+    "notation",
+    "parse_aliases",
+    "parse_assignment",
+    "parse_formula",
+    "parse_latex",
+    "parse_text",
+]
 
 
 @dataclass(frozen=True)
@@ -302,6 +313,70 @@ class _Names:
             return new_symbol(name)
         except UnknownSymbolError as error:
             raise FormulaError(str(error), pos) from None
+
+
+@dataclass(frozen=True)
+class Notation:
+    """The names a paper gives to symconv's symbols, and what its formulas take for granted.
+
+    ``aliases`` maps the paper's names to expressions in symconv's (as ``--let`` does); they shadow the
+    table, so MobileNet's ``N`` reads as ``C_out``, not the batch. ``values`` are the substitutions its
+    formulas assume, applied to both sides of a check (as ``--set`` does): MobileNet's costs are per image,
+    for a square kernel on a square map.
+    """
+
+    name: str
+    source: str
+    aliases: Mapping[str, str]
+    values: Mapping[str, str]
+    note: str
+
+    def alias_exprs(self) -> dict[str, sympy.Expr]:
+        return {name: parse_text(text) for name, text in self.aliases.items()}
+
+    def value_exprs(self) -> dict[str, sympy.Expr]:
+        return {name: parse_text(text) for name, text in self.values.items()}
+
+
+#: The built-in notations of well-known papers, by the name ``--notation`` takes.
+NOTATIONS: dict[str, Notation] = {
+    "mobilenet": Notation(
+        "mobilenet", "Howard et al. 2017, MobileNets, section 3.1",
+        aliases={"D_K": "k", "M": "C_in", "N": "C_out", "D_F": "H_out"},
+        values={"k_h": "k", "k_w": "k", "W_out": "H_out", "N": "1", "m": "1"},
+        note="D_K is the square kernel, M the input and N the output channels, D_F the side of the square "
+             "feature map (the input's, equal to the output's at stride 1 with padding); costs per image, "
+             "depth multiplier 1",
+    ),
+}
+
+
+def notation(name: str) -> Notation:
+    """A built-in notation by name.
+
+    >>> notation("mobilenet").aliases["N"]
+    'C_out'
+    """
+    try:
+        return NOTATIONS[name]
+    except KeyError:
+        known = ", ".join(NOTATIONS)
+        raise FormulaError(f"unknown notation {name!r} (known: {known})") from None
+
+
+def parse_aliases(assignments: Iterable[str], *, base: Mapping[str, sympy.Expr] | None = None
+                  ) -> dict[str, sympy.Expr]:
+    """Read ``ALIAS=EXPR`` assignments (``--let``) into aliases for :func:`parse_formula`; later ones win,
+    over ``base`` too. EXPR is text syntax in symconv's names, and may introduce names of its own.
+
+    >>> parse_aliases(["D_K=k", "M = C_in", "N=C_out"])
+    {'D_K': k, 'M': C_in, 'N': C_out}
+    """
+    aliases = dict(base or {})
+    for text in assignments:
+        name, value = parse_assignment(text)
+        aliases[name] = value
+    return aliases
 
 
 def _alias(name: str, value: object) -> sympy.Expr:

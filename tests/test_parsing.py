@@ -555,3 +555,31 @@ def test_formula_like_text_is_read_or_refused(text: str) -> None:
         with contextlib.suppress(FormulaError, UnknownSymbolError):
             parse_formula(text, syntax=syntax)
         assert time.perf_counter() - start < 1
+
+
+# --- Notations and aliases ----------------------------------------------------------------------------------
+
+
+def test_mobilenet_notation():
+    from symconv.parsing import NOTATIONS, notation
+
+    mobilenet = notation("mobilenet")
+    aliases = mobilenet.alias_exprs()
+    assert aliases == {"D_K": new_symbol("k"), "M": C_in, "N": C_out, "D_F": H_out}
+    assert parse_latex(r"D_K \cdot D_K \cdot M \cdot N \cdot D_F \cdot D_F", aliases=aliases) == (
+        k**2 * C_in * C_out * H_out**2)
+    assert mobilenet.value_exprs() == {"k_h": k, "k_w": k, "W_out": H_out, "N": 1, "m": 1}
+    assert set(NOTATIONS) == {"mobilenet"}
+    with pytest.raises(FormulaError, match="unknown notation 'alexnet' \\(known: mobilenet\\)"):
+        notation("alexnet")
+
+
+def test_parse_aliases():
+    from symconv.parsing import parse_aliases
+
+    assert parse_aliases(["D_K=k", "M = C_in", "N=C_out"]) == {"D_K": k, "M": C_in, "N": C_out}
+    assert parse_aliases(["N=C_out"], base={"N": N, "M": C_in}) == {"N": C_out, "M": C_in}
+    assert parse_aliases(["h=2*H_out+1"]) == {"h": 2 * H_out + 1}
+    for bad in ("D_K", "2x=k", "D_K=__import__('os')", "D_K=k^99", "lambda=1"):
+        with pytest.raises(FormulaError):
+            parse_aliases([bad])

@@ -1,0 +1,154 @@
+"""``symconv check FORMULA``: does a claimed formula equal the count symconv derives?
+
+Exit status 0 when the claim holds, 1 when it does not (the difference, the smallest counterexample and the
+condition where it does hold are printed), 2 for input that cannot be read (one line on stderr saying what and
+where), 3 when the check is undecided within its time bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import sympy
+
+from symconv import variants
+from symconv.check import DEFAULT_TIMEOUT, Verdict, check_count
+from symconv.conventions import Convention
+from symconv.derive import QUANTITIES
+from symconv.errors import FormulaError, SymconvError, UnknownSymbolError
+from symconv.parsing import NOTATIONS, parse_aliases, parse_assignment
+from symconv.parsing import notation as find_notation
+from symconv.printing.exprs import latex_expr, text_expr
+
+__all__ = ["EXIT", "add_parser", "result_dict", "result_text", "run"]
+
+#: The exit status of each verdict.
+EXIT = {"holds": 0, "fails": 1, "undecided": 3}
+
+
+def add_parser(sub: Any) -> None:
+    """Add ``check`` to the ``symconv`` subcommands."""
+    p = sub.add_parser("check", help="check a claimed formula against the derived count (exit 0 holds, "
+                                     "1 does not, 2 unreadable, 3 undecided)",
+                       description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("formula", metavar="FORMULA", help="the claimed formula, as text (2*k^2*C_in*C_out) or "
+                                                      r"LaTeX (2k^2 \cdot C_{in} \cdot C_{out})")
+    p.add_argument("--variant", required=True, help=f"one of: {', '.join(variants.VARIANTS)}")
+    p.add_argument("--quantity", required=True, choices=QUANTITIES, help="the count the formula claims")
+    p.add_argument("--versus", metavar="OTHER", help="check the ratio VARIANT / OTHER instead")
+    p.add_argument("--dims", type=int, choices=(1, 2, 3), default=2, help="spatial dimensions (default 2)")
+    bias = p.add_mutually_exclusive_group()
+    bias.add_argument("--bias", dest="bias", action="store_const", const=True, default=None,
+                      help="every stage has a bias (b = 1)")
+    bias.add_argument("--no-bias", dest="bias", action="store_const", const=False,
+                      help="no stage has a bias (b = 0); without either flag b stays a symbol")
+    p.add_argument("--convention", default="exact", choices=[c.value for c in Convention],
+                   help="what 'flops' counts: exact = mults + adds (default), macs, 2macs = 2 x macs")
+    p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
+                   help="put a value or expression in for a symbol, on both sides (--set k_h=k --set N=1)")
+    p.add_argument("--let", dest="aliases", action="append", default=[], metavar="ALIAS=EXPR",
+                   help="read a name of the formula as an expression in symconv's names (--let D_K=k "
+                        "--let M=C_in); an alias may shadow a symconv name (--let N=C_out)")
+    p.add_argument("--notation", choices=sorted(NOTATIONS),
+                   help="a paper's names and assumptions, applied before --let and --set")
+    p.add_argument("--syntax", default="auto", choices=["auto", "text", "latex"],
+                   help="how to read FORMULA (default auto: LaTeX when it has \\, { or $)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                   help=f"seconds the check may take (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--grid", action="store_true",
+                   help="when the claim holds, also prove the derived count against the direct count")
+    p.add_argument("--format", default="text", choices=["text", "json"], help="output format (default text)")
+    p.set_defaults(run=run)
+
+
+def _values(assignments: list[str]) -> dict[str, sympy.Expr]:
+    values: dict[str, sympy.Expr] = {}
+    for text in assignments:
+        try:
+            name, expr = parse_assignment(text)
+        except FormulaError as error:
+            raise FormulaError(f"--set {text}: {error}") from None
+        if name in ("C_in_g", "C_out_g"):
+            raise UnknownSymbolError(f"--set {text}: {name} follows from C_in, C_out and g; it cannot be set")
+        values[name] = expr
+    return values
+
+
+def _aliases(assignments: list[str]) -> dict[str, sympy.Expr]:
+    aliases: dict[str, sympy.Expr] = {}
+    for text in assignments:
+        try:
+            aliases.update(parse_aliases([text]))
+        except FormulaError as error:
+            raise FormulaError(f"--let {text}: {error}") from None
+    return aliases
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``symconv check``; returns the exit status."""
+    if not args.timeout > 0:
+        raise SymconvError("--timeout must be a positive number of seconds")
+    if args.variant not in variants.VARIANTS or (args.versus and args.versus not in variants.VARIANTS):
+        bad = args.variant if args.variant not in variants.VARIANTS else args.versus
+        raise SymconvError(f"unknown variant {bad!r} (known: {', '.join(variants.VARIANTS)})")
+    values, aliases = _values(args.values), _aliases(args.aliases)
+    try:
+        verdict = check_count(args.formula, args.variant, args.quantity, versus=args.versus,
+                              convention=args.convention, bias=args.bias, dims=args.dims, values=values,
+                              aliases=aliases, notation=args.notation, syntax=args.syntax, timeout=args.timeout,
+                              grid=args.grid)
+    except FormulaError as error:
+        raise FormulaError(f"FORMULA: {error}") from None
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result_dict(verdict, args), indent=2) + "\n")
+    else:
+        sys.stdout.write(result_text(verdict, args))
+    return EXIT[verdict.status]
+
+
+def _against(args: argparse.Namespace) -> str:
+    what = f"{args.variant} / {args.versus}" if args.versus else args.variant
+    bias = {None: "b symbolic", True: "with bias", False: "without bias"}[args.bias]
+    return f"{args.quantity} of {what}, {args.dims}-D, {args.convention} convention, {bias}"
+
+
+def result_text(verdict: Verdict, args: argparse.Namespace) -> str:
+    """What ``symconv check`` prints: what was checked, then :meth:`Verdict.explain`."""
+    lines = [f"against:    {_against(args)}"]
+    if args.notation:
+        used = find_notation(args.notation)
+        names = ", ".join(f"{k} = {v}" for k, v in used.aliases.items())
+        sets = ", ".join(f"{k} = {v}" for k, v in used.values.items())
+        lines.append(f"notation:   {used.name} ({used.source}): {names}; assumes {sets}")
+    lines.append(verdict.explain())
+    return "\n".join(lines) + "\n"
+
+
+def _expr(expr: sympy.Expr) -> dict[str, str]:
+    return {"expr": text_expr(expr), "latex": latex_expr(expr)}
+
+
+def result_dict(verdict: Verdict, args: argparse.Namespace) -> dict[str, object]:
+    """The JSON that ``symconv check --format json`` prints (docs/checking.md describes it)."""
+    example = verdict.counterexample
+    return {
+        "formula": args.formula,
+        "against": {"variant": args.variant, "versus": args.versus, "quantity": args.quantity,
+                    "convention": args.convention, "dims": args.dims, "bias": args.bias,
+                    "notation": args.notation, "set": list(args.values), "let": list(args.aliases)},
+        "claimed": _expr(verdict.claimed),
+        "derived": _expr(verdict.derived),
+        "difference": _expr(verdict.difference),
+        "verdict": verdict.status,
+        "holds": verdict.holds,
+        "summary": verdict.summary,
+        "method": verdict.method,
+        "counterexample": None if example is None else {
+            "values": dict(example.values), "claimed": str(example.claimed), "derived": str(example.derived)},
+        "condition": verdict.condition,
+        "nowhere": verdict.nowhere,
+        "notes": list(verdict.notes),
+    }
