@@ -28,7 +28,9 @@ calls, and only that tree is turned into SymPy. The data flows in one direction:
 
 A name is looked up in ``aliases`` first (they shadow the table: MobileNet's ``N`` means ``C_out``), then in
 the symbol table, then, with ``allow_new``, introduced by :func:`symconv.symbols.new_symbol`; otherwise it is
-an error.
+an error. :func:`parse_aliases` reads aliases as ``--let`` gives them, and :data:`NOTATIONS` holds the names
+of well-known papers (``notation("mobilenet")``: ``D_K``, ``M``, ``N``, ``D_F``) with what their formulas
+assume.
 
 Limits (:data:`LIMITS`): each is checked in linear time before the work it guards, so a formula is either
 read quickly or refused with a one-line :class:`~symconv.errors.FormulaError` saying what and, when it is
@@ -217,7 +219,8 @@ def parse_latex(text: str, *, aliases: Mapping[str, sympy.Expr] | None = None,
     ``lamda``, as in SymPy). ``^`` and ``_`` take a braced group or one token, as in TeX; where TeX's reading
     surprises (``C_out`` is C_{o}ut, ``k^23`` is k^{2}3) the formula is refused rather than guessed. Spacing
     (``\,`` ``\;`` ``\!`` ``\quad`` ``~``), ``$`` delimiters, ``\displaystyle`` and ``\left``/``\right``
-    are ignored; any other command outside this grammar is refused.
+    are ignored; any other command outside this grammar is refused. A word as superscript is part of a name,
+    exponents being numbers: ``p^{\mathrm{end}}_{h}`` reads as the table's name with that LaTeX, if any.
 
     >>> parse_latex(r"C_{in} \times (k^2 + C_{out})")
     C_in*(C_out + k**2)
@@ -307,6 +310,12 @@ class _Names:
             return self._aliases[name]
         if name in TABLE:
             return sym(name)
+        if "^" in name:
+            # A name with a word as superscript (p^{\mathrm{end}}_{h}) is one of the table's, or nothing.
+            if name in _decorated_names():
+                return sym(_decorated_names()[name])
+            raise FormulaError(f"unknown symbol {name.replace('^', '^{', 1).replace('_', '}_', 1)}"
+                               f"{'' if '_' in name else '}'}: a superscript word names no symbol here", pos)
         if not self._allow_new:
             raise FormulaError(f"unknown symbol {name!r}", pos)
         try:
@@ -377,6 +386,22 @@ def parse_aliases(assignments: Iterable[str], *, base: Mapping[str, sympy.Expr] 
         name, value = parse_assignment(text)
         aliases[name] = value
     return aliases
+
+
+_DECORATED = re.compile(r"([A-Za-z])\^\{\\mathrm\{([A-Za-z]+)\}\}(?:_\{([A-Za-z0-9]+)\})?\Z")
+
+
+@cache
+def _decorated_names() -> dict[str, str]:
+    r"""The table's names whose LaTeX has a word as superscript, keyed as the LaTeX reader spells them:
+    ``p^{\mathrm{end}}_{h}`` is ``"p^end_h"``."""
+    names = {}
+    for name, row in TABLE.items():
+        match = _DECORATED.match(row.latex)
+        if match:
+            base, word, sub = match.groups()
+            names[f"{base}^{word}" + (f"_{sub}" if sub else "")] = name
+    return names
 
 
 def _alias(name: str, value: object) -> sympy.Expr:
@@ -692,6 +717,8 @@ _OPENERS = frozenset({"LPAR", "LBRACK", "LBRACE", "LBRACE_ESC", "LFLOOR", "LCEIL
 _CLOSERS = frozenset({"RPAR", "RBRACK", "RBRACE", "RBRACE_ESC", "RFLOOR", "RCEIL"})
 _LATEX_TOKEN = re.compile(r"""
       (?P<space> \s+ | \$ | ~ | \\[,;:!\ ] )
+    | (?P<decorated> [A-Za-z] \s* \^ \s* \{ \s* \\(?:mathrm|text|textrm) \s* \{ \s* (?P<sup>[A-Za-z]+) \s* \}
+                     \s* \} )
     | (?P<word> \\(?:mathrm|text|textrm|textit|mathit|mathsf|mathbf|textbf) \s* \{ (?P<content>[^{}\\]*) \} )
     | (?P<command> \\[A-Za-z]+ )
     | (?P<escape> \\. )
@@ -711,7 +738,10 @@ def _latex_tokens(text: str) -> list[lark.Token]:
         if group == "space":
             continue
         value = lexeme
-        if group == "word":
+        if group == "decorated":
+            # A word as superscript is part of a name (p^{\mathrm{end}}), never a power: exponents are numbers.
+            kind, value = "LETTER", f"{lexeme[0]}^{match.group('sup')}"
+        elif group == "word":
             value = "".join(match.group("content").split())
             if not value.isalnum() or not value.isascii():
                 command = lexeme.split("{")[0].rstrip()

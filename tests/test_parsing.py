@@ -583,3 +583,15 @@ def test_parse_aliases():
     for bad in ("D_K", "2x=k", "D_K=__import__('os')", "D_K=k^99", "lambda=1"):
         with pytest.raises(FormulaError):
             parse_aliases([bad])
+
+
+def test_a_word_as_superscript_is_part_of_a_name():
+    # Exponents are numbers, so p^{\mathrm{end}} can only be a name: one of the table's, or an error.
+    decorated = {row.latex: name for name, row in TABLE.items() if r"^{\mathrm{" in row.latex}
+    for latex, name in decorated.items():
+        assert parse_latex(latex + " + 1") == sym(name) + 1
+    with pytest.raises(FormulaError, match=r"unknown symbol C\^\{in\}: a superscript word names no symbol"):
+        parse_latex(r"C^{\mathrm{in}}")
+    with pytest.raises(FormulaError, match=r"unknown symbol x\^\{end\}_h"):
+        parse_latex(r"2 x^{\text{end}}_h")
+    assert parse_latex(r"k^{2} + k^2") == 2 * k**2
