@@ -112,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
 def _against(args: argparse.Namespace) -> str:
     what = f"{args.variant} / {args.versus}" if args.versus else args.variant
     bias = {None: "b symbolic", True: "with bias", False: "without bias"}[args.bias]
-    return f"{args.quantity} of {what}, {args.dims}-D, {args.convention} convention, {bias}"
+    convention = f"{args.convention} convention, " if args.quantity == "flops" else ""
+    return f"{args.quantity} of {what}, {args.dims}-D, {convention}{bias}"
 
 
 def result_text(verdict: Verdict, args: argparse.Namespace) -> str:

@@ -73,7 +73,8 @@ class Claim:
         else:
             about = f"{self.quantity} of {self.variant}"
         bias = {None: "b symbolic", True: "with bias", False: "without bias"}[self.bias]
-        return f"{about} ({self.convention} convention, {bias})"
+        convention = f"{self.convention} convention, " if self.quantity == "flops" else ""
+        return f"{about} ({convention}{bias})"
 
 
 def _claim(row: Mapping[str, Any], path: Path, number: int) -> Claim:
@@ -166,7 +167,8 @@ def catalogue_markdown(claims: Sequence[Claim]) -> str:
         out.append(f"| [{claim.id}](#{claim.id}) | {claim.source} | {verdict.summary} |")
     out.append("")
     for claim, verdict in checked:
-        out += [f"## {claim.id}", "", f"{claim.source}, stated {claim.stated}:", "",
+        written = claim.formula.replace("`", "")
+        out += [f"## {claim.id}", "", f"{claim.source}: {claim.stated}. As written: `{written}`, read as", "",
                 f"$${_claimed_latex(claim)}$$", ""]
         reading = []
         if claim.notation:

@@ -110,8 +110,9 @@ def _latex(document, rows) -> str:  # type: ignore[no-untyped-def]
 def _generators() -> list[Callable[[Path], list[Path]]]:
     """Generators of further documents, each defined beside what it documents: ``write(folder) -> paths``."""
     from symconv.claims import write_catalogue
+    from symconv.network.documents import write as network_documents
 
-    return [write_catalogue]
+    return [write_catalogue, network_documents]
 
 
 def generate(folder: str | Path, claims_file: str | Path | None = None) -> list[Path]:

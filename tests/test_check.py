@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import time
 from types import SimpleNamespace
 
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_parsing import HOSTILE
 
 from symconv.check import MAX_TERMS, Part, check_count, equivalent, expansion_bound
@@ -202,7 +206,15 @@ def test_units_are_sums_of_derived_layers():
 
 def test_grid_proof_is_added_on_request():
     v = check_count("k^2 C_in C_out", "standard", "params", bias=False, values={"k_h": "k", "k_w": "k"}, grid=True)
-    assert "grid of" in v.method and "proves it for all sizes" in v.method
+    assert re.search(r"proven against the direct count for all sizes \(grid proof, \d+ points", v.method)
+
+
+def test_grid_proof_of_layers_that_tie_symbols_goes_through_the_general_variant():
+    # C_in = C_out = M: the grid cannot vary them apart, so the general grouped count is proven and
+    # the layer's count is checked to be its instance.
+    v = check_count("9 M^2 H_out W_out / g", "grouped", "macs", bias=False, grid=True,
+                    values={"C_in": "M", "C_out": "M", "k_h": 3, "k_w": 3, "N": 1})
+    assert v.status == "holds" and "grid proof" in v.method and not v.notes
 
 
 @pytest.mark.parametrize(("kwargs", "error"), [
@@ -333,3 +345,48 @@ def test_a_thousand_term_claim_is_checked_in_time(capsys):
     v = check_count(terms, "standard", "params", bias=False, values={"C_out": 1, "k_w": 1})
     assert time.perf_counter() - start < 3
     assert v.status == "fails" and dict(v.counterexample.values)["C_in"] == 1
+
+
+# --- Properties ---------------------------------------------------------------------------------------------
+
+VARIABLES = [C_in, C_out, H_out, W_out, b, g, k]
+
+
+def _monomials() -> st.SearchStrategy[sympy.Expr]:
+    powers = st.lists(st.integers(0, 2), min_size=len(VARIABLES), max_size=len(VARIABLES))
+    return st.tuples(st.integers(-5, 5).filter(bool), powers).map(
+        lambda pair: pair[0] * sympy.Mul(*(v**e for v, e in zip(VARIABLES, pair[1], strict=True))))
+
+
+def _polynomials() -> st.SearchStrategy[sympy.Expr]:
+    return st.lists(_monomials(), min_size=1, max_size=5).map(lambda terms: sympy.Add(*terms))
+
+
+@settings(max_examples=60)
+@given(_polynomials(), _polynomials())
+def test_a_formula_holds_against_any_rearrangement_of_itself(p, q):
+    assert equivalent(sympy.expand(p * q), sympy.factor(p * q)).status == "holds"
+
+
+@settings(max_examples=60)
+@given(_polynomials(), _monomials())
+def test_a_wrong_term_is_caught_with_a_true_counterexample(p, wrong):
+    v = equivalent(p + wrong, p, timeout=2)
+    assert v.status == "fails", v
+    if v.counterexample is not None:
+        values = {sym(n) if n != "k" else k: x for n, x in v.counterexample.values.items()}
+        assert values.get(b, 0) in (0, 1)
+        if g in values:
+            assert all(values[c] % values[g] == 0 for c in (C_in, C_out) if c in values)
+        assert v.counterexample.claimed == (p + wrong).xreplace(values)
+        assert v.counterexample.derived == p.xreplace(values)
+        assert v.counterexample.claimed != v.counterexample.derived
+
+
+@settings(max_examples=100)
+@given(st.text(max_size=200))
+def test_any_text_as_a_claim_is_checked_or_refused_quickly(text):
+    start = time.perf_counter()
+    with contextlib.suppress(SymconvError):
+        check_count(text, "pointwise", "params", bias=False, timeout=1)
+    assert time.perf_counter() - start < 2.5

@@ -100,8 +100,8 @@ def _layer(layer: LayerSpec, xs: list[np.ndarray], rng: np.random.Generator) -> 
     t = _Tally()
     if isinstance(layer, Conv2d):
         cin = x.shape[1]
-        groups = cin if layer.groups == "depthwise" else int(layer.groups)
-        cout = layer.multiplier * cin if layer.groups == "depthwise" else int(layer.out)  # type: ignore[arg-type]
+        groups = cin if layer.depthwise else int(layer.groups)  # type: ignore[arg-type]
+        cout = layer.multiplier * cin if layer.depthwise else int(layer.out)  # type: ignore[arg-type]
         fan_in = cin // groups * layer.kernel[0] * layer.kernel[1]  # type: ignore[index]
         # Weights scaled by 1/sqrt(fan-in) keep the activations of a deep network near 1 (softmax's exp).
         w = rng.standard_normal((cout, cin // groups, *layer.kernel)) / np.sqrt(fan_in)  # type: ignore[misc]
@@ -178,7 +178,7 @@ def _layer(layer: LayerSpec, xs: list[np.ndarray], rng: np.random.Generator) -> 
         return np.concatenate(xs, axis=1), Counts(), True
     if isinstance(layer, Shuffle):
         n, c = x.shape[:2]
-        g = layer.groups
+        g = int(layer.groups)
         y = x.reshape(n, g, c // g, *x.shape[2:]).swapaxes(1, 2).reshape(x.shape)
         # Output channel j·g + i is input channel i·(c/g) + j: the groups' channels interleaved.
         perm = [i * (c // g) + j for j in range(c // g) for i in range(g)]

@@ -251,12 +251,16 @@ def _equal_shapes(a: Shape, b: Shape) -> bool:
 
 
 def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Expr]) -> LayerSpec:
-    """The layer with the values put into its channel count and the rounding rule applied."""
-    names = {f.name for f in fields(layer)}  # type: ignore[arg-type]
+    """The layer with the values put into its symbolic fields and the rounding rule applied to its channels."""
+    changes: dict[str, Expr] = {}
+    for f in fields(layer):  # type: ignore[arg-type]
+        value = getattr(layer, f.name)
+        if isinstance(value, sympy.Expr) and not value.is_number:
+            changes[f.name] = value.xreplace(dict(subs))
     out = getattr(layer, "out", None)
-    if "out" not in names or out is None:
-        return layer
-    return replace(layer, out=rounding.apply(sympy.sympify(out).xreplace(dict(subs))))  # type: ignore[type-var]
+    if out is not None:
+        changes["out"] = rounding.apply(sympy.sympify(changes.get("out", out)))
+    return replace(layer, **changes) if changes else layer  # type: ignore[type-var]
 
 
 def _walk(network: Network, subs: Mapping[sympy.Basic, Expr]):  # type: ignore[no-untyped-def]

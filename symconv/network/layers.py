@@ -137,10 +137,12 @@ class Counts:
         multiply-accumulates of convolutions and fully connected layers, ``2macs`` = twice that."""
         convention = Convention.parse(convention)
         if convention is Convention.EXACT:
-            return self.mults + self.adds + self.others
-        if convention is Convention.MACS:
-            return self.macs
-        return 2 * self.macs
+            total = sympy.sympify(self.mults + self.adds + self.others)
+        elif convention is Convention.MACS:
+            total = sympy.sympify(self.macs)
+        else:
+            total = sympy.sympify(2 * self.macs)
+        return total if total.is_number else sympy.factor_terms(sympy.expand(total))
 
     def as_dict(self, convention: Convention | str) -> dict[str, Expr]:
         data = {n: getattr(self, n) for n in COUNTS}
@@ -231,7 +233,8 @@ def _spatial(inputs: tuple[Shape, ...], what: str) -> tuple[Expr, Expr]:
 @dataclass(frozen=True)
 class Conv2d(LayerSpec):
     """A 2-D convolution: ``out`` channels (an expression), ``kernel``, ``stride``, ``padding``, ``dilation``
-    (an int or a pair), ``groups`` (an int, or ``"depthwise"`` for one group per input channel, with
+    (an int or a pair), ``groups`` (an int or a symbolic expression, or ``"depthwise"`` for one group per input
+    channel, with
     ``out`` then a multiple of the input channels) and ``bias``."""
 
     out: Expr | int | None = None
@@ -239,21 +242,29 @@ class Conv2d(LayerSpec):
     stride: int | tuple[int, int] = 1
     padding: int | tuple[int, int] = 0
     dilation: int | tuple[int, int] = 1
-    groups: int | str = 1
+    groups: int | str | Expr = 1
     bias: bool = False
     multiplier: int = 1
 
     kind = "conv"
 
+    @property
+    def depthwise(self) -> bool:
+        return isinstance(self.groups, str) and self.groups == "depthwise"
+
     def __post_init__(self) -> None:
         for name, least in (("kernel", 1), ("stride", 1), ("padding", 0), ("dilation", 1)):
             object.__setattr__(self, name, _pair(name, getattr(self, name), least))
-        if self.groups != "depthwise":
+        if isinstance(self.groups, sympy.Expr) and self.groups.is_number:
+            object.__setattr__(self, "groups", int(self.groups))
+        if isinstance(self.groups, str) and not self.depthwise:
+            raise _fail(f"groups must be an integer or 'depthwise', not {self.groups!r}")
+        if not self.depthwise and not isinstance(self.groups, sympy.Expr):
             _int_field("groups", self.groups, 1)
-        elif self.out is not None:
+        if self.depthwise and self.out is not None:
             raise _fail("a depthwise convolution's output channels are multiplier × input channels: "
                         "give multiplier, not out")
-        if self.groups != "depthwise" and self.out is None:
+        if not self.depthwise and self.out is None:
             raise _fail("a convolution needs out (its output channels)")
         _int_field("multiplier", self.multiplier, 1)
         if self.out is not None:
@@ -261,10 +272,10 @@ class Conv2d(LayerSpec):
 
     def _channels(self, inputs: tuple[Shape, ...]) -> tuple[Expr, Expr, Expr]:
         cin = inputs[0].channels
-        if self.groups == "depthwise":
+        if self.depthwise:
             return cin, self.multiplier * cin, cin
         assert self.out is not None
-        groups = sympy.Integer(self.groups)
+        groups = sympy.sympify(self.groups)
         for name, value in (("input", cin), ("output", self.out)):
             quotient = value / groups
             if quotient.is_number and not quotient.is_integer:
@@ -309,9 +320,9 @@ class Conv2d(LayerSpec):
 
     def label(self, inputs: tuple[Shape, ...]) -> str:
         k = "×".join(str(v) for v in self.kernel)  # type: ignore[union-attr]
-        if self.groups == "depthwise":
+        if self.depthwise:
             return f"conv dw {k}"
-        if self.groups != 1:
+        if sympy.sympify(self.groups) != 1:
             return f"conv {k} grouped"
         return f"conv {k}"
 
@@ -593,12 +604,15 @@ class Concat(LayerSpec):
 class Shuffle(LayerSpec):
     """ShuffleNet's channel shuffle with ``groups`` groups: a permutation, no operation."""
 
-    groups: int = 1
+    groups: int | Expr = 1
 
     kind = "shuffle"
 
     def __post_init__(self) -> None:
-        _int_field("groups", self.groups, 1)
+        if isinstance(self.groups, sympy.Expr) and self.groups.is_number:
+            object.__setattr__(self, "groups", int(self.groups))
+        if not isinstance(self.groups, sympy.Expr):
+            _int_field("groups", self.groups, 1)
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         self.check_inputs(inputs)

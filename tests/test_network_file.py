@@ -1,0 +1,133 @@
+"""Network files: the documented format loads, the examples of docs/networks.md give their stated totals, and
+every error names the file, the layer and the problem."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from symconv.network import NetworkError, analyse, builtin, builtin_names, load, loads
+
+DOCS = (Path(__file__).resolve().parent.parent / "docs" / "networks.md").read_text(encoding="utf-8")
+EXAMPLES = dict(re.findall(r"```toml\n# file: (\S+)[^\n]*\n(.*?)```", DOCS, flags=re.S))
+
+HEAD = '[network]\nname = "n"\ninput = { channels = 3, size = [8, 8] }\n'
+
+
+def test_the_docs_have_the_three_examples():
+    assert set(EXAMPLES) >= {"plain.toml", "resnet18.toml", "separable.toml"}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_docs_examples_load_and_count(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("# file: " + name + "\n" + EXAMPLES[name], encoding="utf-8")
+    net = load(path)
+    analysis = analyse(net, dict.fromkeys(net.symbols, 1))
+    assert analysis.value("params") is not None and analysis.value("macs") is not None
+
+
+def test_resnet18_from_the_docs_matches_torchvision(tmp_path):
+    # torchvision's resnet18: sum(p.numel()) = 11,689,512; fvcore's count of its multiply-adds: 1.814 G.
+    path = tmp_path / "resnet18.toml"
+    path.write_text(EXAMPLES["resnet18.toml"], encoding="utf-8")
+    analysis = analyse(load(path), {"rho": 1}, "macs")
+    assert analysis.value("params") == 11_689_512
+    assert analysis.value("macs") == 1_814_073_344
+    assert analysis.value("buffers") == 9_620  # running means and variances, 20 num_batches_tracked
+
+
+def test_the_totals_the_docs_state(tmp_path, capsys):
+    from symconv.cli import main
+
+    for name in ("plain.toml", "resnet18.toml"):
+        (tmp_path / name).write_text(EXAMPLES[name], encoding="utf-8")
+    plain = analyse(load(tmp_path / "plain.toml"), None, "macs")
+    assert "20,138 parameters (PyTorch's count),\n5,603,968 mult-adds" in DOCS
+    assert (plain.value("params"), plain.value("macs")) == (20_138, 5_603_968)
+    assert main(["net", str(tmp_path / "resnet18.toml"), "--convention", "macs"]) == 0
+    assert "macs = 4096*(442764*rho**2 + 125)" in capsys.readouterr().out
+    assert "`macs` is `4096*(442764*rho**2 + 125)`" in DOCS
+    assert main(["net", str(tmp_path / "resnet18.toml"), "--set", "rho=1", "--convention", "macs"]) == 0
+    out = capsys.readouterr().out
+    excerpt = DOCS.split("--convention macs` ends with\n\n")[1].split("\n\n")[0]
+    for line in excerpt.splitlines():
+        if line.strip() != "...":
+            assert line[4:] in out
+
+
+def test_builtin_resnet50_matches_torchvision():
+    analysis = analyse(builtin("resnet50"), {"alpha": 1, "rho": 1})
+    assert analysis.value("params") == 25_557_032
+    assert analysis.value("macs") == 4_089_184_256
+
+
+def test_builtins():
+    assert {"mobilenet_v1", "mobilenet_v1_conv", "resnet50"} <= set(builtin_names())
+    with pytest.raises(NetworkError, match="no network file or built-in network 'vgg'"):
+        builtin("vgg")
+
+
+def test_blocks_repeat_and_inputs():
+    net = loads(HEAD + '''
+[blocks.pair]
+params = ["c"]
+layers = [{ type = "conv", out = "c", kernel = 1 }, { type = "add", inputs = ["conv1", "input"] }]
+[[layer]]
+type = "conv"
+out = 4
+kernel = 1
+[[layer]]
+name = "p"
+type = "pair"
+c = 4
+repeat = 2
+[[layer]]
+type = "concat"
+inputs = ["p", "conv1"]
+''', "t.toml")
+    assert [n.name for n in net.nodes] == ["conv1", "p_1/conv1", "p_1/add2", "p_2/conv1", "p_2/add2", "concat3"]
+    assert net.nodes[3].inputs == ("p_1/add2",)
+    assert net.nodes[-1].inputs == ("p_2/add2", "conv1")
+    assert analyse(net).rows[-1].output.channels == 8
+
+
+BAD = [
+    ("", "t.toml: missing table [network]"),
+    ("[network]\nname = 1", "t.toml: [network]: name must be a string"),
+    ('[network]\nname = "n"', "t.toml: [network]: missing field 'input'"),
+    (HEAD, "t.toml: no layers"),
+    (HEAD + '[[layer]]\ntype = "conv3d"', "t.toml: layer 1 (conv3d1, type conv3d): unknown layer type 'conv3d'"),
+    (HEAD + '[[layer]]\ntype = "conv"\nkernel = 3', "t.toml: layer 1 (conv1, type conv): missing field 'out'"),
+    (HEAD + '[[layer]]\ntype = "relu"\nkernel = 3', "layer 1 (relu1, type relu): unknown field 'kernel'"),
+    (HEAD + '[[layer]]\ntype = "conv"\nout = 4\nkernel = 9',
+     "t.toml: layer 1 (conv1, type conv): the kernel spans 9 inputs, more than the padded input's 8"),
+    (HEAD + '[[layer]]\ntype = "conv"\nout = "4*beta"\nkernel = 1', "out = '4*beta': "),
+    (HEAD + '[[layer]]\ntype = "conv"\nout = "__import__(1)"\nkernel = 1', "out = '__import__(1)': "),
+    (HEAD + '[[layer]]\ntype = "conv"\nout = 4\nkernel = "3/2"', "kernel = '3/2' must be an integer"),
+    (HEAD + '[[layer]]\ntype = "add"\ninputs = ["input", "nowhere"]',
+     "layer 1 (add1, type add): reads 'nowhere', which is not the input or an earlier layer"),
+    (HEAD + '[[layer]]\ntype = "add"\ninputs = ["input"]', "layer 1 (add1, type add): takes two or more inputs, not 1"),
+    (HEAD + '[blocks.b]\nparams = ["c"]\nlayers = [{ type = "conv", out = "c", kernel = 1 }]\n'
+            '[[layer]]\ntype = "b"', "layer 1 (b1, type b): missing field 'c' (block b takes c)"),
+    (HEAD + '[blocks.b]\nparams = ["c"]\nlayers = [{ type = "conv", out = "c", kernel = 1 }, { type = "pool" }]\n'
+            '[[layer]]\ntype = "b"\nc = 2', "layer 1 (b1, type b), its layer 2 (b1/pool2, type pool): unknown layer"),
+    (HEAD + '[[layer]]\ntype = "conv"\nout = 4\nkernel = 1\nname = "x"\n[[layer]]\ntype = "relu"\nname = "x"',
+     "layer 2 (x, type relu): the name 'x' is used twice"),
+    ('[network\n', "t.toml: not valid TOML"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD)
+def test_errors_name_the_file_the_layer_and_the_problem(text, message):
+    with pytest.raises(NetworkError) as info:
+        analyse(loads(text, "t.toml"))
+    assert message in str(info.value)
+    assert str(info.value).startswith("t.toml: ")
+
+
+def test_an_unreadable_file_is_named(tmp_path):
+    with pytest.raises(NetworkError, match=r"nothere\.toml: cannot read it"):
+        load(tmp_path / "nothere.toml")
