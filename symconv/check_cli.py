@@ -33,7 +33,9 @@ def add_parser(sub: Any) -> None:
     """Add ``check`` to the ``symconv`` subcommands."""
     p = sub.add_parser("check", help="check a claimed formula against the derived count (exit 0 holds, "
                                      "1 does not, 2 unreadable, 3 undecided)",
-                       description=__doc__.split("\n\n")[0] if __doc__ else None)
+                       description="Check a claimed formula against the count symconv derives: exit 0 when it "
+                                   "holds, 1 when it does not (with the difference, the smallest counterexample "
+                                   "and where it holds), 2 for input that cannot be read, 3 when undecided.")
     p.add_argument("formula", metavar="FORMULA", help="the claimed formula, as text (2*k^2*C_in*C_out) or "
                                                       r"LaTeX (2k^2 \cdot C_{in} \cdot C_{out})")
     p.add_argument("--variant", required=True, help=f"one of: {', '.join(variants.VARIANTS)}")

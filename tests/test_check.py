@@ -257,6 +257,31 @@ def test_check_reports_wrong_claims(capsys, argv, code, condition, example):
         assert "condition:  holds for no values of the symbols" in out
 
 
+ARTICLE = [
+    # The reference article's four formulas (derivations/claims.toml), as it states them, through the command.
+    (["k^2 C_in C_out", "--quantity", "params", "--variant", "standard", "--no-bias"], 0, None),
+    (["k^2 C_in C_out", "--quantity", "params", "--variant", "standard"], 1, "b = 0"),
+    ([ARTICLE_FLOPS, "--quantity", "flops", "--variant", "standard", "--no-bias"], 1, None),
+    ([ARTICLE_FLOPS, "--quantity", "flops", "--variant", "standard", "--bias"], 0, None),
+    (["(k^2 + C_out) C_in", "--quantity", "params", "--variant", "separable", "--bias"], 1, None),
+    (["(k^2 + C_out) C_in", "--quantity", "params", "--variant", "separable"], 1, "b = 0"),
+    (["2(k^2 + C_out) H_out W_out C_in", "--quantity", "flops", "--variant", "separable", "--bias"], 0, None),
+    (["2(k^2 + C_out) H_out W_out C_in", "--quantity", "flops", "--variant", "separable"], 1, "b = 1"),
+]
+
+
+@pytest.mark.parametrize(("argv", "code", "condition"), ARTICLE)
+def test_the_articles_formulas_through_the_command(capsys, argv, code, condition):
+    status, out, _ = run(capsys, *argv, "--set", "k_h=k", "--set", "k_w=k", "--set", "N=1", "--set", "m=1")
+    assert status == code
+    if code == 0:
+        assert "verdict:    holds" in out
+    else:
+        assert "counterexample: at " in out
+        assert (f"condition:  holds exactly when {condition}" if condition else
+                "condition:  holds for no values of the symbols") in out
+
+
 def test_check_holds_exit_0_and_prints_the_proof(capsys):
     status, out, _ = run(capsys, r"2k^2 \cdot H_{out} \cdot W_{out} \cdot C_{in} \cdot C_{out}", "--variant",
                          "standard", "--quantity", "flops", "--bias", "--set", "k_h=k", "--set", "k_w=k",
