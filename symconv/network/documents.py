@@ -15,8 +15,8 @@ from symconv.network.blocks import CONDITIONS, BlockCheck, checks
 from symconv.network.graph import Analysis
 from symconv.network.mobilenet import Figure, closed_forms, figures, symbolic
 from symconv.network.tables import conditions_text, percent
+from symconv.network.tables import tex_text as latex_text
 from symconv.printing.exprs import latex_expr, text_expr
-from symconv.printing.sections import latex_text
 
 __all__ = ["write"]
 
@@ -151,18 +151,19 @@ def _mobilenet_tex(figs: Sequence[Figure]) -> str:
     body = [latex_text(n.replace("`", "")) + "\n" for n in _MOBILENET_NOTES]
     body.append(r"\subsection*{Closed forms}")
     for network, what in _NETWORKS.items():
-        body += [rf"\paragraph{{{latex_text(network)}: {latex_text(what)}}}", r"\begin{align*}"]
+        body += [rf"\subsubsection*{{{latex_text(network)}: {latex_text(what)}}}", r"\begin{align*}"]
         body.append(" \\\\\n".join(rf"\text{{{latex_text(name)}}} &= {latex_expr(expr)}"
                                    for name, expr in _forms(network)))
         body.append(r"\end{align*}")
         body.append(latex_text(f"Exact where {conditions_text(symbolic(network))}.") + "\n")
     body.append(r"\subsection*{Printed figures against the exact ones}")
     for source, group in _groups(figs):
-        body += [rf"\paragraph{{{latex_text(source)}}}", "", r"\begin{tabular}{llrrl}", r"\toprule",
+        body += [rf"\subsubsection*{{{latex_text(source)}}}", "", r"\noindent\small",
+                 r"\begin{tabular}{p{5.6cm}lrrp{3.6cm}}", r"\toprule",
                  r"Figure & Quantity & Printed & Exact & Verdict \\", r"\midrule"]
         body += [" & ".join([latex_text(f.what + _without(f)), _QUANTITY_NAMES[f.quantity], _tex_number(_printed(f)),
                              _tex_number(_exact(f)), latex_text(f.verdict)]) + r" \\" for f in group]
-        body += [r"\bottomrule", r"\end{tabular}", ""]
+        body += [r"\bottomrule", r"\end{tabular}", r"\normalsize", ""]
     analysis = symbolic("mobilenet_v1").evaluate({"alpha": 1, "rho": 1})
     body += [r"\subsection*{Table 2 in full ($\alpha = 1$, $\rho = 1$)}", "", r"\begin{tabular}{lrrrr}",
              r"\toprule", r"Type & Mult-adds & Share & Weights & Share \\", r"\midrule"]
