@@ -3,7 +3,9 @@ r"""Decide whether a claimed formula equals a derived count, and when it does no
 A verdict is one of three, and says how it was reached:
 
 * **holds** — the difference ``derived − claimed`` is 0 in normal form (``cancel(together(...))``, exactly,
-  with ``b`` evaluated at 0 and at 1, its only values). Never from sampling alone.
+  with ``b`` evaluated at 0 and at 1, its only values); or, when the difference is too large to expand, both
+  sides are polynomials that agree on a grid with more values per variable than their degree in it (Alon's
+  Lemma 2.1, as in :mod:`symconv.verify`). Never from sampling alone.
 * **fails** — the difference is a nonzero rational function, which cannot vanish on every point of the
   domain (positive integers, ``b ∈ {0, 1}``, channels divisible by ``g``: a nonzero polynomial vanishes on no
   infinite grid). The smallest counterexample is found by enumerating points by increasing size; the
@@ -44,6 +46,7 @@ from symconv.symbols import canonical_order, sym
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MAX_GRID",
     "MAX_POINTS",
     "MAX_TERMS",
     "Counterexample",
@@ -62,6 +65,8 @@ DEFAULT_TIMEOUT = 5.0
 MAX_TERMS = 20_000
 #: The most points the counterexample search evaluates.
 MAX_POINTS = 200_000
+#: The most points of a grid identity, the proof used when the normal form is out of reach.
+MAX_GRID = 50_000
 
 _B = sym("b")
 
@@ -238,20 +243,26 @@ class _Inexact(Exception):
 
 def _evaluator(expr: sympy.Basic) -> _Evaluator:
     """A function computing ``expr`` exactly in Python fractions: no printing, no code generation."""
+    # Python ints where the values are integers (faster), Fractions where a division makes them rational.
+    if isinstance(expr, sympy.Integer):
+        integer = int(expr)
+        return lambda point: integer  # type: ignore[return-value]
     if isinstance(expr, sympy.Rational):
         value = Fraction(int(expr.p), int(expr.q))
         return lambda point: value
     if isinstance(expr, sympy.Symbol):
-        return lambda point: Fraction(point[expr])
+        return lambda point: point[expr]  # type: ignore[return-value]
     args = [_evaluator(a) for a in expr.args]
     if isinstance(expr, sympy.Add):
-        return lambda point: sum((f(point) for f in args), Fraction(0))
+        return lambda point: sum(f(point) for f in args)  # type: ignore[return-value]
     if isinstance(expr, sympy.Mul):
-        return lambda point: math.prod((f(point) for f in args), start=Fraction(1))
+        return lambda point: math.prod(f(point) for f in args)  # type: ignore[return-value]
     if isinstance(expr, sympy.Pow):
         base = args[0]
         if isinstance(expr.exp, sympy.Integer):
             n = int(expr.exp)
+            if n < 0:
+                return lambda point: Fraction(base(point)) ** n
             return lambda point: base(point) ** n
         if isinstance(expr.exp, sympy.Rational):
             p, q = int(expr.exp.p), int(expr.exp.q)
@@ -263,6 +274,7 @@ def _evaluator(expr: sympy.Basic) -> _Evaluator:
 
 
 def _root(value: Fraction, q: int) -> Fraction:
+    value = Fraction(value)
     if value < 0:
         raise _Inexact("root of a negative number")
     num, den = round(value.numerator ** (1 / q)), round(value.denominator ** (1 / q))
@@ -323,11 +335,62 @@ def _counterexample(claimed: sympy.Expr, derived: sympy.Expr, deadline: float) -
     point, _ = _search(claimed, derived, deadline, lambda a, b: a != b)
     if point is None:
         return None
-    left, right = _evaluator(claimed)(point), _evaluator(derived)(point)
+    left, right = Fraction(_evaluator(claimed)(point)), Fraction(_evaluator(derived)(point))
     order = {name: i for i, name in enumerate(canonical_order())}
     names = sorted(point, key=lambda s: (order.get(s.name, len(order)), s.name))
     return Counterexample({s.name: point[s] for s in names}, sympy.Rational(left.numerator, left.denominator),
                           sympy.Rational(right.numerator, right.denominator))
+
+
+def _degree(expr: sympy.Basic, variable: sympy.Symbol) -> int | None:
+    """A bound on the degree of ``expr`` in ``variable``, read from its structure without expanding; None
+    when ``expr`` is not a polynomial in it."""
+    if variable not in expr.free_symbols:
+        return 0
+    if isinstance(expr, sympy.Symbol):
+        return 1
+    if isinstance(expr, sympy.Add):
+        degrees = [_degree(a, variable) for a in expr.args]
+        return None if None in degrees else max(d for d in degrees if d is not None)
+    if isinstance(expr, sympy.Mul):
+        degrees = [_degree(a, variable) for a in expr.args]
+        return None if None in degrees else sum(d for d in degrees if d is not None)
+    if isinstance(expr, sympy.Pow) and isinstance(expr.exp, sympy.Integer) and expr.exp >= 0:
+        base = _degree(expr.base, variable)
+        return None if base is None else base * int(expr.exp)
+    return None
+
+
+def _grid_identity(claimed: sympy.Expr, derived: sympy.Expr, deadline: float) -> int | None:
+    """The points of a grid on which two polynomials agree, proving them equal; None when they are not
+    both polynomials, the grid is too large, they differ somewhere on it, or time runs out.
+
+    A polynomial of degree at most ``t_i`` in variable ``i`` that vanishes on a grid of ``t_i + 1`` values per
+    variable is zero (Alon, Lemma 2.1). ``b`` takes its two values, its whole domain.
+    """
+    variables = sorted(claimed.free_symbols | derived.free_symbols, key=lambda s: s.name)
+    axes_values = []
+    for v in variables:
+        degrees = (_degree(claimed, v), _degree(derived, v))
+        if None in degrees:
+            return None
+        top = max(d for d in degrees if d is not None)
+        axes_values.append((0, 1) if v == _B else tuple(range(_low(v), _low(v) + top + 1)))
+    if math.prod(len(a) for a in axes_values) > MAX_GRID:
+        return None
+    try:
+        left, right = _evaluator(claimed), _evaluator(derived)
+    except _Inexact:
+        return None
+    points = 0
+    for combo in itertools.product(*axes_values):
+        point = dict(zip(variables, combo, strict=True))
+        if left(point) != right(point):
+            return None
+        points += 1
+        if points % 256 == 0 and time.monotonic() > deadline:
+            return None
+    return points
 
 
 # --- Where a failing claim holds ------------------------------------------------------------------------------
@@ -457,6 +520,13 @@ def equivalent(claimed: sympy.Expr, derived: sympy.Expr, *, timeout: float = DEF
     if zero:
         return Verdict("holds", claimed, derived, sympy.Integer(0),
                        method="symbolic normal form: derived − claimed simplifies to 0", notes=tuple(notes))
+    if zero is None:
+        points = _grid_identity(claimed, derived, deadline)
+        if points:
+            return Verdict("holds", claimed, derived, sympy.Integer(0), notes=tuple(notes), method=(
+                f"grid identity: both sides are polynomials, equal at all {points:,} points of a grid with more "
+                "values per variable than either side's degree in it, hence everywhere (Alon, Combinatorial "
+                "Nullstellensatz, Lemma 2.1; docs/grid-proof.md)"))
 
     counterexample = _counterexample(claimed, derived, deadline)
     condition: str | None = None

@@ -112,6 +112,18 @@ def test_huge_expansions_are_refused_up_front_and_the_check_stops_in_time():
     assert any("no normal form attempted" in note for note in v.notes)
 
 
+def test_polynomials_too_large_to_expand_are_proven_on_a_grid():
+    xs = [new_symbol(f"x{i}") for i in range(15)]
+    claimed = sympy.Mul(*(x + 1 for x in xs))
+    derived = sympy.expand((xs[0] + 1) * (xs[1] + 1)) * sympy.Mul(*(x + 1 for x in xs[2:]))
+    assert expansion_bound(derived - claimed) > MAX_TERMS
+    v = equivalent(claimed, derived)
+    assert v.status == "holds" and v.method.startswith("grid identity: both sides are polynomials, equal at all "
+                                                       "32,768 points")
+    v = equivalent(claimed + xs[3] * xs[7], derived)
+    assert v.status == "fails" and v.counterexample.claimed - v.counterexample.derived == 1
+
+
 def test_wrong_huge_claims_still_get_a_counterexample():
     x = sympy.Add(*(sym(n) for n in ("N", "C_in", "C_out", "H_out", "W_out", "g", "m")))
     v = equivalent(x**30 * (x + 1) ** 30 + 1, (x**2 + x) ** 30, timeout=2)
