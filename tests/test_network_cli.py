@@ -7,7 +7,7 @@ import json
 import pytest
 
 from symconv.cli import main
-from symconv.network import analyse, builtin
+from symconv.network import builtin, count
 from symconv.network.tables import TOTALS, render
 
 
@@ -21,7 +21,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_net_prints_what_the_library_renders(capsys, fmt):
     code, out, err = run(capsys, "mobilenet_v1", "--set", "alpha=3/4", "--set", "rho=1", "--format", fmt)
     assert (code, err) == (0, "")
-    assert out == render(analyse(builtin("mobilenet_v1"), {"alpha": "3/4", "rho": 1}), fmt)
+    assert out == render(count(builtin("mobilenet_v1"), {"alpha": "3/4", "rho": 1}), fmt)
 
 
 @pytest.mark.parametrize(("alpha", "rho", "macs", "params"), [
@@ -55,6 +55,19 @@ def test_json_layers_and_closed_forms(capsys):
                                                                                     "112*rho"])
     assert set(first) >= {"params", "buffers", "weights", "mults", "adds", "others", "macs", "flops", "share"}
     assert data["conditions"] == [{"integer": "32*alpha", "at_least": 8}, {"integer": "7*rho", "at_least": 1}]
+
+
+def test_closed_forms_beside_the_values(capsys):
+    _, out, _ = run(capsys, "mobilenet_v1", "--set", "alpha=1", "--set", "rho=1", "--format", "json")
+    data = json.loads(out)
+    assert data["closed_forms"]["params"]["expr"] == "8*(392448*alpha**2 + 136424*alpha + 125)"
+    assert data["totals"]["params"]["value"] == 4_231_976
+    _, out, _ = run(capsys, "mobilenet_v1", "--set", "alpha=0.35", "--set", "rho=1", "--format", "json")
+    data = json.loads(out)
+    assert data["closed_forms"] is None  # 0.35·32 = 11.2: TF-slim's 11 channels, counted layer by layer
+    assert data["closed_form_conditions"][0] == {"integer": "32*alpha", "at_least": 8}
+    _, out, _ = run(capsys, "mobilenet_v1", "--set", "alpha=0.35", "--set", "rho=1")
+    assert "not here: these counts are the network's, built and counted layer by layer" in out
 
 
 def test_latex_is_a_booktabs_tabular(capsys):

@@ -7,7 +7,7 @@
 """
 
 from symconv.network.fileformat import builtin, builtin_names, load, loads
-from symconv.network.graph import Analysis, Network, Node, Rounding, Row, analyse
+from symconv.network.graph import Analysis, Network, Node, Rounding, Row, analyse, count
 from symconv.network.layers import (
     Activation,
     Add,
@@ -48,6 +48,7 @@ __all__ = [
     "analyse",
     "builtin",
     "builtin_names",
+    "count",
     "load",
     "loads",
 ]

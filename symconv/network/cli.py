@@ -15,7 +15,7 @@ import sympy
 
 from symconv.conventions import Convention
 from symconv.network.fileformat import builtin, builtin_names, load
-from symconv.network.graph import Network, analyse
+from symconv.network.graph import Network, analyse, count
 from symconv.network.layers import NetworkError
 from symconv.network.tables import FORMATS, render
 from symconv.parsing import parse_assignment, parse_text
@@ -96,6 +96,6 @@ def run(args: argparse.Namespace) -> int:
         path = plot(analysis, args.plot, args.quantity, x, series)
         print(f"symconv: wrote {path}", file=sys.stderr)
         return 0
-    analysis = analyse(net, values, args.convention)
+    analysis = count(net, values, args.convention)
     sys.stdout.write(render(analysis, args.format))
     return 0

@@ -36,7 +36,7 @@ import sympy
 from symconv.conventions import Convention
 from symconv.network.layers import COUNTS, Counts, LayerSpec, NetworkError, Shape
 
-__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse"]
+__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count"]
 
 Expr: TypeAlias = sympy.Expr
 
@@ -181,7 +181,11 @@ class Row:
 @dataclass(frozen=True)
 class Analysis:
     """A network's counts: one :class:`Row` per layer and the totals, under ``values``; ``conditions`` are
-    ``(expr, m)`` pairs — the closed forms hold where every ``expr`` is an integer of at least ``m``."""
+    ``(expr, m)`` pairs — the closed forms hold where every ``expr`` is an integer of at least ``m``.
+
+    An analysis made by :meth:`evaluate` keeps, in ``closed``, the closed forms it evaluated (the totals by
+    name, with their ``conditions`` in ``closed_conditions``), or ``None`` where they did not hold.
+    """
 
     network: Network
     values: Mapping[sympy.Basic, Expr]
@@ -189,6 +193,8 @@ class Analysis:
     rows: tuple[Row, ...]
     totals: Counts
     conditions: tuple[tuple[Expr, int], ...]
+    closed: Mapping[str, Expr] | None = None
+    closed_conditions: tuple[tuple[Expr, int], ...] = ()
 
     @property
     def quantities(self) -> dict[str, Expr]:
@@ -220,12 +226,13 @@ class Analysis:
         analysed layer by layer where they do not (a channel rounded, a size that does not halve)."""
         subs = self.network.resolve(values)
         if not self.holds_at(values):
-            return analyse(self.network, {**_names(self.values), **values}, self.convention)
+            built = analyse(self.network, {**_names(self.values), **values}, self.convention)
+            return replace(built, closed=None, closed_conditions=self.conditions)
         rows = tuple(Row(r.name, r.label, r.output.xreplace(subs), r.counts.map(lambda e: _put(e, subs)))
                      for r in self.rows)
         conditions = tuple((e.xreplace(subs), m) for e, m in self.conditions if not e.xreplace(subs).is_number)
         return Analysis(self.network, {**self.values, **subs}, self.convention, rows,
-                        self.totals.map(lambda e: _put(e, subs)), conditions)
+                        self.totals.map(lambda e: _put(e, subs)), conditions, self.quantities, self.conditions)
 
     def value(self, name: str) -> int | None:
         expr = self.quantities[name]
@@ -288,6 +295,20 @@ def _walk(network: Network, subs: Mapping[sympy.Basic, Expr]):  # type: ignore[n
 
 def _shapes(network: Network, subs: Mapping[sympy.Basic, Expr]) -> list[Shape]:
     return [output for _, _, _, output in _walk(network, subs)]
+
+
+def count(network: Network, values: Mapping[str, Expr | int] | None = None,
+          convention: Convention | str = Convention.EXACT) -> Analysis:
+    """The closed forms of ``network``, evaluated at ``values`` (what ``symconv net`` prints): the result keeps
+    the closed forms in ``closed`` where they hold at ``values``, and is counted layer by layer where not.
+
+    >>> from symconv.network import builtin
+    >>> a = count(builtin("mobilenet_v1"), {"alpha": 1, "rho": 1}, "macs")
+    >>> a.value("macs"), a.closed["macs"]
+    (568740352, 512*alpha*(1053696*alpha*rho**2 + 55125*rho**2 + 2000))
+    """
+    closed = analyse(network, None, convention)
+    return closed.evaluate(values) if values else closed
 
 
 def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,

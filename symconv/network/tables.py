@@ -4,8 +4,8 @@ Every table names its convention. ``mult-adds`` is the ``macs`` count (products 
 connected layers, no bias, batch norm, activation or pooling), as papers and torchvision report it; ``FLOPs``
 follows the chosen convention (``exact`` by default: every multiplication, addition and other operation).
 
->>> from symconv.network import builtin, analyse
->>> a = analyse(builtin("mobilenet_v1"), {"alpha": 1, "rho": 1})
+>>> from symconv.network import builtin, count
+>>> a = count(builtin("mobilenet_v1"), {"alpha": 1, "rho": 1})
 >>> print(render(a, "table").splitlines()[0])
 MobileNetV1 (Howard et al. 2017, Table 1), depthwise separable: FLOPs in the exact convention (every ...)
 >>> to_dict(a)["totals"]["macs"]["value"]
@@ -93,8 +93,17 @@ def _shape_latex(shape: Shape) -> str:
 
 def conditions_text(analysis: Analysis) -> str:
     """Where the closed forms hold, in words ("" when they hold everywhere)."""
-    parts = [f"{text_expr(e)} is an integer" + (f" >= {m}" if m > 1 else "") for e, m in analysis.conditions]
+    conditions = analysis.conditions or analysis.closed_conditions
+    parts = [f"{text_expr(e)} is an integer" + (f" >= {m}" if m > 1 else "") for e, m in conditions]
     return "; ".join(parts)
+
+
+def _closed(analysis: Analysis, name: str) -> sympy.Expr | None:
+    """The closed form behind an evaluated total, when it is not the total itself."""
+    if analysis.closed is None or name not in analysis.closed:
+        return None
+    expr, value = analysis.closed[name], analysis.quantities[name]
+    return None if expr == value or not value.is_number else expr
 
 
 def convention_text(analysis: Analysis) -> str:
@@ -177,7 +186,9 @@ def _text(analysis: Analysis) -> str:
 
     def quantity(name: str, expr: sympy.Expr) -> str:
         tail = f" ({scaled(expr)} M)" if expr.is_Integer else ""
-        return f"  {name} = {_number(expr)}{tail}"
+        closed = _closed(analysis, name)
+        head = f"{text_expr(closed)} = " if closed is not None else ""
+        return f"  {name} = {head}{_number(expr)}{tail}"
 
     out += _totals_lines(analysis, quantity)
     out += _notes(analysis)
@@ -188,9 +199,14 @@ def _notes(analysis: Analysis) -> list[str]:
     notes = ["", "params: learnable parameters (PyTorch's sum(p.numel())); buffers: batch norm's running "
                  "statistics; weights: convolution and fully connected weights alone; mult-adds: macs, the "
                  "products of convolutions and fully connected layers (the papers' count)."]
+    rounding = f"rounding: {analysis.network.rounding.describe()}"
     if analysis.conditions:
-        notes.append(f"The closed forms hold where {conditions_text(analysis)}; "
-                     f"rounding: {analysis.network.rounding.describe()}.")
+        notes.append(f"The closed forms hold where {conditions_text(analysis)}; {rounding}.")
+    elif analysis.closed is not None and analysis.closed_conditions:
+        notes.append(f"The closed forms hold where {conditions_text(analysis)}, as here; {rounding}.")
+    elif analysis.closed_conditions:
+        notes.append(f"The closed forms hold where {conditions_text(analysis)}, not here: these counts are the "
+                     f"network's, built and counted layer by layer; {rounding}.")
     return notes
 
 
@@ -212,8 +228,14 @@ def _markdown(analysis: Analysis) -> str:
     out += table(_LAYER_HEAD, _layer_cells(analysis, md_number, _shape_text), 3)
     out += ["", "## By type", ""]
     out += table(_TYPE_HEAD, _type_cells(analysis, md_number), 1)
-    out += ["", "## Totals", "", "| quantity | value |", "| --- | ---: |"]
-    out += _totals_lines(analysis, lambda n, e: f"| {n} | {md_number(e)} |")
+    out += ["", "## Totals", "", "| quantity | closed form | value |", "| --- | --- | ---: |"]
+
+    def total(name: str, expr: sympy.Expr) -> str:
+        closed = _closed(analysis, name)
+        form = closed if closed is not None else expr
+        return f"| {name} | ${latex_expr(form)}$ | {md_number(expr) if expr.is_Integer else ''} |"
+
+    out += _totals_lines(analysis, total)
     out += [line for line in _notes(analysis) if line]
     return "\n".join(out) + "\n"
 
@@ -237,6 +259,10 @@ def _latex(analysis: Analysis) -> str:
               " & ".join(["Total", "", "", _latex_number(totals.params), _latex_number(totals.macs),
                           _latex_number(flops), r"100\%" if flops.is_number else ""]) + r" \\",
               r"\bottomrule", r"\end{tabular}"]
+    forms = {name: _closed(analysis, name) or expr for name, expr in analysis.quantities.items()}
+    if any(not expr.is_number for expr in forms.values()):
+        lines += [r"\begin{align*}", " \\\\\n".join(rf"\mathrm{{{name}}} &= {latex_expr(expr)}"
+                                                     for name, expr in forms.items()), r"\end{align*}"]
     return "\n".join(lines) + "\n"
 
 
@@ -273,6 +299,10 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
         "others": _quantity(analysis.totals.others),
         "weights": _quantity(analysis.totals.weights),
         "conditions": [{"integer": text_expr(e), "at_least": m} for e, m in analysis.conditions],
+        "closed_forms": None if analysis.closed is None else {
+            name: _quantity(analysis.closed[name]) for name in TOTALS},
+        "closed_form_conditions": [{"integer": text_expr(e), "at_least": m}
+                                   for e, m in analysis.closed_conditions],
     }
 
 
