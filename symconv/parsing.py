@@ -357,6 +357,13 @@ NOTATIONS: dict[str, Notation] = {
              "feature map (the input's, equal to the output's at stride 1 with padding); costs per image, "
              "depth multiplier 1",
     ),
+    "shufflenet": Notation(
+        "shufflenet", "Zhang et al. 2018, ShuffleNet, section 3.2",
+        aliases={"h": "H_out", "w": "W_out", "m": "m_b"},
+        values={"N": "1"},
+        note="an input of c channels on an h × w map, m bottleneck channels (m_b here: symconv's m is the "
+             "depth multiplier), g groups; costs per image",
+    ),
 }
 
 

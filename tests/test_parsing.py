@@ -569,8 +569,10 @@ def test_mobilenet_notation():
     assert parse_latex(r"D_K \cdot D_K \cdot M \cdot N \cdot D_F \cdot D_F", aliases=aliases) == (
         k**2 * C_in * C_out * H_out**2)
     assert mobilenet.value_exprs() == {"k_h": k, "k_w": k, "W_out": H_out, "N": 1, "m": 1}
-    assert set(NOTATIONS) == {"mobilenet"}
-    with pytest.raises(FormulaError, match="unknown notation 'alexnet' \\(known: mobilenet\\)"):
+    assert set(NOTATIONS) == {"mobilenet", "shufflenet"}
+    assert parse_latex(r"hw\left(2cm + 9m^2\right)", aliases=notation("shufflenet").alias_exprs()) == (
+        H_out * W_out * (2 * new_symbol("c") * new_symbol("m_b") + 9 * new_symbol("m_b") ** 2))
+    with pytest.raises(FormulaError, match="unknown notation 'alexnet' \\(known: mobilenet, shufflenet\\)"):
         notation("alexnet")
 
 
