@@ -140,3 +140,14 @@ def test_counts_are_exact_integers_and_rationals():
     analysis = analyse(builtin("mobilenet_v1"))
     for expr in analysis.quantities.values():
         assert not expr.atoms(sympy.Float)
+
+
+def test_networks_count_in_the_three_flop_conventions_only():
+    from symconv.errors import SymconvError
+
+    net = builtin("mobilenet_v1")
+    values = {"alpha": 1, "rho": 1}
+    flops = {c: analyse(net, values, c).value("flops") for c in ("exact", "macs", "2macs")}
+    assert flops["2macs"] == 2 * flops["macs"] == 2 * 568_740_352
+    with pytest.raises(SymconvError):
+        analyse(net, values, "performed")

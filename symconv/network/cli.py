@@ -13,10 +13,9 @@ from typing import Any
 
 import sympy
 
-from symconv.conventions import Convention
 from symconv.network.fileformat import builtin, builtin_names, load
 from symconv.network.graph import Network, analyse, count
-from symconv.network.layers import NetworkError
+from symconv.network.layers import CONVENTIONS, NetworkError
 from symconv.network.tables import FORMATS, render
 from symconv.parsing import parse_assignment, parse_text
 
@@ -30,7 +29,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("network", metavar="FILE_OR_NAME", help="a network file (TOML) or a built-in network's name")
     p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
                    help="give a symbol of the network a value, e.g. --set alpha=3/4 --set rho=1")
-    p.add_argument("--convention", default="exact", choices=[c.value for c in Convention],
+    p.add_argument("--convention", default="exact", choices=list(CONVENTIONS),
                    help="what 'flops' counts: exact = every operation (default), macs = the mult-adds of "
                         "convolutions and fully connected layers (the papers' count), 2macs = 2 x macs")
     p.add_argument("--format", default="table", choices=list(FORMATS), help="output format (default table)")

@@ -34,7 +34,7 @@ from typing import TypeAlias
 import sympy
 
 from symconv.conventions import Convention
-from symconv.network.layers import COUNTS, Counts, LayerSpec, NetworkError, Shape
+from symconv.network.layers import COUNTS, Counts, LayerSpec, NetworkError, Shape, network_convention
 
 __all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count"]
 
@@ -333,7 +333,7 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
         counts = counts.map(_tidy)
         rows.append(Row(node.name, layer.label(inputs), output, counts))
         total = total + counts
-    return Analysis(network, subs, Convention.parse(convention), tuple(rows), total.map(_tidy),
+    return Analysis(network, subs, network_convention(convention), tuple(rows), total.map(_tidy),
                     _strongest(conditions))
 
 

@@ -56,6 +56,7 @@ from symconv.variants import Layer as Variant
 from symconv.variants import Stage
 
 __all__ = [
+    "CONVENTIONS",
     "COUNTS",
     "Activation",
     "Add",
@@ -73,11 +74,15 @@ __all__ = [
     "Shuffle",
     "Softmax",
     "conv_derivation",
+    "network_convention",
     "spatial_out",
 ]
 
 Expr: TypeAlias = sympy.Expr
 ZERO = sympy.Integer(0)
+
+#: The conventions a network's FLOPs can be counted in (see :meth:`Counts.flops`).
+CONVENTIONS = ("exact", "macs", "2macs")
 
 #: The counts of a layer, network or total, in the order they are printed.
 COUNTS = ("params", "buffers", "weights", "mults", "adds", "others", "macs")
@@ -135,7 +140,7 @@ class Counts:
     def flops(self, convention: Convention | str) -> Expr:
         """FLOPs in a convention: ``exact`` = every operation (mults + adds + others), ``macs`` = the
         multiply-accumulates of convolutions and fully connected layers, ``2macs`` = twice that."""
-        convention = Convention.parse(convention)
+        convention = network_convention(convention)
         if convention is Convention.EXACT:
             total = sympy.sympify(self.mults + self.adds + self.others)
         elif convention is Convention.MACS:
@@ -148,6 +153,14 @@ class Counts:
         data = {n: getattr(self, n) for n in COUNTS}
         data["flops"] = self.flops(convention)
         return data
+
+
+def network_convention(name: Convention | str) -> Convention:
+    """A convention a network can be counted in (:data:`CONVENTIONS`)."""
+    convention = Convention.parse(name)
+    if convention.value not in CONVENTIONS:
+        raise NetworkError(f"a network's FLOPs are counted in {', '.join(CONVENTIONS)}, not {convention.value!r}")
+    return convention
 
 
 def _fail(problem: str) -> NetworkError:
