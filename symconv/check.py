@@ -13,7 +13,7 @@ A verdict is one of three, and says how it was reached:
 * **undecided** — the difference involves ``floor``, ``min``, ``max``, ``abs`` or a root, on which the
   normal form proves nothing, and no counterexample turned up; or the time bound ran out.
 
->>> from symconv.symbols import canonical_order, sym
+>>> from symconv.symbols import sym
 >>> C_in, C_out, b = sym("C_in"), sym("C_out"), sym("b")
 >>> v = equivalent(C_in * C_out, C_out * (C_in + b))
 >>> v.status, v.condition, v.counterexample.values, v.counterexample.claimed, v.counterexample.derived
@@ -36,13 +36,21 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TypeAlias
 
 import sympy
 
-from symconv.symbols import canonical_order, sym
+from symconv import variants
+from symconv.compare import compare
+from symconv.derive import QUANTITIES, Derivation, derive
+from symconv.errors import SymconvError, UnknownSymbolError
+from symconv.parsing import notation as find_notation
+from symconv.parsing import parse_formula, parse_text
+from symconv.printing.exprs import text_expr
+from symconv.spec import resolve_values
+from symconv.symbols import TABLE, canonical_order, new_symbol, sym
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -126,8 +134,6 @@ class Verdict:
 
     def explain(self) -> str:
         """The verdict in a few lines, as ``symconv check`` and the test helpers print it."""
-        from symconv.printing.exprs import text_expr
-
         verdict = "does not hold" if self.status == "fails" else self.summary
         lines = [f"claimed:    {text_expr(self.claimed)}", f"derived:    {text_expr(self.derived)}",
                  f"difference: derived - claimed = {text_expr(self.difference)}", f"verdict:    {verdict}"]
@@ -562,9 +568,6 @@ class Part:
 
 
 def _expr(value: Value, what: str) -> sympy.Expr:
-    from symconv.errors import SymconvError
-    from symconv.parsing import parse_text
-
     if isinstance(value, str):
         return parse_text(value)
     if isinstance(value, bool) or not isinstance(value, int | sympy.Expr):
@@ -574,9 +577,6 @@ def _expr(value: Value, what: str) -> sympy.Expr:
 
 def _split_values(values: Mapping[str, Value]) -> tuple[dict[str, sympy.Expr], dict[sympy.Symbol, sympy.Expr]]:
     """Table names go into the layer; names of the user's own (``k``) are put in after deriving."""
-    from symconv.errors import UnknownSymbolError
-    from symconv.symbols import TABLE, new_symbol
-
     table: dict[str, sympy.Expr] = {}
     own: dict[sympy.Symbol, sympy.Expr] = {}
     for name, value in values.items():
@@ -599,11 +599,6 @@ def derived_count(quantity: str, variant: str | None = None, *, versus: str | No
     One variant's ``quantity``; or the ratio ``variant / versus``; or, with ``parts``, the sum of the parts'
     derived counts (a unit built of several layers, each derived, none typed in).
     """
-    from symconv import variants
-    from symconv.compare import compare
-    from symconv.derive import QUANTITIES, derive
-    from symconv.errors import SymconvError
-
     if quantity not in QUANTITIES:
         raise SymconvError(f"unknown quantity {quantity!r} (known: {', '.join(QUANTITIES)})")
     table, own = _split_values(values or {})
@@ -633,10 +628,6 @@ def claim_expr(formula: str | sympy.Expr, *, aliases: Mapping[str, Value] | None
                notation: str | None = None, values: Mapping[str, Value] | None = None,
                syntax: str = "auto") -> sympy.Expr:
     """A claimed formula read with the aliases (a notation's, then ``aliases``), and ``values`` put in."""
-    from symconv.parsing import notation as find_notation
-    from symconv.parsing import parse_formula
-    from symconv.symbols import TABLE, new_symbol
-
     merged: dict[str, sympy.Expr] = {}
     if notation is not None:
         merged.update(find_notation(notation).alias_exprs())
@@ -667,8 +658,6 @@ def check_count(formula: str | sympy.Expr, variant: str | None = None, quantity:
     ...             values={"k_h": "k", "k_w": "k", "N": 1}).summary
     'does not hold'
     """
-    from symconv.parsing import notation as find_notation
-
     merged_values: dict[str, Value] = {}
     if notation is not None:
         merged_values.update(find_notation(notation).values)
@@ -685,8 +674,6 @@ def check_count(formula: str | sympy.Expr, variant: str | None = None, quantity:
 
 
 def _with_grid(verdict: Verdict, derivations: list, seconds: float) -> Verdict:
-    from dataclasses import replace
-
     points = 0
     try:
         with _time_limit(seconds):
@@ -704,16 +691,14 @@ def _with_grid(verdict: Verdict, derivations: list, seconds: float) -> Verdict:
     return replace(verdict, method=method)
 
 
-def _grid_points(derivation, values: Mapping[str, sympy.Expr], bias: bool | None) -> int | None:  # type: ignore[no-untyped-def]
+def _grid_points(derivation: Derivation, values: Mapping[str, sympy.Expr], bias: bool | None) -> int | None:
     """Prove a derived count against the direct count on a grid; the points it took, or None.
 
     When the layer ties symbols together (``C_in = C_out = m``, which the grid cannot vary apart), the count
     is proven instead as an instance of the general variant's: the general closed forms are proven on their
     grid, and the layer's are those with the values put in, which the normal form checks.
     """
-    from symconv import variants
-    from symconv.derive import QUANTITIES, derive
-    from symconv.spec import resolve_values
+    # The direct counter and numpy load only when a grid proof is asked for.
     from symconv.verify import verify
 
     report = verify(derivation, samples=0)
