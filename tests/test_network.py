@@ -151,3 +151,12 @@ def test_networks_count_in_the_three_flop_conventions_only():
     assert flops["2macs"] == 2 * flops["macs"] == 2 * 568_740_352
     with pytest.raises(SymconvError):
         analyse(net, values, "performed")
+
+
+def test_strings_are_read_as_formulas_never_evaluated():
+    from symconv.errors import FormulaError
+
+    assert Shape("3", ("32", "32")) == Shape(3, (32, 32))
+    assert analyse(builtin("mobilenet_v1"), {"alpha": "0.75", "rho": "1"}, "macs").value("macs") == 325_400_448
+    with pytest.raises(FormulaError):
+        Shape("__import__('os').getcwd()", (1, 1))

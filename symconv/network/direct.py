@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import sympy
 
 from symconv.direct import conv_direct, conv_reference
 from symconv.network.graph import Network, _walk
@@ -40,6 +39,7 @@ from symconv.network.layers import (
     NetworkError,
     Shuffle,
     Softmax,
+    as_expr,
 )
 
 __all__ = ["DirectRow", "run"]
@@ -80,7 +80,7 @@ def run(network: Network, values: Mapping[str, Any] | None = None, seed: int = 0
     """Compute ``network`` (every symbol given a value) on random data; one :class:`DirectRow` per layer."""
     rng = np.random.default_rng(seed)
     subs = network.resolve(values)
-    batch = sympy.sympify(network.batch).xreplace(subs)
+    batch = as_expr(network.batch, "batch").xreplace(subs)
     shape = network.input.xreplace(subs)
     if not all(v.is_Integer for v in (batch, shape.channels, *shape.size)):
         raise NetworkError("direct counting needs every size set: give each symbol a value")

@@ -34,7 +34,7 @@ from typing import TypeAlias
 import sympy
 
 from symconv.conventions import Convention
-from symconv.network.layers import COUNTS, Counts, LayerSpec, NetworkError, Shape, network_convention
+from symconv.network.layers import COUNTS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
 
 __all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count"]
 
@@ -74,7 +74,7 @@ class Rounding:
 
     def apply(self, value: Expr) -> Expr:
         """The channel count of a numeric ``value``; a symbolic one is returned as it is."""
-        value = sympy.sympify(value)
+        value = as_expr(value, "a channel count")
         if not value.is_number:
             return value
         if self.rule == "exact":
@@ -158,7 +158,7 @@ class Network:
                 known = ", ".join(self.symbols) or "none"
                 raise NetworkError(f"{self._where()}{name!r} is not a symbol of network {self.name!r} "
                                    f"(its symbols: {known})")
-            expr = sympy.sympify(value)
+            expr = as_expr(value, name)
             if expr.is_number and not (expr.is_rational and expr > 0):
                 raise NetworkError(f"{self._where()}{name} = {expr} must be a positive rational number")
             subs[self.symbols[name]] = expr
@@ -315,7 +315,7 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
             convention: Convention | str = Convention.EXACT) -> Analysis:
     """Propagate the shapes and derive every layer's counts, under ``values`` (symbol name → value)."""
     subs = network.resolve(values)
-    batch = sympy.sympify(network.batch).xreplace(subs)
+    batch = as_expr(network.batch, "batch").xreplace(subs)
     rows = []
     conditions: list[tuple[Expr, int]] = []
     total = Counts()

@@ -50,6 +50,7 @@ import sympy
 from symconv.conventions import Convention
 from symconv.derive import Derivation, count_ops, derive
 from symconv.errors import SymconvError
+from symconv.parsing import parse_text
 from symconv.spec import Conv, output_size_relation
 from symconv.symbols import index
 from symconv.variants import Layer as Variant
@@ -73,6 +74,7 @@ __all__ = [
     "Shape",
     "Shuffle",
     "Softmax",
+    "as_expr",
     "conv_derivation",
     "network_convention",
     "spatial_out",
@@ -101,8 +103,8 @@ class Shape:
     size: tuple[Expr, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "channels", sympy.sympify(self.channels))
-        object.__setattr__(self, "size", tuple(sympy.sympify(s) for s in self.size))
+        object.__setattr__(self, "channels", as_expr(self.channels, "channels"))
+        object.__setattr__(self, "size", tuple(as_expr(s, "a size") for s in self.size))
 
     @property
     def elements(self) -> Expr:
@@ -155,6 +157,22 @@ class Counts:
         return data
 
 
+def as_expr(value: object, what: str = "a size") -> Expr:
+    """A user's value as an expression: an int, a SymPy expression, or a formula in text read by
+    :func:`symconv.parsing.parse_text` (never evaluated).
+
+    >>> as_expr(3), as_expr("3/4"), as_expr("0.5")
+    (3, 3/4, 1/2)
+    """
+    if isinstance(value, sympy.Basic):
+        return value  # type: ignore[return-value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return sympy.Integer(value)
+    if isinstance(value, str):
+        return parse_text(value, allow_new=False)
+    raise NetworkError(f"{what} must be an integer, a SymPy expression or a formula, not {value!r}")
+
+
 def network_convention(name: Convention | str) -> Convention:
     """A convention a network can be counted in (:data:`CONVENTIONS`)."""
     convention = Convention.parse(name)
@@ -199,7 +217,7 @@ def spatial_out(size: Expr, kernel: int, stride: int, padding: int, dilation: in
     >>> spatial_out(224, 3, 2, 1), spatial_out(H, 3, 2, 1), spatial_out(H, 3, 1, 1), spatial_out(H, 1, 1, 0)
     (112, H/2, H, H)
     """
-    size = sympy.sympify(size)
+    size = as_expr(size)
     if size.is_number:
         return output_size_relation(size, kernel, stride, padding, dilation)
     c = 2 * padding - dilation * (kernel - 1) - 1
@@ -281,7 +299,7 @@ class Conv2d(LayerSpec):
             raise _fail("a convolution needs out (its output channels)")
         _int_field("multiplier", self.multiplier, 1)
         if self.out is not None:
-            object.__setattr__(self, "out", sympy.sympify(self.out))
+            object.__setattr__(self, "out", as_expr(self.out, "out"))
 
     def _channels(self, inputs: tuple[Shape, ...]) -> tuple[Expr, Expr, Expr]:
         cin = inputs[0].channels
@@ -360,7 +378,7 @@ class Linear(LayerSpec):
     kind = "fc"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "out", sympy.sympify(self.out))
+        object.__setattr__(self, "out", as_expr(self.out, "out"))
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         self.check_inputs(inputs)
