@@ -35,7 +35,7 @@ SIZES = {
     "resnext": {"c": 8, "m": 4, "g": 2, "h": 5, "w": 4},
     "resnext_template": {"C": 2, "d": 3, "h": 3, "w": 3},
     "shufflenet": {"c": 6, "m": 6, "g": 3, "h": 4, "w": 5},
-    "inverted_residual": {"d_1": 4, "d_2": 5, "t": 3, "h": 4, "w": 4},
+    "inverted_residual": {"d_1": 4, "d_2": 5, "t": 3, "k": 5, "h": 4, "w": 4},
 }
 
 

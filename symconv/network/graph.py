@@ -264,6 +264,8 @@ def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Exp
         value = getattr(layer, f.name)
         if isinstance(value, sympy.Expr) and not value.is_number:
             changes[f.name] = value.xreplace(dict(subs))
+        elif isinstance(value, tuple) and any(isinstance(v, sympy.Expr) for v in value):
+            changes[f.name] = tuple(v.xreplace(dict(subs)) if isinstance(v, sympy.Expr) else v for v in value)
     out = getattr(layer, "out", None)
     if out is not None:
         changes["out"] = rounding.apply(sympy.sympify(changes.get("out", out)))

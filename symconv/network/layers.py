@@ -43,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import sympy
 
@@ -193,11 +193,20 @@ def _int_field(name: str, value: object, least: int) -> int:
     return value
 
 
-def _pair(name: str, value: int | Sequence[int], least: int) -> tuple[int, int]:
+def _pair(name: str, value: object, least: int, symbolic: bool = False) -> tuple[Any, Any]:
+    """An int or a (height, width) pair of ints; with ``symbolic``, also SymPy expressions of symbols."""
     values = tuple(value) if isinstance(value, Sequence) else (value, value)
     if len(values) != 2:
         raise _fail(f"{name} must be an integer or two integers (height, width), not {value!r}")
-    return (_int_field(name, values[0], least), _int_field(name, values[1], least))
+
+    def one(v: object) -> Any:
+        if isinstance(v, sympy.Expr) and v.is_Integer:
+            v = int(v)
+        if symbolic and isinstance(v, sympy.Expr) and not v.is_number:
+            return v
+        return _int_field(name, v, least)
+
+    return (one(values[0]), one(values[1]))
 
 
 def _is_integer(expr: Expr) -> bool:
@@ -218,10 +227,12 @@ def spatial_out(size: Expr, kernel: int, stride: int, padding: int, dilation: in
     (112, H/2, H, H)
     """
     size = as_expr(size)
-    if size.is_number:
+    if size.is_number and all(isinstance(v, int) for v in (kernel, padding, dilation)):
         return output_size_relation(size, kernel, stride, padding, dilation)
     c = 2 * padding - dilation * (kernel - 1) - 1
-    return sympy.expand((size + c - c % stride) / stride) + 1 if stride != 1 else sympy.expand(size + c) + 1
+    if stride == 1:
+        return sympy.expand(size + c) + 1
+    return sympy.expand((size + c - c % stride) / stride) + 1
 
 
 class LayerSpec:
@@ -285,7 +296,10 @@ class Conv2d(LayerSpec):
 
     def __post_init__(self) -> None:
         for name, least in (("kernel", 1), ("stride", 1), ("padding", 0), ("dilation", 1)):
-            object.__setattr__(self, name, _pair(name, getattr(self, name), least))
+            object.__setattr__(self, name, _pair(name, getattr(self, name), least, symbolic=name != "stride"))
+        symbolic = any(isinstance(v, sympy.Expr) for v in (*self.kernel, *self.padding, *self.dilation))  # type: ignore[misc]
+        if symbolic and self.stride != (1, 1):
+            raise _fail("a symbolic kernel, padding or dilation needs stride 1")
         if isinstance(self.groups, sympy.Expr) and self.groups.is_number:
             object.__setattr__(self, "groups", int(self.groups))
         if isinstance(self.groups, str) and not self.depthwise:
