@@ -664,8 +664,13 @@ def check_count(formula: str | sympy.Expr, variant: str | None = None, quantity:
     merged_values.update(values or {})
     claimed = claim_expr(formula, aliases=aliases, notation=notation, values=merged_values, syntax=syntax)
     start = time.monotonic()
-    derived, derivations = derived_count(quantity, variant, versus=versus, parts=parts, convention=convention,
-                                         bias=bias, dims=dims, values=merged_values)
+    try:
+        with _time_limit(timeout):
+            derived, derivations = derived_count(quantity, variant, versus=versus, parts=parts,
+                                                 convention=convention, bias=bias, dims=dims, values=merged_values)
+    except _TimeUp:
+        return Verdict("undecided", claimed, sympy.nan, sympy.nan, notes=(
+            f"the count was not derived within the time bound ({timeout:g} s): the values given make it too large",))
     remaining = max(timeout - (time.monotonic() - start), 0.1)
     verdict = equivalent(claimed, derived, timeout=remaining)
     if grid and verdict.status == "holds":

@@ -124,6 +124,15 @@ def test_polynomials_too_large_to_expand_are_proven_on_a_grid():
     assert v.status == "fails" and v.counterexample.claimed - v.counterexample.derived == 1
 
 
+def test_a_derivation_too_large_for_the_time_bound_is_undecided():
+    # Each kernel size a 300-term sum: the closed forms would expand to 90,000 terms.
+    values = {"k_h": "+".join(f"x{i}" for i in range(300)), "k_w": "+".join(f"y{i}" for i in range(300))}
+    start = time.perf_counter()
+    v = check_count("k", "standard", "params", values=values, timeout=1)
+    assert time.perf_counter() - start < 2
+    assert v.status == "undecided" and "not derived within the time bound" in v.notes[0]
+
+
 def test_wrong_huge_claims_still_get_a_counterexample():
     x = sympy.Add(*(sym(n) for n in ("N", "C_in", "C_out", "H_out", "W_out", "g", "m")))
     v = equivalent(x**30 * (x + 1) ** 30 + 1, (x**2 + x) ** 30, timeout=2)
