@@ -133,11 +133,15 @@ def _layer_cells(analysis: Analysis, number: Callable[[sympy.Expr], str],
     flops = analysis.totals.flops(analysis.convention)
     rows = []
     for row in analysis.rows:
-        f = row.counts.flops(analysis.convention)
-        share = percent(f, flops)
+        share = percent(row.counts.flops(analysis.convention), flops)
         rows.append([row.name, row.label, shape(row.output), number(row.counts.params), number(row.counts.macs),
-                     number(f), f"{share}%" if share else ""])
+                     number(row.counts.flops("exact")), f"{share}%" if share else ""])
     return rows
+
+
+def _layer_head(analysis: Analysis) -> list[str]:
+    """The per-layer columns; the share is of the total FLOPs in the analysis's convention."""
+    return ["layer", "type", "output", "params", "mult-adds", "exact FLOPs", f"share ({analysis.convention.value})"]
 
 
 def _type_cells(analysis: Analysis, number: Callable[[sympy.Expr], str]) -> list[list[str]]:
@@ -156,7 +160,6 @@ def _pc(share: str) -> str:
     return f"{share}%" if share else ""
 
 
-_LAYER_HEAD = ["layer", "type", "output", "params", "mult-adds", "FLOPs", "share"]
 _TYPE_HEAD = ["type", "layers", "params", "share", "weights", "share", "mult-adds", "share", "FLOPs", "share"]
 
 
@@ -179,7 +182,7 @@ def _text(analysis: Analysis) -> str:
     if _values_line(analysis):
         out.append(f"symbols: {_values_line(analysis)}")
     out += ["", "Layers:"]
-    out += _text_table(_LAYER_HEAD, _layer_cells(analysis, _number, _shape_text), 3)
+    out += _text_table(_layer_head(analysis), _layer_cells(analysis, _number, _shape_text), 3)
     out += ["", "By type:"]
     out += _text_table(_TYPE_HEAD, _type_cells(analysis, _number), 1)
     out += ["", "Totals:"]
@@ -225,7 +228,7 @@ def _markdown(analysis: Analysis) -> str:
     def md_number(e: sympy.Expr) -> str:
         return f"{int(e):,}" if e.is_Integer else f"${latex_expr(e)}$"
 
-    out += table(_LAYER_HEAD, _layer_cells(analysis, md_number, _shape_text), 3)
+    out += table(_layer_head(analysis), _layer_cells(analysis, md_number, _shape_text), 3)
     out += ["", "## By type", ""]
     out += table(_TYPE_HEAD, _type_cells(analysis, md_number), 1)
     out += ["", "## Totals", "", "| quantity | closed form | value |", "| --- | --- | ---: |"]
@@ -249,7 +252,7 @@ def _latex(analysis: Analysis) -> str:
         r"% requires \usepackage{booktabs}",
         r"\begin{tabular}{lllrrrr}",
         r"\toprule",
-        r"Layer & Type & Output & Params & Mult-adds & FLOPs & Share \\",
+        rf"Layer & Type & Output & Params & Mult-adds & Exact FLOPs & Share ({analysis.convention.value}) \\",
         r"\midrule",
     ]
     for name, label, shape, params, macs, f, share in rows:
@@ -257,7 +260,7 @@ def _latex(analysis: Analysis) -> str:
                                  share.replace("%", r"\%")]) + r" \\")
     lines += [r"\midrule",
               " & ".join(["Total", "", "", _latex_number(totals.params), _latex_number(totals.macs),
-                          _latex_number(flops), r"100\%" if flops.is_number else ""]) + r" \\",
+                          _latex_number(totals.flops("exact")), r"100\%" if flops.is_number else ""]) + r" \\",
               r"\bottomrule", r"\end{tabular}"]
     forms = {name: _closed(analysis, name) or expr for name, expr in analysis.quantities.items()}
     if any(not expr.is_number for expr in forms.values()):
@@ -291,7 +294,8 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
         "layers": [
             {"name": row.name, "type": row.label,
              "output": [text_expr(v) for v in (row.output.channels, *row.output.size)],
-             **counts(row.counts), "share": _share(row.counts.flops(convention), flops)}
+             **counts(row.counts), "exact_flops": _quantity(row.counts.flops("exact")),
+             "share": _share(row.counts.flops(convention), flops)}
             for row in analysis.rows
         ],
         "by_type": [{"type": label, "layers": n, **counts(c)} for label, n, c in analysis.by_type()],
