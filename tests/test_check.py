@@ -101,6 +101,17 @@ def test_floor_claims_that_are_wrong_get_a_counterexample():
     assert v.status == "fails" and dict(v.counterexample.values) == {"k": 1}
 
 
+def test_checks_run_outside_the_main_thread_without_signals():
+    import threading
+
+    results = []
+    worker = threading.Thread(target=lambda: results.append(
+        check_count("k^2 C_in C_out", "standard", "params", values={"k_h": "k", "k_w": "k"})))
+    worker.start()
+    worker.join(30)
+    assert results and results[0].condition == "b = 0"
+
+
 def test_huge_expansions_are_refused_up_front_and_the_check_stops_in_time():
     x = sympy.Add(*(sym(n) for n in ("N", "C_in", "C_out", "H_out", "W_out", "g", "m")))
     claimed, derived = x**30 * (x + 1) ** 30, (x**2 + x) ** 30
