@@ -21,6 +21,7 @@ from symconv.derive import QUANTITIES, derive
 from symconv.errors import SymconvError, UnknownSymbolError
 from symconv.parsing import parse_assignment
 from symconv.printing import FORMATS, render
+from symconv.spec import PADDING_MODES
 from symconv.symbols import TABLE, names_for_dims
 from symconv.variants import Layer
 
@@ -47,7 +48,14 @@ def _common(parser: argparse.ArgumentParser, *, variant: bool = True) -> None:
     bias.add_argument("--no-bias", dest="bias", action="store_const", const=False,
                       help="no stage has a bias (b = 0); without either flag b stays a symbol")
     parser.add_argument("--convention", default="exact", choices=[c.value for c in Convention],
-                        help="what 'flops' counts: exact = mults + adds (default), macs, 2macs = 2 x macs")
+                        help="what 'flops' counts: exact = mults + adds (default), macs, 2macs = 2 x macs, "
+                             "input-grid / output-grid = the macs of a transposed convolution on its input / "
+                             "output grid, performed = mults + adds skipping the zeros of the padding")
+    parser.add_argument("--padding", choices=list(PADDING_MODES), default=None,
+                        help="a padding mode instead of p_*: valid (none), same (PyTorch's rule, stride 1, the "
+                             "extra one at the end), full")
+    parser.add_argument("--sizes", choices=("output", "input"), default="output",
+                        help="write the counts in the output sizes (default) or in the input sizes (floor forms)")
     parser.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
                         help="give a symbol an integer or an expression, e.g. --set k_h=k --set N=1 "
                              "(names: 'symconv symbols')")
@@ -118,7 +126,8 @@ def _values(assignments: Sequence[str]) -> dict[str, sympy.Expr]:
 def _layers(args: argparse.Namespace, *names: str) -> list[Layer]:
     """The layers of the named variants, with a note on stderr for a --set name that none of them uses."""
     values = _values(args.values)
-    layers = [variants.make(variant, args.dims, values, args.bias) for variant in names]
+    padding = getattr(args, "padding", None)
+    layers = [variants.make(variant, args.dims, values, args.bias, padding=padding) for variant in names]
     unused = sorted(name for name in values if not any(_uses(v, args.dims, name) for v in names))
     if unused:
         print(f"symconv: note: {' and '.join(names)} ({args.dims}-D) {'do' if len(names) > 1 else 'does'} not "
@@ -129,7 +138,8 @@ def _layers(args: argparse.Namespace, *names: str) -> list[Layer]:
 def _uses(variant: str, dims: int, name: str) -> bool:
     from symconv.symbols import sym
 
-    return sym(name) in variants.make(variant, dims).free_symbols
+    # Setting a name to itself shows whether the layer reads it (pe_a exists only once it is set).
+    return sym(name) in variants.make(variant, dims, {name: sym(name)}).free_symbols
 
 
 def _progress(done: int, total: int) -> None:
@@ -149,25 +159,29 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     convention = Convention.parse(args.convention)
     if args.command == "compare":
-        left, right = (derive(layer, convention) for layer in _layers(args, args.left, args.right))
+        left, right = (derive(layer, convention, sizes=args.sizes) for layer in _layers(args, args.left, args.right))
         comparison = compare(left, right, kind="difference" if args.difference else "ratio",
                              quantities=args.quantities or QUANTITIES)
         sys.stdout.write(render(comparison, args.format))
         return 0
     (layer,) = _layers(args, args.variant)
     if args.command == "derive":
-        sys.stdout.write(render(derive(layer, convention), args.format))
+        sys.stdout.write(render(derive(layer, convention, sizes=args.sizes), args.format))
         return 0
     if args.command == "codegen":
         from symconv.codegen import module_for
 
-        sys.stdout.write(module_for(derive(layer, convention)))
+        sys.stdout.write(module_for(derive(layer, convention, sizes=args.sizes)))
         return 0
     if args.command == "verify":
         from symconv.verify import verify_layer
 
         if args.samples < 0:
             raise SymconvError("--samples must be 0 or more")
+        from symconv.derive import in_input_sizes
+
+        if args.sizes == "input":
+            layer = in_input_sizes(layer)
         report = verify_layer(layer, convention, samples=args.samples, seed=args.seed, progress=_progress)
         sys.stdout.write(_report(report, args.format))
         return 0 if report.ok else 1

@@ -1194,9 +1194,25 @@ def functions_for(derivation: Any) -> list[NumericFunction]:
             functions.append(NumericFunction(f"{a.upper()}_out", relation, f"output {a.upper()} size of a {what}"))
     for name in QUANTITIES:
         expr = tidy(derivation.polynomials[name])
+        _refuse_piecewise(name, expr, what)
         used = tuple(d for d in derivation.definitions if d.symbol in expr.free_symbols)
         functions.append(NumericFunction(name, expr, docs[name], used))
     return functions
+
+
+def _refuse_piecewise(name: str, expr: sympy.Expr, what: str) -> None:
+    """Generated code is integer arithmetic (+, -, *, powers, floor(a/b)); a count that is piecewise in the
+    geometry (the padding-aware pairs V, Z, H of :mod:`symconv.geometry`) is refused in one line."""
+    from symconv.geometry import Covered, Hit, PaddedTaps, ValidPairs
+
+    for kind in (ValidPairs, Covered, Hit, PaddedTaps):
+        found = sorted(expr.atoms(kind), key=str)
+        if found:
+            raise SymconvError(
+                f"codegen: {name} of a {what} is piecewise in the geometry ({found[0]}); generated code is integer "
+                "arithmetic only: set the sizes, kernel, stride, padding, dilation and output padding of every "
+                "axis to numbers (--set) to generate it"
+            )
 
 
 def module_for(derivation: Any) -> str:

@@ -10,7 +10,7 @@ for the first product's missing one.
 >>> Convention("2macs").flops(mults=9, adds=8, macs=9)
 18
 >>> [c.value for c in Convention]
-['exact', 'macs', '2macs']
+['exact', 'macs', '2macs', 'input-grid', 'output-grid', 'performed']
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ class Convention(Enum):
     EXACT = "exact"
     MACS = "macs"
     TWO_MACS = "2macs"
+    INPUT_GRID = "input-grid"
+    OUTPUT_GRID = "output-grid"
+    PERFORMED = "performed"
 
     @classmethod
     def parse(cls, name: str | Convention) -> Convention:
@@ -47,6 +50,12 @@ class Convention(Enum):
             Convention.EXACT: "multiplications + additions, every one the computation performs",
             Convention.MACS: "multiply-accumulates: one per product, bias additions not counted",
             Convention.TWO_MACS: "2 × multiply-accumulates, the common FLOPs ≈ 2 × MACs",
+            Convention.INPUT_GRID: "multiply-accumulates on the input grid, one per product of a transposed "
+                                   "convolution's scatter (the macs of an ordinary convolution)",
+            Convention.OUTPUT_GRID: "multiply-accumulates of a dense convolution on the output grid, as thop counts "
+                                    "a transposed convolution (the macs of an ordinary convolution)",
+            Convention.PERFORMED: "multiplications + additions of a computation that skips the zeros of the "
+                                  "padding",
         }[self]
 
     @property
@@ -55,14 +64,27 @@ class Convention(Enum):
             Convention.EXACT: r"\mathrm{mults} + \mathrm{adds}",
             Convention.MACS: r"\mathrm{MACs}",
             Convention.TWO_MACS: r"2\,\mathrm{MACs}",
+            Convention.INPUT_GRID: r"\mathrm{MACs}_{\mathrm{in}}",
+            Convention.OUTPUT_GRID: r"\mathrm{MACs}_{\mathrm{out}}",
+            Convention.PERFORMED: r"\mathrm{mults}_{\mathrm{perf}} + \mathrm{adds}_{\mathrm{perf}}",
         }[self]
 
-    def flops(self, mults: sympy.Expr | int, adds: sympy.Expr | int, macs: sympy.Expr | int) -> sympy.Expr:
-        """The FLOPs of this convention, from the exact counts."""
+    def flops(self, mults: sympy.Expr | int, adds: sympy.Expr | int, macs: sympy.Expr | int, *,
+              input_grid: sympy.Expr | int | None = None, output_grid: sympy.Expr | int | None = None,
+              performed: sympy.Expr | int | None = None) -> sympy.Expr:
+        """The FLOPs of this convention, from the exact counts; ``input_grid`` and ``output_grid`` default to
+        ``macs`` (an ordinary convolution), ``performed`` (mults + adds skipping the padding) to the exact
+        count (no padding)."""
         if self is Convention.EXACT:
             total = mults + adds
         elif self is Convention.MACS:
             total = macs
-        else:
+        elif self is Convention.TWO_MACS:
             total = 2 * macs
+        elif self is Convention.INPUT_GRID:
+            total = macs if input_grid is None else input_grid
+        elif self is Convention.OUTPUT_GRID:
+            total = macs if output_grid is None else output_grid
+        else:
+            total = mults + adds if performed is None else performed
         return sympy.Integer(total) if isinstance(total, int) else total

@@ -25,11 +25,13 @@ import sympy
 
 from symconv.conventions import Convention
 from symconv.errors import SymconvError
+from symconv.geometry import Covered, Hit, ValidPairs, valid_pairs_sum
 from symconv.spec import Conv, Definition
 from symconv.symbols import index, is_flag, position_index, sym, tap_index
 from symconv.variants import Layer
 
 __all__ = [
+    "COUNTS",
     "QUANTITIES",
     "Derivation",
     "Ops",
@@ -43,6 +45,10 @@ __all__ = [
 
 #: The quantities every derivation has, in the order they are printed.
 QUANTITIES = ("params", "mults", "adds", "flops", "macs")
+
+#: Further counts every derivation has (``Derivation.counts``): the multiply-accumulates on the input and on the
+#: output grid, and the multiplications and additions performed when the zeros of the padding are skipped.
+COUNTS = ("input_grid", "output_grid", "performed_mults", "performed_adds")
 
 
 @dataclass(frozen=True)
@@ -142,9 +148,10 @@ def tensors(conv: Conv, stage: int = 1) -> Tensors:
     def base(name: str, shape: tuple[sympy.Expr, ...]) -> sympy.IndexedBase:
         return sympy.IndexedBase(name + suffix, shape=shape)
 
+    weight = (conv.in_channels, conv.out_per_group) if conv.transposed else (conv.out_channels, conv.in_per_group)
     return Tensors(
         x=base("x", (conv.batch, conv.in_channels, *conv.in_size)),
-        w=base("w", (conv.out_channels, conv.in_per_group, *conv.kernel)),
+        w=base("w", (*weight, *conv.kernel)),
         beta=base("beta", (conv.out_channels,)),
         y=base("y", (conv.batch, conv.out_channels, *conv.out_size)),
     )
@@ -194,6 +201,20 @@ class StageCounts:
     outputs: sympy.Expr  # output elements
     params: sympy.Expr
     totals: Ops
+    macs: sympy.Expr | None = None  # one per product; outputs × products unless transposed
+    input_grid: sympy.Expr | None = None
+    output_grid: sympy.Expr | None = None
+    performed: Ops | None = None
+    steps: tuple[Step, ...] = ()  # the stage's geometry steps (valid pairs, scatter), printed with its own
+
+    @property
+    def all_counts(self) -> dict[str, sympy.Expr]:
+        macs = self.outputs * self.products if self.macs is None else self.macs
+        performed = self.performed or self.totals
+        return {"mults": self.totals.mults, "adds": self.totals.adds, "macs": macs,
+                "input_grid": macs if self.input_grid is None else self.input_grid,
+                "output_grid": macs if self.output_grid is None else self.output_grid,
+                "performed_mults": performed.mults, "performed_adds": performed.adds}
 
 
 def _size(base: sympy.IndexedBase) -> sympy.Expr:
@@ -201,6 +222,8 @@ def _size(base: sympy.IndexedBase) -> sympy.Expr:
 
 
 def _stage_counts(name: str, conv: Conv, t: Tensors) -> StageCounts:
+    if conv.transposed:
+        return _transposed_counts(name, conv, t)
     lhs, rhs = element(conv, t)
     per = count_ops(rhs)
     products = per.mults  # every multiplication in the element is one weight × input product
@@ -211,8 +234,126 @@ def _stage_counts(name: str, conv: Conv, t: Tensors) -> StageCounts:
         for base in t.parameters:
             if term.has(base):
                 params += presence(term) * _size(base)
+    performed, steps = _performed(conv, rhs, outputs, products)
     return StageCounts(name, conv, (lhs, rhs), products, per, outputs, sympy.expand(params),
-                       per.scale(outputs))
+                       per.scale(outputs), performed=performed, steps=steps)
+
+
+def _reads(rhs: sympy.Expr) -> sympy.Indexed:
+    """The input entry ``x[n, c, positions]`` that the element's products read."""
+    return next(e for e in rhs.atoms(sympy.Indexed) if e.base.name.startswith("x"))
+
+
+def _performed(conv: Conv, rhs: sympy.Expr, outputs: sympy.Expr, products: sympy.Expr) -> tuple[Ops, tuple[Step, ...]]:
+    """Multiplications and additions when the taps on the padding are skipped, from the element's index map.
+
+    Tap ``i`` of position ``u`` reads ``x`` at ``s u + d i - p`` (the element's subscript); it is a real input
+    when that lies in ``[0, A_in)``. Per axis the real (position, tap) pairs are ``V`` and the positions with at
+    least one real tap ``Z`` (:mod:`symconv.geometry`); with no padding at either end every read is real
+    (``s u + d i <= (A_out - 1) s + d (k - 1) <= A_in - 1`` by the output-size relation): ``V = k A_out``.
+    An element's products are those of its channels times the real taps of each axis; it adds them with one
+    addition fewer, plus the bias, but an element with no real tap computes nothing.
+    """
+    reads = _reads(rhs).indices[2:]
+    pairs, covered, steps = [], [], []
+    for axis, a in enumerate(conv.axes):
+        k, out, size = conv.kernel[axis], conv.out_size[axis], conv.in_size[axis]
+        if conv.padding[axis] == 0 and conv.pad_end[axis] == 0:
+            v, z = k * out, out
+        else:
+            v = ValidPairs(out, size, k, conv.stride[axis], conv.padding[axis], conv.dilation[axis])
+            z = Covered(out, size, k, conv.stride[axis], conv.padding[axis], conv.dilation[axis])
+            args = (out, size, k, conv.stride[axis], conv.padding[axis], conv.dilation[axis])
+            exact_sum = valid_pairs_sum(*args) if not v.is_number else v
+            steps.append(Step("padding-aware counts", sympy.Symbol(f"V_{a}"),
+                              (exact_sum, v) if exact_sum != v else (v,),
+                              f"Tap i of position u reads x at {reads[axis]}: a real input when it lies in "
+                              f"[0, {size}); the real pairs of each tap form one range of positions"))
+        pairs.append(v)
+        covered.append(z)
+    channels = products / _prod(conv.kernel)
+    per_position = outputs / _prod(conv.out_size)
+    mults = sympy.expand(per_position * channels * _prod(pairs))
+    adds = sympy.expand(mults - (1 - conv.bias) * per_position * _prod(covered))
+    if steps:
+        steps.append(Step("padding-aware counts", _quantity("mults_performed"), (mults,),
+                          "The products of the channels times the real pairs of every axis"))
+        steps.append(Step("padding-aware counts", _quantity("adds_performed"), (adds,),
+                          "One addition fewer than products per element, plus the bias, in the Z elements with a "
+                          "real tap; an element with none is its bias (or 0), no addition"))
+    return Ops(mults, adds), tuple(steps)
+
+
+def _transposed_counts(name: str, conv: Conv, t: Tensors) -> StageCounts:
+    """A transposed convolution, from the scatter of one input element.
+
+    Input element ``x[n, c, t]`` multiplies every weight ``w[c, o, i]`` of its group (``C_out/g × ∏ k``
+    products) and adds each product into ``y[n, g_c C_out/g + o, s t + d i - p]``. The scatter of all input
+    elements is the input-grid count. A product lands in the output when ``0 <= s t + d i - p < A_out``: the
+    landed pairs per axis are ``V(A_in, A_out, k, s, p, d)``, ``k A_in`` when nothing is cropped. An output
+    element adds its contributions with one addition fewer, plus the bias, unless it received none: the
+    positions hit per axis are ``H(A_in, A_out, k, s, p, d)``.
+    """
+    n, o, c = index("n"), index("o"), index("c")
+    positions = [position_index(a) for a in conv.axes]
+    taps = [tap_index(a) for a in conv.axes]
+    limits = [] if conv.out_per_group == 1 else [(o, 0, conv.out_per_group - 1)]
+    tap_values = []
+    for axis, i in enumerate(taps):
+        if conv.kernel[axis] != 1:
+            limits.append((i, 0, conv.kernel[axis] - 1))
+            tap_values.append(i)
+        else:
+            tap_values.append(sympy.Integer(0))
+    product = t.w[(c, o if conv.out_per_group != 1 else 0, *tap_values)] * t.x[(n, c, *positions)]
+    scatter = sympy.Sum(product, *limits) if limits else product
+    per_input = count_ops(scatter).mults
+    inputs = _size(t.x)
+    input_grid = sympy.expand(inputs * per_input)
+    lands = [conv.stride[axis] * positions[axis] + conv.dilation[axis] * tap_values[axis] - conv.padding[axis]
+             for axis in range(conv.dims)]
+    lhs = t.y[(n, sympy.Symbol("o'"), *lands)]
+    steps = [Step("scatter", lhs, (scatter,),
+                  "One input element times every weight of its group, each product added where it lands"),
+             Step("scatter", _quantity("mults"), (per_input,), "Products per input element"),
+             Step("scatter", _quantity("macs_input_grid"), (input_grid,),
+                  "Every input element scatters: the count on the input grid")]
+    pairs, hit = [], []
+    for axis, a in enumerate(conv.axes):
+        k, size, out = conv.kernel[axis], conv.in_size[axis], conv.out_size[axis]
+        s, p, d = conv.stride[axis], conv.padding[axis], conv.dilation[axis]
+        if p == 0 and conv.pad_end[axis] == 0:
+            v = k * size
+        else:
+            v = ValidPairs(size, out, k, s, p, d)
+            exact_sum = valid_pairs_sum(size, out, k, s, p, d) if not v.is_number else v
+            steps.append(Step("scatter", sympy.Symbol(f"V_{a}"), (exact_sum, v) if exact_sum != v else (v,),
+                              f"Input t and tap i land at {lands[axis]}, kept when in [0, {out})"))
+        pairs.append(v)
+        hit.append(Hit(size, out, k, s, p, d))
+    groups_channels = inputs / _prod(conv.in_size) * conv.out_per_group
+    mults = sympy.expand(groups_channels * _prod(pairs))
+    per_position = _size(t.y) / _prod(conv.out_size)
+    adds = sympy.expand(mults - (1 - conv.bias) * per_position * _prod(hit))
+    steps.append(Step("scatter", _quantity("mults"), (mults,), "The products that land in the output"))
+    steps.append(Step("scatter", _quantity("adds"), (adds,),
+                      "Per output element, one addition fewer than the products it receives, plus the bias; an "
+                      "element that receives none is its bias (or 0)"))
+    # The dense convolution on the output grid: every output element sums C_in/g × ∏ k products of the spread
+    # input, zeros included.
+    dense_limits = ([] if conv.in_per_group == 1 else [(c, 0, conv.in_per_group - 1)]) + \
+        [(i, 0, conv.kernel[axis] - 1) for axis, i in enumerate(taps) if conv.kernel[axis] != 1]
+    dense_product = t.w[(c, o, *tap_values)] * sympy.IndexedBase("x_spread")[(n, c, *positions)]
+    dense = sympy.Sum(dense_product, *dense_limits) if dense_limits else dense_product
+    outputs = _size(t.y)
+    output_grid = sympy.expand(outputs * count_ops(dense).mults)
+    steps.append(Step("scatter", _quantity("macs_output_grid"), (output_grid,),
+                      "As a dense convolution of the zero-spread input on the output grid"))
+    params = sympy.expand(_size(t.w) + conv.bias * _size(t.beta))
+    per = Ops(per_input, per_input - 1 + conv.bias)
+    return StageCounts(name, conv, (lhs, scatter), per_input, per, outputs, params, Ops(mults, adds),
+                       macs=mults, input_grid=input_grid, output_grid=output_grid, performed=Ops(mults, adds),
+                       steps=tuple(steps))
 
 
 def tidy(expr: sympy.Expr) -> sympy.Expr:
@@ -242,6 +383,9 @@ class Derivation:
     quantities: Mapping[str, sympy.Expr]
     sizes: Mapping[str, sympy.Expr]
     definitions: tuple[Definition, ...] = field(default=())
+    #: Every further count: ``input_grid``, ``output_grid``, ``performed_mults``, ``performed_adds`` (see
+    #: :data:`COUNTS`) and ``flops_<convention>`` for every convention, in the documented names.
+    counts: Mapping[str, sympy.Expr] = field(default_factory=dict)
 
     @property
     def variant(self) -> str:
@@ -261,7 +405,12 @@ class Derivation:
 
     def value(self, name: str) -> int | None:
         """The exact integer of a quantity once every symbol is set, else ``None``."""
-        expr = self.quantities[name] if name in self.quantities else self.sizes[name]
+        if name in self.quantities:
+            expr = self.quantities[name]
+        elif name in self.sizes:
+            expr = self.sizes[name]
+        else:
+            expr = self.counts[name]
         return int(expr) if expr.is_Integer else None
 
     def _repr_latex_(self) -> str:
@@ -277,9 +426,12 @@ def _output_size_steps(conv: Conv, title: str) -> list[Step]:
         rhs: tuple[sympy.Basic, ...] = (relation,)
         if conv.out_size[axis] != sym(f"{a.upper()}_out") and conv.out_size[axis] != relation:
             rhs = (relation, conv.out_size[axis])
-        steps.append(Step(title, sym(f"{a.upper()}_out"), rhs,
-                          "A kernel dilated by d spans d(k - 1) + 1 inputs; every s-th position where it fits "
-                          "in the padded input gives one output"))
+        rule = ("A kernel dilated by d spans d(k - 1) + 1 inputs; every s-th position where it fits in the "
+                "padded input gives one output")
+        if conv.transposed:
+            rule = ("The scatter of the last input through the last tap lands at s(A_in - 1) + d(k - 1); the "
+                    "output padding extends the result, the padding crops both ends")
+        steps.append(Step(title, sym(f"{a.upper()}_out"), rhs, rule))
     return steps
 
 
@@ -329,9 +481,37 @@ def _stage_steps(stage: StageCounts, prefix: str) -> list[Step]:
     return steps
 
 
-def derive(layer: Layer, convention: Convention | str = Convention.EXACT) -> Derivation:
-    """Derive every count of ``layer``, step by step; ``flops`` follows ``convention``."""
+def _transposed_steps(stage: StageCounts, prefix: str) -> list[Step]:
+    steps = [Step(prefix + step.title, step.lhs, step.rhs, step.rule) for step in stage.steps]
+    steps.append(Step(f"{prefix}parameters", _quantity("params"),
+                      (stage.params, tidy(stage.params)) if tidy(stage.params) != stage.params else (stage.params,),
+                      "The weight w has C_in × C_out/g × k entries; the bias β has C_out, present when b = 1"))
+    return steps
+
+
+def in_input_sizes(layer: Layer) -> Layer:
+    """The same layer with every output size that is a symbol replaced by its relation to the input size (floor
+    forms), so that derived counts are in the input sizes."""
+    subs: dict[sympy.Symbol, sympy.Expr] = {}
+    for stage in layer.stages:
+        conv = stage.conv.substitute(subs) if subs else stage.conv
+        for axis, size in enumerate(conv.out_size):
+            if isinstance(size, sympy.Symbol) and size not in subs:
+                subs[size] = conv.relation(axis)
+    return layer.substitute(subs) if subs else layer
+
+
+def derive(layer: Layer, convention: Convention | str = Convention.EXACT, *, sizes: str = "output") -> Derivation:
+    """Derive every count of ``layer``, step by step; ``flops`` follows ``convention``.
+
+    ``sizes="input"`` writes the counts in the input sizes (the output sizes replaced by their floor forms);
+    the default keeps the output sizes as symbols.
+    """
     convention = Convention.parse(convention)
+    if sizes not in ("output", "input"):
+        raise SymconvError(f"sizes must be 'output' or 'input', not {sizes!r}")
+    if sizes == "input":
+        layer = in_input_sizes(layer)
     multi = len(layer.stages) > 1
     stages = []
     steps: list[Step] = []
@@ -343,19 +523,27 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT) -> Der
         stages.append(counts)
         if number == 1:
             steps += _output_size_steps(stage.conv, "output size")
-        steps += _stage_steps(counts, prefix)
+        if stage.conv.transposed:
+            steps += _transposed_steps(counts, prefix)
+        else:
+            steps += _stage_steps(counts, prefix)
+            steps += [Step(prefix + step.title, step.lhs, step.rhs, step.rule) for step in counts.steps]
         definitions += [d for d in stage.conv.definitions if d not in definitions]
 
+    per_stage = [s.all_counts for s in stages]
     total_params = sum((s.params for s in stages), sympy.Integer(0))
-    total = sum((s.totals for s in stages), _ZERO)
-    macs = sum((s.outputs * s.products for s in stages), sympy.Integer(0))
-    poly = {
-        "params": sympy.expand(total_params),
-        "mults": sympy.expand(total.mults),
-        "adds": sympy.expand(total.adds),
-        "macs": sympy.expand(macs),
-    }
-    poly["flops"] = sympy.expand(convention.flops(poly["mults"], poly["adds"], poly["macs"]))
+
+    def total(name: str) -> sympy.Expr:
+        return sympy.expand(sum((c[name] for c in per_stage), sympy.Integer(0)))
+
+    def flops_of(conv: Convention, c: Mapping[str, sympy.Expr]) -> sympy.Expr:
+        return conv.flops(c["mults"], c["adds"], c["macs"], input_grid=c["input_grid"],
+                          output_grid=c["output_grid"], performed=c["performed_mults"] + c["performed_adds"])
+
+    every = {name: total(name) for name in ("mults", "adds", "macs", *COUNTS)}
+    poly = {"params": sympy.expand(total_params), "mults": every["mults"], "adds": every["adds"],
+            "macs": every["macs"]}
+    poly["flops"] = sympy.expand(flops_of(convention, every))
     poly = {name: poly[name] for name in QUANTITIES}
     back = {d.symbol: d.value for d in definitions}
 
@@ -363,23 +551,25 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT) -> Der
         return tidy(expr.xreplace(back)) if expr.is_Add else expr.xreplace(back)
 
     if multi:
-        def present_sum(per_stage: list[sympy.Expr]) -> sympy.Expr:
-            return sympy.factor_terms(sympy.Add(*(present(e) for e in per_stage)))
+        def present_sum(exprs: list[sympy.Expr]) -> sympy.Expr:
+            return sympy.factor_terms(sympy.Add(*(present(e) for e in exprs)))
 
         quantities = {
             "params": present_sum([s.params for s in stages]),
-            "mults": present_sum([s.totals.mults for s in stages]),
-            "adds": present_sum([s.totals.adds for s in stages]),
-            "macs": present_sum([s.outputs * s.products for s in stages]),
+            "mults": present_sum([c["mults"] for c in per_stage]),
+            "adds": present_sum([c["adds"] for c in per_stage]),
+            "macs": present_sum([c["macs"] for c in per_stage]),
+            "flops": present_sum([flops_of(convention, c) for c in per_stage]),
         }
-        quantities["flops"] = present_sum([
-            convention.flops(s.totals.mults, s.totals.adds, s.outputs * s.products) for s in stages
-        ])
         quantities = {name: quantities[name] for name in QUANTITIES}
+        extra = {name: present_sum([c[name] for c in per_stage]) for name in COUNTS}
     else:
         quantities = {name: present(expr) for name, expr in poly.items()}
+        extra = {name: present(every[name]) for name in COUNTS}
+    further = {**extra, **{f"flops_{c.value}": present(sympy.expand(flops_of(c, every))) for c in Convention}}
 
     over_stages = ", summed over the stages" if multi else ""
+    transposed = any(s.conv.transposed for s in layer.stages)
     rules = {
         "params": "The parameter tensors' sizes" + over_stages,
         "mults": "Per element, times the output elements" + over_stages,
@@ -387,13 +577,15 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT) -> Der
         "flops": f"Convention {convention.value}: {convention.description}",
         "macs": "One multiply-accumulate per product: the multiplications; the bias is not counted",
     }
+    if transposed:
+        rules["mults"] = rules["adds"] = "The products that land in the output, and their sums"
     steps += [Step("totals", _quantity(name), (quantities[name],), rules[name]) for name in QUANTITIES]
-    steps += _convention_steps(poly, convention, layer, present)
+    steps += _convention_steps(poly, convention, layer, present, every, flops_of)
 
     last = layer.stages[-1].conv
-    sizes = {f"{a.upper()}_out": last.out_size[i] for i, a in enumerate(last.axes)}
-    return Derivation(layer, convention, tuple(stages), tuple(steps), poly, quantities, sizes,
-                      tuple(definitions))
+    size_map = {f"{a.upper()}_out": last.out_size[i] for i, a in enumerate(last.axes)}
+    return Derivation(layer, convention, tuple(stages), tuple(steps), poly, quantities, size_map,
+                      tuple(definitions), further)
 
 
 def _signed_factor(expr: sympy.Expr) -> sympy.Expr:
@@ -407,13 +599,14 @@ def _signed_factor(expr: sympy.Expr) -> sympy.Expr:
 
 
 def _convention_steps(poly: Mapping[str, sympy.Expr], convention: Convention, layer: Layer,
-                      present: Callable[[sympy.Expr], sympy.Expr]) -> list[Step]:
+                      present: Callable[[sympy.Expr], sympy.Expr], every: Mapping[str, sympy.Expr],
+                      flops_of: Callable[[Convention, Mapping[str, sympy.Expr]], sympy.Expr]) -> list[Step]:
     steps = []
     exact = sympy.expand(poly["mults"] + poly["adds"])
     for other in Convention:
         if other is Convention.EXACT:
             continue
-        gap = present(_signed_factor(sympy.expand(other.flops(poly["mults"], poly["adds"], poly["macs"]) - exact)))
+        gap = present(_signed_factor(sympy.expand(flops_of(other, every) - exact)))
         biases = {s.conv.bias for s in layer.stages}
         rule = f"Convention {other.value} minus exact"
         if other is Convention.TWO_MACS and gap != 0 and any(not b.is_number for b in biases):

@@ -53,7 +53,17 @@ import numpy as np
 from symconv.errors import SpecError
 from symconv.symbols import axes
 
-__all__ = ["DirectCount", "conv_direct", "conv_reference", "loop_nest", "output_size"]
+__all__ = [
+    "DirectCount",
+    "conv_direct",
+    "conv_reference",
+    "conv_transpose_dense",
+    "conv_transpose_direct",
+    "conv_transpose_reference",
+    "loop_nest",
+    "output_size",
+    "transposed_output_size",
+]
 
 Mode = Literal["scalar", "vectorized"]
 IntOrTuple = int | tuple[int, ...]
@@ -68,7 +78,8 @@ class DirectCount:
     adds: int
 
 
-def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
+def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
+                padding_end: int | None = None) -> int:
     """The output size along one axis: ``floor((size + 2p - d(k - 1) - 1) / s) + 1``.
 
     The last output position reads padded index ``(out - 1)s + (k - 1)d``, which must stay below
@@ -88,26 +99,59 @@ def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int
     _check_int("stride", stride, 1)
     _check_int("padding", padding, 0)
     _check_int("dilation", dilation, 1)
+    end = padding if padding_end is None else padding_end
+    _check_int("padding_end", end, 0)
     span = dilation * (kernel - 1) + 1
-    if span > size + 2 * padding:
+    if span > size + padding + end:
         raise SpecError(
             f"the kernel spans {span} positions (k={kernel}, d={dilation}) but the padded input has only "
-            f"{size + 2 * padding} (size={size}, p={padding})"
+            f"{size + padding + end} (size={size}, p={padding}" + (f", padding_end={end})" if end != padding else ")")
         )
-    return (size + 2 * padding - span) // stride + 1
+    return (size + padding + end - span) // stride + 1
 
 
-def loop_nest(dims: int) -> tuple[str, ...]:
+def transposed_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
+                           output_padding: int = 0, padding_end: int | None = None) -> int:
+    """The output size of a transposed convolution along one axis: the uncropped scatter is
+    ``(size - 1) s + d (k - 1) + 1`` long, the output padding adds ``op`` at the end, the padding crops.
+
+    >>> transposed_output_size(4, 3, 2, 1, 1, 1)  # 3*2 + 2 + 1 + 1 - 2
+    8
+    """
+    for name, value, least in (("size", size, 1), ("kernel", kernel, 1), ("stride", stride, 1),
+                               ("padding", padding, 0), ("dilation", dilation, 1),
+                               ("output_padding", output_padding, 0)):
+        _check_int(name, value, least)
+    end = padding if padding_end is None else padding_end
+    _check_int("padding_end", end, 0)
+    if output_padding >= stride and output_padding >= dilation:
+        raise SpecError(f"output_padding={output_padding} must be smaller than the stride ({stride}) or the "
+                        f"dilation ({dilation})")
+    out = (size - 1) * stride + dilation * (kernel - 1) + 1 + output_padding - padding - end
+    if out < 1:
+        raise SpecError(f"the padding ({padding} + {end}) crops the whole output of a transposed convolution "
+                        f"(size={size}, k={kernel}, s={stride}, d={dilation}, output_padding={output_padding})")
+    return out
+
+
+def loop_nest(dims: int, transposed: bool = False) -> tuple[str, ...]:
     """The loops of ``mode="scalar"``, outermost first, named by their trip counts (:mod:`symconv.symbols`).
 
-    The first ``3 + dims`` loops pick an output element; the last ``1 + dims`` run over its terms.
+    The first ``3 + dims`` loops pick an output element; the last ``1 + dims`` run over its terms. The
+    scatter of a transposed convolution (:func:`conv_transpose_direct`) picks an input element instead and runs
+    over the output channels of its group and the taps.
 
     >>> loop_nest(2)
     ('N', 'g', 'C_out_g', 'H_out', 'W_out', 'C_in_g', 'k_h', 'k_w')
     >>> loop_nest(1)
     ('N', 'g', 'C_out_g', 'L_out', 'C_in_g', 'k_l')
+    >>> loop_nest(1, transposed=True)
+    ('N', 'g', 'C_in_g', 'L_in', 'C_out_g', 'k_l')
     """
     letters = axes(dims)
+    if transposed:
+        inputs = tuple(f"{a.upper()}_in" for a in letters)
+        return ("N", "g", "C_in_g", *inputs, "C_out_g", *(f"k_{a}" for a in letters))
     outputs = tuple(f"{a.upper()}_out" for a in letters)
     return ("N", "g", "C_out_g", *outputs, "C_in_g", *(f"k_{a}" for a in letters))
 
@@ -122,12 +166,19 @@ def conv_direct(
     dilation: IntOrTuple = 1,
     groups: int = 1,
     mode: Mode = "vectorized",
+    padding_end: IntOrTuple | None = None,
+    skip_padding: bool = False,
 ) -> DirectCount:
     """Convolve like PyTorch's ``conv{1,2,3}d`` and count every scalar multiplication and addition performed.
 
     ``x`` is ``(N, C_in, *spatial)``, ``weight`` is ``(C_out, C_in // groups, *kernel)``, ``bias`` is
     ``(C_out,)`` or None; ``stride``, ``padding`` (zeros on both sides) and ``dilation`` are an int or one int
     per spatial axis.
+
+    ``padding_end`` pads the end of each axis differently from its start (``padding``).
+    ``skip_padding=True`` does not multiply by the zeros of the padding: a tap that falls on them is skipped,
+    the first real term starts the sum, and an element with no real term is its bias (or 0) with no
+    operation; it runs the scalar loops (:func:`_scalar_performed`), whatever ``mode`` says.
 
     ``mode="scalar"`` runs plain Python loops over :func:`loop_nest` (see :func:`_scalar`);
     ``mode="vectorized"`` runs one elementwise numpy product and sum per (input channel, tap) over all
@@ -144,8 +195,10 @@ def conv_direct(
     """
     if mode not in ("scalar", "vectorized"):
         raise SpecError(f"mode must be 'scalar' or 'vectorized', not {mode!r}")
-    layer = _Layer.of(x, weight, bias, stride, padding, dilation, groups)
+    layer = _Layer.of(x, weight, bias, stride, padding, dilation, groups, padding_end)
     xp, w, b = layer.operands(x, weight, bias)
+    if skip_padding:
+        return _scalar_performed(layer, xp, w, b)
     run = _scalar if mode == "scalar" else _vectorized
     return run(layer, xp, w, b)
 
@@ -159,6 +212,7 @@ def conv_reference(
     padding: IntOrTuple = 0,
     dilation: IntOrTuple = 1,
     groups: int = 1,
+    padding_end: IntOrTuple | None = None,
 ) -> np.ndarray:
     """The same convolution computed independently (windows + ``tensordot`` per group), to check values only.
 
@@ -168,11 +222,12 @@ def conv_reference(
     >>> conv_reference(np.arange(5)[None, None], np.array([[[1, 10]]]))  # 0 + 10, 1 + 20, ...
     array([[[10, 21, 32, 43]]])
     """
-    layer = _Layer.of(x, weight, bias, stride, padding, dilation, groups)
+    layer = _Layer.of(x, weight, bias, stride, padding, dilation, groups, padding_end)
     dtype = layer.dtype
     dims = layer.dims
     spatial = tuple(range(2, 2 + dims))
-    xp = np.pad(np.asarray(x, dtype=dtype), [(0, 0), (0, 0), *((p, p) for p in layer.padding)])
+    xp = np.pad(np.asarray(x, dtype=dtype),
+                [(0, 0), (0, 0), *zip(layer.padding, layer.padding_end, strict=True)])
     spans = tuple(d * (k - 1) + 1 for k, d in zip(layer.kernel, layer.dilation, strict=True))
     windows = np.lib.stride_tricks.sliding_window_view(xp, spans, axis=spatial)
     # windows: (N, C_in, *positions, *span); keep every s-th position and every d-th tap of the span.
@@ -220,6 +275,7 @@ class _Layer:
     out: tuple[int, ...]
     has_bias: bool
     dtype: np.dtype
+    padding_end: tuple[int, ...] = ()
 
     @classmethod
     def of(
@@ -231,6 +287,7 @@ class _Layer:
         padding: IntOrTuple,
         dilation: IntOrTuple,
         groups: int,
+        padding_end: IntOrTuple | None = None,
     ) -> _Layer:
         x, weight = np.asarray(x), np.asarray(weight)
         if x.ndim not in (3, 4, 5):
@@ -272,8 +329,9 @@ class _Layer:
         s = _per_axis("stride", stride, dims, 1)
         p = _per_axis("padding", padding, dims, 0)
         d = _per_axis("dilation", dilation, dims, 1)
-        out = tuple(output_size(*args) for args in zip(size, kernel, s, p, d, strict=True))
-        return cls(dims, n, c_in, c_out, groups, tuple(size), tuple(kernel), s, p, d, out, has_bias, dtype)
+        pe = p if padding_end is None else _per_axis("padding_end", padding_end, dims, 0)
+        out = tuple(output_size(*args) for args in zip(size, kernel, s, p, d, pe, strict=True))
+        return cls(dims, n, c_in, c_out, groups, tuple(size), tuple(kernel), s, p, d, out, has_bias, dtype, pe)
 
     @property
     def trips(self) -> dict[str, int]:
@@ -290,7 +348,8 @@ class _Layer:
 
     def operands(self, x: Any, weight: Any, bias: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """The explicitly zero-padded input, the weight and the bias, all in the computing dtype."""
-        xp = np.pad(np.asarray(x, dtype=self.dtype), [(0, 0), (0, 0), *((q, q) for q in self.padding)])
+        xp = np.pad(np.asarray(x, dtype=self.dtype), [(0, 0), (0, 0), *zip(self.padding, self.padding_end,
+                                                                              strict=True)])
         w = np.ascontiguousarray(weight, dtype=self.dtype)
         b = None if bias is None else np.asarray(bias, dtype=self.dtype)
         return xp, w, b
@@ -427,3 +486,239 @@ def _vectorized(layer: _Layer, xp: np.ndarray, w: np.ndarray, b: np.ndarray | No
         tally.add(acc, b.reshape(1, g, cout_g, *lone), out=acc)
     return DirectCount(acc.reshape(layer.n, layer.c_out, *layer.out), tally.mults, tally.adds)
 
+
+
+# ------------------------------------------------------------------------- padding-aware (performed) mode
+
+
+def _scalar_performed(layer: _Layer, xp: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> DirectCount:
+    """The scalar loops of :func:`_scalar`, skipping every tap that falls on the padding.
+
+    A tap of output position ``o`` reads padded index ``o s + k d``: a real input when it lies in
+    ``[p, p + size)``. Only real taps are multiplied; the first one starts the sum, every further one is one
+    addition, and the bias one more, except for an element with no real tap at all, which is its bias (or 0)
+    with nothing computed.
+    """
+    names = loop_nest(layer.dims)
+    trips = layer.trips
+    outer, inner = names[: 3 + layer.dims], names[3 + layer.dims :]
+    cin_g, cout_g = trips["C_in_g"], trips["C_out_g"]
+    x_flat, w_flat = xp.ravel().tolist(), w.ravel().tolist()
+    b_list = None if b is None else b.tolist()
+    xs = [st // xp.itemsize for st in xp.strides]
+    ws = [st // w.itemsize for st in w.strides]
+    tally = _ScalarTally()
+    out = np.empty((layer.n, layer.c_out, *layer.out), dtype=layer.dtype)
+    for n, j, co_g, *o in itertools.product(*(range(trips[name]) for name in outer)):
+        co = j * cout_g + co_g
+        acc = None
+        for c, *k in itertools.product(*(range(trips[name]) for name in inner)):
+            where = [oa * sa + ka * da for oa, sa, ka, da in zip(o, layer.stride, k, layer.dilation, strict=True)]
+            if not all(pa <= q < pa + size for q, pa, size in zip(where, layer.padding, layer.size, strict=True)):
+                continue
+            xi = n * xs[0] + (j * cin_g + c) * xs[1] + sum(q * st for q, st in zip(where, xs[2:], strict=True))
+            wi = co * ws[0] + c * ws[1] + sum(ka * st for ka, st in zip(k, ws[2:], strict=True))
+            term = tally.mul(w_flat[wi], x_flat[xi])
+            acc = term if acc is None else tally.add(acc, term)
+        if b_list is not None:
+            acc = b_list[co] if acc is None else tally.add(acc, b_list[co])
+        out[(n, co, *o)] = 0 if acc is None else acc
+    return DirectCount(out, tally.mults, tally.adds)
+
+
+# ------------------------------------------------------------------------------- transposed convolution
+
+
+@dataclass(frozen=True)
+class _Transposed:
+    """A checked transposed convolution: input ``(N, C_in, *size)``, weight ``(C_in, C_out/g, *kernel)``."""
+
+    dims: int
+    n: int
+    c_in: int
+    c_out: int
+    groups: int
+    size: tuple[int, ...]
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    padding_end: tuple[int, ...]
+    output_padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    out: tuple[int, ...]
+    dtype: np.dtype
+
+    @classmethod
+    def of(cls, x: Any, weight: Any, bias: Any, stride: IntOrTuple, padding: IntOrTuple,
+           output_padding: IntOrTuple, dilation: IntOrTuple, groups: int,
+           padding_end: IntOrTuple | None) -> _Transposed:
+        x, weight = np.asarray(x), np.asarray(weight)
+        if x.ndim not in (3, 4, 5) or weight.ndim != x.ndim:
+            raise SpecError(f"x must be (N, C_in, *spatial) and weight (C_in, C_out // groups, *kernel) with 1 to 3 "
+                            f"spatial axes, not {x.shape} and {weight.shape}")
+        dims = x.ndim - 2
+        n, c_in, *size = (int(v) for v in x.shape)
+        w_in, c_out_g, *kernel = (int(v) for v in weight.shape)
+        if min(x.shape) < 1 or min(weight.shape) < 1:
+            raise SpecError(f"every size of x and weight must be at least 1, not {x.shape} and {weight.shape}")
+        _check_int("groups", groups, 1)
+        if w_in != c_in or c_in % groups:
+            raise SpecError(f"weight must have C_in={c_in} rows (divisible by groups={groups}), not {w_in}")
+        arrays = [x, weight] + ([np.asarray(bias)] if bias is not None else [])
+        if bias is not None and arrays[-1].shape != (c_out_g * groups,):
+            raise SpecError(f"bias must have shape (C_out,) = ({c_out_g * groups},), not {arrays[-1].shape}")
+        exact = all(np.issubdtype(a.dtype, np.integer) for a in arrays)
+        s = _per_axis("stride", stride, dims, 1)
+        p = _per_axis("padding", padding, dims, 0)
+        pe = p if padding_end is None else _per_axis("padding_end", padding_end, dims, 0)
+        op = _per_axis("output_padding", output_padding, dims, 0)
+        d = _per_axis("dilation", dilation, dims, 1)
+        out = tuple(transposed_output_size(*a) for a in zip(size, kernel, s, p, d, op, pe, strict=True))
+        return cls(dims, n, c_in, c_out_g * groups, groups, tuple(size), tuple(kernel), s, p, pe, op, d, out,
+                   np.dtype(np.int64 if exact else np.float64))
+
+    @property
+    def trips(self) -> dict[str, int]:
+        letters = axes(self.dims)
+        return {"N": self.n, "g": self.groups, "C_in_g": self.c_in // self.groups,
+                **{f"{a.upper()}_in": v for a, v in zip(letters, self.size, strict=True)},
+                "C_out_g": self.c_out // self.groups,
+                **{f"k_{a}": k for a, k in zip(letters, self.kernel, strict=True)}}
+
+
+def conv_transpose_direct(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+    padding_end: IntOrTuple | None = None,
+    crop: Literal["before", "after"] = "before",
+) -> DirectCount:
+    """Transposed convolution like PyTorch's ``conv_transpose{1,2,3}d``, by scatter, counting every ``*``/``+``.
+
+    Scalar loops over :func:`loop_nest` ``(dims, transposed=True)``: each input element ``x[n, c, t]``
+    multiplies every weight ``w[c, o, i]`` of its group and adds the product into output position
+    ``s t + d i - p``. With ``crop="before"`` a product that would land outside the output (cropped by the
+    padding) is not computed; with ``crop="after"`` every product of the scatter is computed into the uncropped
+    result, which is then cropped. A cell's first product is stored, every further one is one addition; the
+    bias is one more addition, except in a cell that received nothing, which is the bias alone.
+
+    >>> r = conv_transpose_direct(np.array([[[1, 2]]]), np.array([[[1, 10, 100]]]), stride=2, padding=1)
+    >>> r.output, r.mults, r.adds  # [1, 10, 100] and [2, 20, 200] at 0 and 2, cropped by 1 at both ends
+    (array([[[ 10, 102,  20]]]), 4, 1)
+    """
+    if crop not in ("before", "after"):
+        raise SpecError(f"crop must be 'before' or 'after', not {crop!r}")
+    t = _Transposed.of(x, weight, bias, stride, padding, output_padding, dilation, groups, padding_end)
+    xs = np.asarray(x, dtype=t.dtype)
+    ws = np.asarray(weight, dtype=t.dtype)
+    start = (0,) * t.dims if crop == "before" else t.padding
+    full = t.out if crop == "before" else tuple(o + p + q for o, p, q in zip(t.out, t.padding, t.padding_end,
+                                                                              strict=True))
+    shift = t.padding if crop == "before" else (0,) * t.dims
+    cells: dict[tuple[int, ...], Any] = {}
+    tally = _ScalarTally()
+    names = loop_nest(t.dims, transposed=True)
+    trips = t.trips
+    outer, inner = names[: 3 + t.dims], names[3 + t.dims :]
+    cin_g, cout_g = trips["C_in_g"], trips["C_out_g"]
+    for n, j, c_g, *pos in itertools.product(*(range(trips[name]) for name in outer)):
+        c = j * cin_g + c_g
+        value = xs[(n, c, *pos)].item()
+        for o_g, *k in itertools.product(*(range(trips[name]) for name in inner)):
+            lands = tuple(pa * sa + ka * da - sh for pa, sa, ka, da, sh in
+                          zip(pos, t.stride, k, t.dilation, shift, strict=True))
+            if not all(0 <= q < f for q, f in zip(lands, full, strict=True)):
+                continue
+            key = (n, j * cout_g + o_g, *lands)
+            term = tally.mul(ws[(c, o_g, *k)].item(), value)
+            cells[key] = tally.add(cells[key], term) if key in cells else term
+    out = np.zeros((t.n, t.c_out, *t.out), dtype=t.dtype)
+    b_list = None if bias is None else np.asarray(bias, dtype=t.dtype).tolist()
+    for key in itertools.product(range(t.n), range(t.c_out), *(range(o) for o in t.out)):
+        where = (key[0], key[1], *(q + st for q, st in zip(key[2:], start, strict=True)))
+        acc = cells.get(where)
+        if b_list is not None:
+            acc = b_list[key[1]] if acc is None else tally.add(acc, b_list[key[1]])
+        out[key] = 0 if acc is None else acc
+    return DirectCount(out, tally.mults, tally.adds)
+
+
+def conv_transpose_dense(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+    padding_end: IntOrTuple | None = None,
+) -> DirectCount:
+    """The same transposed convolution as a dense convolution on the output grid, as thop and torchinfo count it.
+
+    The input is spread out with ``s - 1`` zeros between neighbours, padded by ``d(k - 1) - p`` at the start
+    and ``d(k - 1) - p + op`` at the end (cropped where negative), and convolved (stride 1, dilation ``d``)
+    with the kernel flipped and its channel axes swapped within each group, by :func:`conv_direct`, which
+    multiplies by every inserted zero. Its ``mults`` are ``N C_out ∏ A_out · C_in/g · ∏ k``.
+
+    >>> conv_transpose_dense(np.array([[[1, 2]]]), np.array([[[1, 10, 100]]]), stride=2, padding=1).mults
+    9
+    """
+    t = _Transposed.of(x, weight, bias, stride, padding, output_padding, dilation, groups, padding_end)
+    xs = np.asarray(x, dtype=t.dtype)
+    spread = np.zeros((t.n, t.c_in, *((n - 1) * s + 1 for n, s in zip(t.size, t.stride, strict=True))), t.dtype)
+    spread[(slice(None), slice(None), *(slice(None, None, s) for s in t.stride))] = xs
+    pads = []
+    for k, d, p, pe, op in zip(t.kernel, t.dilation, t.padding, t.padding_end, t.output_padding, strict=True):
+        pads.append((d * (k - 1) - p, d * (k - 1) - pe + op))
+    spread = np.pad(spread, [(0, 0), (0, 0), *((max(0, lo), max(0, hi)) for lo, hi in pads)])
+    crop = tuple(slice(max(0, -lo), n - max(0, -hi)) for (lo, hi), n in zip(pads, spread.shape[2:], strict=True))
+    spread = spread[(slice(None), slice(None), *crop)]
+    ws = np.asarray(weight, dtype=t.dtype)
+    g, cin_g, cout_g = t.groups, t.c_in // t.groups, t.c_out // t.groups
+    flipped = ws[(slice(None), slice(None), *(slice(None, None, -1) for _ in t.kernel))]
+    dense = flipped.reshape(g, cin_g, cout_g, *t.kernel).swapaxes(1, 2).reshape(t.c_out, cin_g, *t.kernel)
+    return conv_direct(spread, dense, bias, dilation=t.dilation, groups=g, mode="vectorized")
+
+
+def conv_transpose_reference(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+    padding_end: IntOrTuple | None = None,
+) -> np.ndarray:
+    """The transposed convolution as the adjoint of the forward one, to check values only.
+
+    The forward convolution ``F`` (:func:`conv_reference`) of an input the size of the transposed output, with
+    the same weight, stride, padding, dilation and groups, has an output at least the size of the transposed
+    input. The transposed convolution is ``Fᵀ`` applied to its input (zero-extended to that size): its value at
+    output element ``e`` is ``<F(unit vector e), x>``. All unit vectors go through ``F`` at once, as a batch.
+
+    >>> conv_transpose_reference(np.array([[[1, 2]]]), np.array([[[1, 10, 100]]]), stride=2, padding=1)
+    array([[[ 10, 102,  20]]])
+    """
+    t = _Transposed.of(x, weight, bias, stride, padding, output_padding, dilation, groups, padding_end)
+    cells = t.c_out * int(np.prod(t.out))
+    basis = np.eye(cells, dtype=t.dtype).reshape(cells, t.c_out, *t.out)
+    images = conv_reference(basis, np.asarray(weight, dtype=t.dtype), stride=t.stride, padding=t.padding,
+                            dilation=t.dilation, groups=t.groups, padding_end=t.padding_end)
+    images = images[(slice(None), slice(None), *(slice(0, n) for n in t.size))]  # (cells, C_in, *size)
+    out = np.tensordot(np.asarray(x, dtype=t.dtype), images, axes=(tuple(range(1, 2 + t.dims)),
+                                                                     tuple(range(1, 2 + t.dims))))
+    out = out.reshape(t.n, t.c_out, *t.out)
+    if bias is not None:
+        out = out + np.asarray(bias, dtype=t.dtype).reshape(-1, *(1,) * t.dims)
+    return out

@@ -29,7 +29,19 @@ import sympy
 from symconv.errors import SpecError
 from symconv.symbols import TABLE, axes, sym
 
-__all__ = ["Conv", "Definition", "Values", "output_size_relation", "resolve_values"]
+__all__ = [
+    "PADDING_MODES",
+    "Conv",
+    "Definition",
+    "Values",
+    "output_size_relation",
+    "padding_for",
+    "resolve_values",
+    "transposed_output_size_relation",
+]
+
+#: The padding modes of ``--padding``: no padding, PyTorch's ``same`` (stride 1) and full padding.
+PADDING_MODES = ("valid", "same", "full")
 
 #: Substitutions for the symbols of a spec: a symbol name or symbol mapped to an integer or expression.
 Values = Mapping[str | sympy.Symbol, int | sympy.Expr]
@@ -80,16 +92,67 @@ def resolve_values(values: Values | None) -> dict[sympy.Symbol, sympy.Expr]:
 
 
 def output_size_relation(size: sympy.Expr, kernel: sympy.Expr, stride: sympy.Expr, padding: sympy.Expr,
-                         dilation: sympy.Expr) -> sympy.Expr:
+                         dilation: sympy.Expr, padding_end: sympy.Expr | None = None) -> sympy.Expr:
     """The output size of one spatial axis: ``floor((size + 2p - d(k - 1) - 1)/s) + 1``.
 
     A kernel dilated by ``d`` spans ``d(k - 1) + 1`` inputs; it fits ``size + 2p - d(k - 1) - 1`` positions
-    past its first, of which every ``s``-th is an output.
+    past its first, of which every ``s``-th is an output. With ``padding_end`` the two sides differ and
+    ``2p`` is ``p + padding_end``.
 
     >>> output_size_relation(sympy.Integer(56), 3, 2, 1, 1)
     28
+    >>> output_size_relation(sympy.Integer(7), 4, 1, 1, 1, padding_end=2)  # PyTorch's 'same' for k = 4
+    7
     """
-    return sympy.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
+    end = padding if padding_end is None else padding_end
+    return sympy.floor((size + padding + end - dilation * (kernel - 1) - 1) / stride) + 1
+
+
+def transposed_output_size_relation(size: sympy.Expr, kernel: sympy.Expr, stride: sympy.Expr,
+                                    padding: sympy.Expr, dilation: sympy.Expr, output_padding: sympy.Expr,
+                                    padding_end: sympy.Expr | None = None) -> sympy.Expr:
+    """The output size of one axis of a transposed convolution, from where its scatter lands.
+
+    Input position ``t`` and tap ``i`` land at ``s t + d i`` of the uncropped result; the last lands at the
+    largest ``t`` and ``i``. The uncropped result ends one past it, the output padding adds positions at the end,
+    and the padding crops ``p`` at the start and ``p`` (or ``padding_end``) at the end.
+
+    >>> from symconv.symbols import sym
+    >>> transposed_output_size_relation(sym("H_in"), sym("k_h"), sym("s_h"), sym("p_h"), sym("d_h"), sym("op_h"))
+    d_h*(k_h - 1) + op_h - 2*p_h + s_h*(H_in - 1) + 1
+    """
+    from symconv.symbols import position_index, tap_index
+
+    t, i = position_index("h"), tap_index("h")
+    lands = stride * t + dilation * i
+    last = lands.xreplace({t: size - 1, i: kernel - 1})  # s, d >= 1: the largest indices land last
+    end = padding if padding_end is None else padding_end
+    return last + 1 + output_padding - padding - end
+
+
+def padding_for(mode: str, kernel: sympy.Expr, dilation: sympy.Expr,
+                stride: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
+    """``(start, end, stride)`` of one axis in a padding mode.
+
+    * ``valid``: no padding;
+    * ``same``: PyTorch's rule (``padding='same'``): the stride must be 1, the total padding is the kernel's
+      reach ``d(k - 1)``, ``floor(d(k - 1)/2)`` at the start and the rest, one more for an odd total, at the end;
+    * ``full``: ``d(k - 1)`` on both sides, every partial overlap an output.
+
+    >>> padding_for("same", sympy.Integer(4), sympy.Integer(1), sympy.Integer(1))
+    (1, 2, 1)
+    """
+    reach = dilation * (kernel - 1)
+    if mode == "valid":
+        return sympy.Integer(0), sympy.Integer(0), stride
+    if mode == "same":
+        if stride.is_number and stride != 1:
+            raise SpecError(f"padding 'same' needs stride 1 (PyTorch's rule), not {stride}")
+        start = sympy.floor(reach / 2)
+        return start, reach - start, sympy.Integer(1)
+    if mode == "full":
+        return reach, reach, stride
+    raise SpecError(f"unknown padding mode {mode!r} (known: {', '.join(PADDING_MODES)})")
 
 
 def _check_at_least(name: str, value: sympy.Expr, least: int) -> None:
@@ -121,6 +184,13 @@ class Conv:
     in_per_group: sympy.Expr
     out_per_group: sympy.Expr
     definitions: tuple[Definition, ...] = field(default=())
+    #: The padding at the end of each axis when it differs from ``padding`` (the start); None: symmetric.
+    padding_end: tuple[sympy.Expr, ...] | None = None
+    #: A transposed convolution (PyTorch's ``conv_transpose``): ``in_channels`` scatter into ``out_channels``
+    #: and the weight is ``(C_in, C_out/g, *kernel)``.
+    transposed: bool = False
+    #: The output padding of a transposed convolution (zeros when None).
+    output_padding: tuple[sympy.Expr, ...] | None = None
 
     @classmethod
     def make(cls, dims: int, values: Values | None = None, **fields: sympy.Expr | int) -> Conv:
@@ -132,6 +202,7 @@ class Conv:
         """
         subs = resolve_values(values)
         names = axes(dims)
+        transposed = bool(fields.pop("transposed", False))
 
         def get(name: str) -> sympy.Expr:
             return sym(name).xreplace(subs)
@@ -151,7 +222,12 @@ class Conv:
             "bias": get("b"),
             "in_size": tuple(get(f"{a.upper()}_in") for a in names),
             "out_size": tuple(get(f"{a.upper()}_out") for a in names),
+            "padding_end": None,
+            "transposed": transposed,
+            "output_padding": tuple(get(f"op_{a}") for a in names) if transposed else None,
         }
+        if any(sym(f"pe_{a}") in subs for a in names):
+            raw["padding_end"] = tuple(subs.get(sym(f"pe_{a}"), raw["padding"][i]) for i, a in enumerate(names))
         for key, value in fields.items():
             if key not in raw:
                 raise TypeError(f"Conv has no field {key!r}")
@@ -166,6 +242,13 @@ class Conv:
             tuple(raw[key]) for key in ("kernel", "stride", "padding", "dilation", "in_size", "out_size")
         )
         names = axes(dims)
+        transposed = bool(raw.get("transposed", False))
+        padding_end = tuple(raw["padding_end"]) if raw.get("padding_end") is not None else padding
+        output_padding = tuple(raw["output_padding"]) if raw.get("output_padding") is not None else None
+        if transposed and output_padding is None:
+            output_padding = tuple(sympy.Integer(0) for _ in names)
+        if not transposed and output_padding is not None and any(op != 0 for op in output_padding):
+            raise SpecError("output padding belongs to a transposed convolution only")
         for name, value in (("N", batch), ("C_in", cin), ("C_out", cout), ("g", groups)):
             _check_at_least(name, value, 1)
         for i, a in enumerate(names):
@@ -173,6 +256,9 @@ class Conv:
             _check_at_least(f"s_{a}", stride[i], 1)
             _check_at_least(f"p_{a}", padding[i], 0)
             _check_at_least(f"d_{a}", dilation[i], 1)
+            _check_at_least(f"pe_{a}", padding_end[i], 0)
+            if output_padding is not None:
+                _check_output_padding(a, output_padding[i], stride[i], dilation[i])
             _check_at_least(f"{a.upper()}_in", in_size[i], 1)
             _check_at_least(f"{a.upper()}_out", out_size[i], 1)
         if bias.is_number and bias not in (0, 1):
@@ -184,14 +270,29 @@ class Conv:
 
         sizes = []
         for i, a in enumerate(names):
-            span = dilation[i] * (kernel[i] - 1) + 1
-            padded = in_size[i] + 2 * padding[i]
-            if (padded - span).is_number and padded - span < 0:
-                raise SpecError(
-                    f"the kernel spans {span} inputs along the {TABLE[f'k_{a}'].meaning.split()[-1]}, "
-                    f"wider than the padded input {in_size[i]} + 2*{padding[i]} = {padded}"
-                )
-            relation = output_size_relation(in_size[i], kernel[i], stride[i], padding[i], dilation[i])
+            word = TABLE[f'k_{a}'].meaning.split()[-1]
+            if transposed:
+                assert output_padding is not None
+                relation = transposed_output_size_relation(in_size[i], kernel[i], stride[i], padding[i],
+                                                           dilation[i], output_padding[i], padding_end[i])
+                if relation.is_number and relation < 1:
+                    raise SpecError(
+                        f"the padding crops the whole output along the {word}: {a.upper()}_in = {in_size[i]}, "
+                        f"k_{a} = {kernel[i]}, s_{a} = {stride[i]}, d_{a} = {dilation[i]}, "
+                        f"op_{a} = {output_padding[i]} give {relation} after cropping "
+                        f"{padding[i]} + {padding_end[i]}"
+                    )
+            else:
+                span = dilation[i] * (kernel[i] - 1) + 1
+                padded = in_size[i] + padding[i] + padding_end[i]
+                if (padded - span).is_number and padded - span < 0:
+                    both = f"2*{padding[i]}" if padding_end[i] == padding[i] else f"{padding[i]} + {padding_end[i]}"
+                    raise SpecError(
+                        f"the kernel spans {span} inputs along the {word}, "
+                        f"wider than the padded input {in_size[i]} + {both} = {padded}"
+                    )
+                relation = output_size_relation(in_size[i], kernel[i], stride[i], padding[i], dilation[i],
+                                                padding_end[i])
             size = out_size[i]
             if relation.is_number:
                 if size.is_number and size != relation:
@@ -207,6 +308,8 @@ class Conv:
             stride=stride, padding=padding, dilation=dilation, bias=bias, in_size=in_size,
             out_size=tuple(sizes), in_per_group=in_per_group, out_per_group=out_per_group,
             definitions=tuple(definitions),
+            padding_end=padding_end if padding_end != padding else None,
+            transposed=transposed, output_padding=output_padding,
         )
 
     def substitute(self, values: Values) -> Conv:
@@ -215,7 +318,9 @@ class Conv:
         An output size that was a symbol is recomputed from the input size when the numbers allow it.
         """
         subs = resolve_values(values)
-        raw: dict[str, Any] = {key: _sympify_field(getattr(self, key), subs) for key in _FIELDS}
+        raw: dict[str, Any] = {key: _sympify_field(getattr(self, key), subs) for key in _FIELDS
+                               if key != "transposed"}
+        raw["transposed"] = self.transposed
         return self._checked(self.dims, raw)
 
     def replace(self, **fields: sympy.Expr | int | tuple[sympy.Expr | int, ...]) -> Conv:
@@ -224,30 +329,56 @@ class Conv:
         for key, value in fields.items():
             if key not in raw:
                 raise TypeError(f"Conv has no field {key!r}")
-            raw[key] = _sympify_field(value, {})
+            raw[key] = bool(value) if key == "transposed" else _sympify_field(value, {})
         return self._checked(self.dims, raw)
 
     @property
     def axes(self) -> tuple[str, ...]:
         return axes(self.dims)
 
+    @property
+    def pad_end(self) -> tuple[sympy.Expr, ...]:
+        """The padding at the end of each axis (``padding`` unless the two sides differ)."""
+        return self.padding if self.padding_end is None else self.padding_end
+
+    @property
+    def out_pad(self) -> tuple[sympy.Expr, ...]:
+        """The output padding of each axis (zeros unless transposed)."""
+        return self.output_padding if self.output_padding is not None else tuple(sympy.Integer(0)
+                                                                                 for _ in self.kernel)
+
     def relation(self, axis: int) -> sympy.Expr:
-        """The output size along ``axis`` as a function of the input size (a floor)."""
+        """The output size along ``axis`` as a function of the input size (a floor; for a transposed
+        convolution, a polynomial)."""
+        if self.transposed:
+            return transposed_output_size_relation(self.in_size[axis], self.kernel[axis], self.stride[axis],
+                                                   self.padding[axis], self.dilation[axis], self.out_pad[axis],
+                                                   self.pad_end[axis])
         return output_size_relation(self.in_size[axis], self.kernel[axis], self.stride[axis],
-                                    self.padding[axis], self.dilation[axis])
+                                    self.padding[axis], self.dilation[axis], self.pad_end[axis])
 
     @cached_property
     def free_symbols(self) -> frozenset[sympy.Symbol]:
         exprs = [self.batch, self.in_channels, self.out_channels, self.groups, self.bias,
-                 *self.kernel, *self.stride, *self.padding, *self.dilation, *self.in_size, *self.out_size]
+                 *self.kernel, *self.stride, *self.padding, *self.dilation, *self.in_size, *self.out_size,
+                 *(self.padding_end or ()), *(self.output_padding or ())]
         return frozenset().union(*(e.free_symbols for e in exprs))
 
 
 _FIELDS = ("batch", "in_channels", "out_channels", "groups", "kernel", "stride", "padding", "dilation", "bias",
-           "in_size", "out_size")
+           "in_size", "out_size", "padding_end", "transposed", "output_padding")
+
+
+def _check_output_padding(a: str, op: sympy.Expr, stride: sympy.Expr, dilation: sympy.Expr) -> None:
+    _check_at_least(f"op_{a}", op, 0)
+    if (op - stride).is_number and (op - dilation).is_number and op >= stride and op >= dilation:
+        raise SpecError(f"op_{a} = {op} must be smaller than the stride s_{a} = {stride} or the dilation "
+                        f"d_{a} = {dilation} (the extra positions would see no input)")
 
 
 def _sympify_field(value: object, subs: Mapping[sympy.Symbol, sympy.Expr]) -> Any:
+    if value is None:
+        return value
     if isinstance(value, tuple):
         return tuple(_sympify_field(v, subs) for v in value)
     if isinstance(value, bool) or not isinstance(value, int | sympy.Expr):

@@ -7,7 +7,9 @@ Names follow one rule. Spatial axes are ``l`` in 1-D (length), ``h, w`` in 2-D a
 axis ``a`` with capital ``A``:
 
 * ``A_in``, ``A_out``: the input and output size along the axis (``H_in``, ``W_out``, ``L_in``, ``D_out``);
-* ``k_a``, ``s_a``, ``p_a``, ``d_a``: kernel size, stride, padding (per side) and dilation (``k_h``, ``s_w``).
+* ``k_a``, ``s_a``, ``p_a``, ``d_a``: kernel size, stride, padding (per side) and dilation (``k_h``, ``s_w``);
+* ``pe_a``: the padding at the end of the axis when it differs from the start (``p_a`` is then the start);
+* ``op_a``: the output padding of a transposed convolution.
 
 Shared by every dimensionality: ``N`` (batch), ``C_in``, ``C_out``, ``g`` (groups), ``m`` (depth multiplier),
 ``b`` (the bias flag, 0 or 1) and the channels per group ``C_in_g = C_in/g`` and ``C_out_g = C_out/g``.
@@ -16,7 +18,7 @@ Shared by every dimensionality: ``N`` (batch), ``C_in``, ``C_out``, ``g`` (group
 >>> sym("H_out"), sym("H_out").is_positive, sym("b").is_nonnegative
 (H_out, True, True)
 >>> names_for_dims(1)
-('N', 'C_in', 'C_out', 'L_in', 'L_out', 'k_l', 's_l', 'p_l', 'd_l', 'g', 'm', 'b')
+('N', 'C_in', 'C_out', 'L_in', 'L_out', 'k_l', 's_l', 'p_l', 'd_l', 'g', 'm', 'b', 'pe_l', 'op_l')
 """
 
 from __future__ import annotations
@@ -87,6 +89,11 @@ def _table() -> dict[str, SymbolInfo]:
             SymbolInfo(f"s_{axis}", f"s_{{{axis}}}", f"stride along the {word}", "positive"),
             SymbolInfo(f"p_{axis}", f"p_{{{axis}}}", f"padding on each side along the {word}", "nonnegative"),
             SymbolInfo(f"d_{axis}", f"d_{{{axis}}}", f"dilation along the {word}", "positive"),
+            SymbolInfo(f"pe_{axis}", rf"\mathit{{pe}}_{{{axis}}}",
+                       f"padding at the end along the {word}, when it differs from p_{axis} (p_{axis} is then "
+                       "the start)", "nonnegative"),
+            SymbolInfo(f"op_{axis}", rf"\mathit{{op}}_{{{axis}}}",
+                       f"output padding of a transposed convolution along the {word}", "nonnegative"),
         ]
     return {row.name: row for row in rows}
 
@@ -109,7 +116,8 @@ def names_for_dims(dims: int) -> tuple[str, ...]:
     per_axis = [f"{a.upper()}_in" for a in axes(dims)] + [f"{a.upper()}_out" for a in axes(dims)]
     for letter in "kspd":
         per_axis += [f"{letter}_{a}" for a in axes(dims)]
-    return ("N", "C_in", "C_out", *per_axis, "g", "m", "b")
+    geometry = [f"{prefix}_{a}" for prefix in ("pe", "op") for a in axes(dims)]
+    return ("N", "C_in", "C_out", *per_axis, "g", "m", "b", *geometry)
 
 
 def canonical_order() -> tuple[str, ...]:
@@ -117,7 +125,8 @@ def canonical_order() -> tuple[str, ...]:
     groups, multiplier, bias flag, channels per group): the order of generated functions' arguments."""
     sizes = [f"{a.upper()}_{end}" for end in ("in", "out") for a in "ldhw"]
     per_axis = [f"{letter}_{a}" for letter in "kspd" for a in "ldhw"]
-    return ("N", "C_in", "C_out", *sizes, *per_axis, "g", "m", "b", "C_in_g", "C_out_g")
+    geometry = [f"{prefix}_{a}" for prefix in ("pe", "op") for a in "ldhw"]
+    return ("N", "C_in", "C_out", *sizes, *per_axis, "g", "m", "b", "C_in_g", "C_out_g", *geometry)
 
 
 def all_names() -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""The catalogue of convolution variants: standard, grouped, depthwise, pointwise and depthwise separable.
+"""The catalogue of convolution variants: standard, grouped, depthwise, pointwise, depthwise separable,
+transposed and spatially separable.
 
 A variant is a :class:`Layer`: one or more convolution stages applied in sequence. Each constructor starts from
 the documented symbols and takes ``values`` (substitutions, as ``--set`` gives them) and ``bias`` (``None``
@@ -18,8 +19,8 @@ from dataclasses import dataclass, replace
 
 import sympy
 
-from symconv.errors import UnknownVariantError
-from symconv.spec import Conv, Values, resolve_values
+from symconv.errors import SpecError, UnknownVariantError
+from symconv.spec import Conv, Values, padding_for, resolve_values
 from symconv.symbols import axes, sym
 
 __all__ = [
@@ -31,7 +32,9 @@ __all__ = [
     "make",
     "pointwise",
     "separable",
+    "spatial_separable",
     "standard",
+    "transposed",
 ]
 
 
@@ -75,28 +78,57 @@ class Layer:
         return replace(self, stages=tuple(stages))
 
 
-def _bias_values(values: Values | None, bias: bool | None) -> dict[sympy.Symbol, sympy.Expr]:
+def _bias_values(values: Values | None, bias: bool | None, padding: str | None = None,
+                 dims: int = 2) -> dict[sympy.Symbol, sympy.Expr]:
     subs = resolve_values(values)
     if bias is not None:
         subs[sym("b")] = sympy.Integer(int(bias))
+    if padding is not None:
+        subs = _with_padding_mode(dims, subs, padding)
     return subs
 
 
-def standard(dims: int = 2, values: Values | None = None, bias: bool | None = None) -> Layer:
-    """A standard convolution: every output channel sees every input channel (``g = 1``)."""
-    conv = Conv.make(dims, _bias_values(values, bias), groups=1)
+def _with_padding_mode(dims: int, subs: dict[sympy.Symbol, sympy.Expr], mode: str) -> dict[sympy.Symbol, sympy.Expr]:
+    """``subs`` with the padding of ``mode`` (``valid``, ``same``, ``full``) on every axis
+    (:func:`symconv.spec.padding_for`); an explicit ``p_a`` or ``pe_a`` conflicts with a mode."""
+    out = dict(subs)
+    for a in axes(dims):
+        for name in (f"p_{a}", f"pe_{a}"):
+            if sym(name) in subs:
+                raise SpecError(f"--padding {mode} sets the padding; do not also set {name}")
+        k, d, s = (sym(f"{letter}_{a}").xreplace(subs) for letter in "kds")
+        start, end, stride = padding_for(mode, k, d, s)
+        out[sym(f"p_{a}")] = start
+        if end != start:
+            out[sym(f"pe_{a}")] = end
+        if stride != s:
+            out[sym(f"s_{a}")] = stride
+    return out
+
+
+def standard(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
+             padding: str | None = None) -> Layer:
+    """A standard convolution: every output channel sees every input channel (``g = 1``).
+
+    Every constructor takes ``padding``, a mode (``valid``, ``same``, ``full``; :func:`symconv.spec.padding_for`)
+    instead of explicit ``p_a``/``pe_a`` values. A kernel of different sizes along the axes (``k_h != k_w``, an
+    asymmetric kernel) and different padding at the two ends (``pe_a``) need no variant of their own.
+    """
+    conv = Conv.make(dims, _bias_values(values, bias, padding, dims), groups=1)
     return Layer("standard", "Standard convolution", (Stage("standard", conv),))
 
 
-def grouped(dims: int = 2, values: Values | None = None, bias: bool | None = None) -> Layer:
+def grouped(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
+            padding: str | None = None) -> Layer:
     """A grouped convolution: ``g`` groups, each mapping ``C_in/g`` channels to ``C_out/g``."""
-    conv = Conv.make(dims, _bias_values(values, bias))
+    conv = Conv.make(dims, _bias_values(values, bias, padding, dims))
     return Layer("grouped", "Grouped convolution", (Stage("grouped", conv),))
 
 
-def depthwise(dims: int = 2, values: Values | None = None, bias: bool | None = None) -> Layer:
+def depthwise(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
+              padding: str | None = None) -> Layer:
     """A depthwise convolution: one group per input channel (``g = C_in``), ``m`` outputs each."""
-    subs = _bias_values(values, bias)
+    subs = _bias_values(values, bias, padding, dims)
     cin, m = sym("C_in").xreplace(subs), sym("m").xreplace(subs)
     conv = Conv.make(dims, subs, groups=cin, out_channels=m * cin)
     return Layer("depthwise", "Depthwise convolution", (Stage("depthwise", conv),))
@@ -107,20 +139,24 @@ def _pointwise_fields(dims: int) -> dict[str, tuple[int, ...]]:
     return {"kernel": ones, "padding": tuple(0 for _ in ones), "dilation": ones}
 
 
-def pointwise(dims: int = 2, values: Values | None = None, bias: bool | None = None) -> Layer:
+def pointwise(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
+              padding: str | None = None) -> Layer:
     """A pointwise (1×1) convolution: kernel 1 along every axis, no padding; the stride stays."""
+    if padding is not None:
+        raise SpecError("a pointwise convolution has no padding; --padding does not apply")
     conv = Conv.make(dims, _bias_values(values, bias), groups=1, **_pointwise_fields(dims))
     return Layer("pointwise", "Pointwise convolution", (Stage("pointwise", conv),))
 
 
 def separable(dims: int = 2, values: Values | None = None, bias: bool | None = None,
-              *, pointwise_bias: bool | None = None) -> Layer:
+              *, pointwise_bias: bool | None = None, padding: str | None = None) -> Layer:
     """A depthwise separable convolution: a depthwise ``k`` convolution with multiplier ``m`` (stride, padding
     and dilation as given), then a pointwise convolution from ``m C_in`` to ``C_out`` channels.
 
-    ``bias`` sets both stages; ``pointwise_bias`` overrides the second stage's flag alone.
+    ``bias`` sets both stages; ``pointwise_bias`` overrides the second stage's flag alone. With a dilation
+    ``d > 1`` it is the dilated depthwise separable convolution (DeepLab's atrous separable convolution).
     """
-    subs = _bias_values(values, bias)
+    subs = _bias_values(values, bias, padding, dims)
     first = depthwise(dims, subs).stages[0].conv
     second_subs = dict(subs)
     if pointwise_bias is not None:
@@ -134,20 +170,74 @@ def separable(dims: int = 2, values: Values | None = None, bias: bool | None = N
                  (Stage("depthwise", first), Stage("pointwise", second)))
 
 
+def transposed(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
+               padding: str | None = None) -> Layer:
+    """A transposed convolution (PyTorch's ``ConvTranspose``): each input element scatters ``C_out/g × k``
+    products into the output, which the padding crops; ``op_a`` output padding, ``g`` groups.
+
+    Its output size is ``(A_in - 1) s - 2p + d (k - 1) + op + 1``: the counts are in the input sizes.
+    """
+    if padding is not None:
+        raise SpecError("--padding applies to a forward convolution; a transposed one takes p_a (the crop)")
+    conv = Conv.make(dims, _bias_values(values, bias), transposed=True)
+    return Layer("transposed", "Transposed convolution", (Stage("transposed", conv),))
+
+
+def spatial_separable(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
+                      padding: str | None = None) -> Layer:
+    """A spatially separable convolution: a ``k_a``-tap kernel along one axis at a time (``k × 1`` then
+    ``1 × k`` in 2-D), one stage per axis. The first stage maps ``C_in`` to ``C_out`` channels, the others
+    ``C_out`` to ``C_out``; each stage has the stride, padding and dilation of its axis and 1 elsewhere.
+    """
+    subs = _bias_values(values, bias, padding, dims)
+    names = axes(dims)
+    stages = []
+    previous: Conv | None = None
+    for axis, a in enumerate(names):
+        ones = tuple(sympy.Integer(1) for _ in names)
+        zeros = tuple(sympy.Integer(0) for _ in names)
+
+        def only(letter: str, neutral: tuple[sympy.Expr, ...], axis: int = axis, a: str = a) -> tuple[sympy.Expr, ...]:
+            value = sym(f"{letter}_{a}").xreplace(subs)
+            return tuple(value if i == axis else n for i, n in enumerate(neutral))
+
+        fields: dict[str, object] = {"groups": 1, "kernel": only("k", ones), "stride": only("s", ones),
+                                     "padding": only("p", zeros), "dilation": only("d", ones)}
+        if sym(f"pe_{a}") in subs:
+            fields["padding_end"] = only("pe", zeros)
+        if previous is not None:
+            sizes = tuple(previous.out_size[i] if i < axis else previous.in_size[i] for i in range(dims))
+            outs = tuple(previous.out_size[i] if i != axis else sym(f"{a.upper()}_out").xreplace(subs)
+                         for i in range(dims))
+            fields |= {"in_channels": previous.out_channels, "in_size": sizes, "out_size": outs}
+        else:
+            fields["out_size"] = tuple(sym(f"{b.upper()}_out").xreplace(subs) if i == axis
+                                       else sym(f"{b.upper()}_in").xreplace(subs) for i, b in enumerate(names))
+        conv = Conv.make(dims, subs, **fields)  # type: ignore[arg-type]
+        stages.append(Stage(f"{a}-axis", conv))
+        previous = conv
+    return Layer("spatial-separable", "Spatially separable convolution", tuple(stages))
+
+
 VARIANTS: dict[str, Callable[..., Layer]] = {
     "standard": standard,
     "grouped": grouped,
     "depthwise": depthwise,
     "pointwise": pointwise,
     "separable": separable,
+    "transposed": transposed,
+    "spatial-separable": spatial_separable,
 }
 
 
-def make(variant: str, dims: int = 2, values: Values | None = None, bias: bool | None = None) -> Layer:
-    """The layer of a variant named on the command line."""
+def make(variant: str, dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
+         padding: str | None = None) -> Layer:
+    """The layer of a variant named on the command line; ``padding`` a mode (``valid``, ``same``, ``full``)."""
     try:
         constructor = VARIANTS[variant]
     except KeyError:
         known = ", ".join(VARIANTS)
         raise UnknownVariantError(f"unknown variant {variant!r} (known: {known})") from None
-    return constructor(dims, values, bias)
+    if padding is None:
+        return constructor(dims, values, bias)
+    return constructor(dims, values, bias, padding=padding)

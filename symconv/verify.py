@@ -30,14 +30,23 @@ import numpy as np
 import sympy
 
 from symconv.conventions import Convention
-from symconv.derive import QUANTITIES, Derivation, derive
-from symconv.direct import Mode, conv_direct, conv_reference, loop_nest
+from symconv.derive import COUNTS, QUANTITIES, Derivation, derive
+from symconv.direct import (
+    Mode,
+    conv_direct,
+    conv_reference,
+    conv_transpose_dense,
+    conv_transpose_direct,
+    conv_transpose_reference,
+    loop_nest,
+)
 from symconv.errors import SpecError
 from symconv.spec import Conv
 from symconv.symbols import axes, is_flag, sym
 from symconv.variants import Layer
 
-__all__ = ["GridProof", "Mismatch", "Report", "degree_bounds", "direct_counts", "verify", "verify_layer"]
+__all__ = ["GridProof", "Mismatch", "Report", "degree_bounds", "direct_counts", "is_polynomial", "verify",
+           "verify_layer"]
 
 Progress = Callable[[int, int], None]
 
@@ -63,6 +72,9 @@ class GridProof:
     fixed: Mapping[str, int]
     points: int
     mismatches: tuple[Mismatch, ...]
+    #: Counts that are not polynomials in the grid's variables (the padding-aware counts, the landed products of
+    #: a transposed convolution): the grid proves nothing about them; the samples and property tests check them.
+    piecewise: tuple[str, ...] = ()
 
     @property
     def proven(self) -> bool:
@@ -85,47 +97,94 @@ class Report:
 
 
 def _stage_arrays(conv: Conv, x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray | None]:
-    shape = (int(conv.out_channels), int(conv.in_per_group), *(int(k) for k in conv.kernel))
-    weight = rng.integers(-3, 4, size=shape)
+    channels = ((int(conv.in_channels), int(conv.out_per_group)) if conv.transposed
+                else (int(conv.out_channels), int(conv.in_per_group)))
+    weight = rng.integers(-3, 4, size=(*channels, *(int(k) for k in conv.kernel)))
     bias = rng.integers(-3, 4, size=int(conv.out_channels)) if conv.bias == 1 else None
     return weight, bias
 
 
-def direct_counts(layer: Layer, *, mode: Mode = "vectorized", seed: int = 0) -> tuple[dict[str, int], bool]:
+def _options(conv: Conv) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "stride": tuple(int(s) for s in conv.stride),
+        "padding": tuple(int(p) for p in conv.padding),
+        "dilation": tuple(int(d) for d in conv.dilation),
+        "groups": int(conv.groups),
+    }
+    if conv.padding_end is not None:
+        options["padding_end"] = tuple(int(p) for p in conv.padding_end)
+    if conv.transposed:
+        options["output_padding"] = tuple(int(p) for p in conv.out_pad)
+    return options
+
+
+def direct_counts(layer: Layer, *, mode: Mode = "vectorized", seed: int = 0,
+                  performed: bool = False) -> tuple[dict[str, int], bool]:
     """Run a numeric layer through the direct counter, stage by stage, on random integer data.
 
     Returns the counts (``params`` are the entries of the weight and bias arrays the computation reads; ``macs``
-    one per product, the multiplications of the sums) and whether every stage's output equals the independent
-    numpy convolution.
+    one per product, the multiplications of the sums; the further counts of :data:`symconv.derive.COUNTS`) and
+    whether every stage's output equals the independent numpy computation.
+
+    A forward stage runs :func:`~symconv.direct.conv_direct`; with ``performed`` once more skipping the padding
+    (``performed_mults``/``performed_adds``; without, they are the nominal counts). Its input-grid and
+    output-grid counts are its ``macs``. A transposed stage runs the scatter cropping before multiplying (the
+    exact counts), the scatter of every product into the uncropped result (``input_grid``) and the dense
+    convolution on the output grid (``output_grid``); all three outputs must equal the adjoint of the forward
+    convolution.
     """
     rng = np.random.default_rng(seed)
     first = layer.stages[0].conv
     x = rng.integers(-3, 4, size=(int(first.batch), int(first.in_channels), *(int(s) for s in first.in_size)))
-    counts = dict.fromkeys(("params", "mults", "adds", "macs"), 0)
+    counts = dict.fromkeys(("params", "mults", "adds", "macs", *COUNTS), 0)
     values_agree = True
     for stage in layer.stages:
         conv = stage.conv
         weight, bias = _stage_arrays(conv, x, rng)
-        options: dict[str, Any] = {
-            "stride": tuple(int(s) for s in conv.stride),
-            "padding": tuple(int(p) for p in conv.padding),
-            "dilation": tuple(int(d) for d in conv.dilation),
-            "groups": int(conv.groups),
-        }
-        result = conv_direct(x, weight, bias, mode=mode, **options)
-        values_agree &= bool(np.array_equal(result.output, conv_reference(x, weight, bias, **options)))
+        options = _options(conv)
         counts["params"] += weight.size + (bias.size if bias is not None else 0)
-        counts["mults"] += result.mults
-        counts["adds"] += result.adds
-        counts["macs"] += result.mults
+        if conv.transposed:
+            result = conv_transpose_direct(x, weight, bias, **options)
+            scatter = conv_transpose_direct(x, weight, bias, crop="after", **options)
+            dense = conv_transpose_dense(x, weight, bias, **options)
+            reference = conv_transpose_reference(x, weight, bias, **options)
+            values_agree &= all(bool(np.array_equal(r.output, reference)) for r in (result, scatter, dense))
+            step = {"mults": result.mults, "adds": result.adds, "macs": result.mults, "input_grid": scatter.mults,
+                    "output_grid": dense.mults, "performed_mults": result.mults, "performed_adds": result.adds}
+        else:
+            result = conv_direct(x, weight, bias, mode=mode, **options)
+            values_agree &= bool(np.array_equal(result.output, conv_reference(x, weight, bias, **options)))
+            skipped = conv_direct(x, weight, bias, skip_padding=True, **options) if performed else result
+            values_agree &= bool(np.array_equal(skipped.output, result.output))
+            step = {"mults": result.mults, "adds": result.adds, "macs": result.mults, "input_grid": result.mults,
+                    "output_grid": result.mults, "performed_mults": skipped.mults, "performed_adds": skipped.adds}
+        for name, value in step.items():
+            counts[name] += value
         x = result.output
     return counts, values_agree
 
 
-def _evaluate(exprs: Mapping[str, sympy.Expr], values: Mapping[sympy.Symbol, sympy.Expr]) -> dict[str, int]:
+_PIECEWISE = (sympy.floor, sympy.ceiling, sympy.Max, sympy.Min, sympy.Mod, sympy.Piecewise, sympy.Sum)
+
+
+def is_polynomial(expr: sympy.Expr) -> bool:
+    """True when ``expr`` is a polynomial in its symbols: no ``V``, ``Z``, ``H``, ``F`` of
+    :mod:`symconv.geometry`, no floor, ceiling, max, min or mod."""
+    from symconv.geometry import Covered, Hit, PaddedTaps, ValidPairs
+
+    kinds = (*_PIECEWISE, ValidPairs, Covered, Hit, PaddedTaps)
+    return not any(expr.atoms(kind) for kind in kinds)
+
+
+def _evaluate(exprs: Mapping[str, sympy.Expr], values: Mapping[sympy.Symbol, sympy.Expr],
+              names: tuple[str, ...] = QUANTITIES) -> dict[str, int]:
     out = {}
-    for name in QUANTITIES:
+    for name in names:
+        if name not in exprs:
+            continue
         value = exprs[name].xreplace(dict(values))
+        if not value.is_Integer:
+            value = value.doit()
         if not value.is_Integer:
             raise SpecError(f"{name} = {value} is not an integer at {values}")
         out[name] = int(value)
@@ -144,10 +203,13 @@ def _output_sizes(symbolic: Layer, numeric: Layer) -> dict[sympy.Symbol, sympy.E
 
 def _compare(expected: Mapping[str, int], numeric: Layer, convention: Convention, where: str,
              values: Mapping[str, int], mode: Mode) -> list[Mismatch]:
-    counts, agree = direct_counts(numeric, mode=mode)
-    counts["flops"] = int(convention.flops(counts["mults"], counts["adds"], counts["macs"]))
+    performed = convention is Convention.PERFORMED or any(name.startswith("performed") for name in expected)
+    counts, agree = direct_counts(numeric, mode=mode, performed=performed)
+    counts["flops"] = int(convention.flops(
+        counts["mults"], counts["adds"], counts["macs"], input_grid=counts["input_grid"],
+        output_grid=counts["output_grid"], performed=counts["performed_mults"] + counts["performed_adds"]))
     out = [Mismatch(where, values, name, expected[name], counts[name])
-           for name in QUANTITIES if expected[name] != counts[name]]
+           for name in (*QUANTITIES, *COUNTS) if name in expected and expected[name] != counts[name]]
     if not agree:
         out.append(Mismatch(where, values, "output values", 0, "differs from the numpy convolution"))
     return out
@@ -156,7 +218,7 @@ def _compare(expected: Mapping[str, int], numeric: Layer, convention: Convention
 # --- random configurations -----------------------------------------------------------------------------------
 
 _SMALL = {"N": (1, 2), "C_in": (1, 4), "C_out": (1, 4), "g": (1, 3), "m": (1, 3), "k": (1, 3), "s": (1, 3),
-          "p": (0, 2), "d": (1, 2), "out": (1, 4)}
+          "p": (0, 2), "d": (1, 2), "out": (1, 4), "pe": (0, 2), "op": (0, 1)}
 
 
 _SPATIAL_SIZES = frozenset(f"{a.upper()}_{end}" for a in "ldhw" for end in ("in", "out"))
@@ -191,6 +253,8 @@ def _sample(layer: Layer, rng: random.Random) -> dict[sympy.Symbol, int] | None:
     first = layer.stages[0].conv
     for axis, _ in enumerate(axes(first.dims)):
         in_size, out_size = first.in_size[axis], first.out_size[axis]
+        if first.transposed:
+            continue  # a transposed layer's input sizes are drawn below; its output follows
         free_in = [s for s in in_size.free_symbols if s in sizes]
         if not free_in:
             continue
@@ -199,7 +263,8 @@ def _sample(layer: Layer, rng: random.Random) -> dict[sympy.Symbol, int] | None:
         target = out_size.xreplace(values)
         if not target.is_number:
             target = sympy.Integer(rng.randint(*_SMALL["out"]))
-        needed = (target - 1) * s_ + d * (k - 1) + 1 - 2 * p + rng.randint(0, int(s_) - 1)
+        end = first.pad_end[axis].xreplace(values)
+        needed = (target - 1) * s_ + d * (k - 1) + 1 - p - end + rng.randint(0, int(s_) - 1)
         if not needed.is_number or needed < 1:
             return None
         values[free_in[0]] = int(needed)
@@ -234,15 +299,19 @@ def _independent(conv: Conv) -> dict[sympy.Symbol, sympy.Expr]:
     return {d.numerator: d.symbol * d.denominator for d in conv.definitions if isinstance(d.numerator, sympy.Symbol)}
 
 
-def _trips(conv: Conv) -> dict[str, sympy.Expr]:
-    """The trip count of each loop of the direct program (:func:`symconv.direct.loop_nest`) for this stage."""
+def _trips(conv: Conv) -> list[dict[str, sympy.Expr]]:
+    """The trip counts of the loops of each direct program of this stage (:func:`symconv.direct.loop_nest`):
+    one program for a forward stage; for a transposed one the scatter, over the input grid, and the dense
+    convolution, over the output grid."""
     values: dict[str, sympy.Expr] = {"N": conv.batch, "g": conv.groups, "C_out_g": conv.out_per_group,
                                      "C_in_g": conv.in_per_group}
     for i, a in enumerate(conv.axes):
         values[f"{a.upper()}_out"] = conv.out_size[i]
+        values[f"{a.upper()}_in"] = conv.in_size[i]
         values[f"k_{a}"] = conv.kernel[i]
     subs = _independent(conv)
-    return {name: values[name].xreplace(subs) for name in loop_nest(conv.dims)}
+    nests = [loop_nest(conv.dims)] + ([loop_nest(conv.dims, transposed=True)] if conv.transposed else [])
+    return [{name: values[name].xreplace(subs) for name in nest} for nest in nests]
 
 
 def degree_bounds(layer: Layer) -> dict[sympy.Symbol, int]:
@@ -252,22 +321,100 @@ def degree_bounds(layer: Layer) -> dict[sympy.Symbol, int]:
     iteration (one product, one addition but for the first term) and per element (the bias when the flag is
     1). Its counts are therefore sums of products of trip counts, times ``b`` at most once; the degree in a
     variable is at most the sum, over the loops, of the degree of each trip count in it. The parameters are the
-    entries of the weight (``C_out × C_in/g × k``) and, with ``b``, the bias (``C_out``): a product of the
-    same trip counts. A layer's count is the sum of its stages', so the bound is the largest over the stages.
+    entries of the weight (``C_out × C_in/g × k``; transposed ``C_in × C_out/g × k``) and, with ``b``, the bias
+    (``C_out``): a product of the same trip counts. A transposed stage has two programs whose products are
+    polynomial counts, the scatter over the input grid and the dense convolution over the output grid; the
+    bound is the larger. A layer's count is the sum of its stages', so the bound is the largest over the stages.
     """
     bounds: dict[sympy.Symbol, int] = {}
     for stage in layer.stages:
-        trips = _trips(stage.conv)
-        shape = [stage.conv.out_channels, stage.conv.in_per_group, *stage.conv.kernel]
-        shape = [e.xreplace(_independent(stage.conv)) for e in shape]
-        for factors in (list(trips.values()), shape):
+        conv = stage.conv
+        channels = [conv.in_channels, conv.out_per_group] if conv.transposed else \
+            [conv.out_channels, conv.in_per_group]
+        shape = [e.xreplace(_independent(conv)) for e in (*channels, *conv.kernel)]
+        for factors in (*(list(t.values()) for t in _trips(conv)), shape):
             for v in set().union(*(f.free_symbols for f in factors)):
                 degree = sum(sympy.degree(f, v) for f in factors)
                 bounds[v] = max(bounds.get(v, 0), int(degree))
-        if not stage.conv.bias.is_number:
-            for v in stage.conv.bias.free_symbols:
+        if not conv.bias.is_number:
+            for v in conv.bias.free_symbols:
                 bounds[v] = max(bounds.get(v, 0), 1)
     return bounds
+
+
+_GEOMETRY = ("s", "p", "pe", "d", "op")
+_DEFAULT = {"s": 1, "p": 0, "pe": 0, "d": 1, "op": 0}
+# Strides, paddings, dilations and output paddings tried, in this order, to realise a grid point's sizes.
+_CANDIDATES = [dict(zip(_GEOMETRY, c, strict=True)) for c in
+               itertools.product(range(1, 5), range(0, 4), range(0, 4), range(1, 4), range(0, 3))]
+_CANDIDATES.sort(key=lambda c: (c["p"] + c["pe"] + c["op"] + c["s"] + c["d"], tuple(c.values())))
+
+
+def _realise(conv: Conv, axis: int, values: dict[sympy.Symbol, int]) -> bool:
+    """Give values to this axis's free stride, padding, dilation, output padding (and input size, when it is no
+    grid variable) so that the layer has the sizes of the grid point; False when none of the candidates does.
+
+    The polynomial counts depend only on the trip counts (sizes, kernel, channels), so any realisation will do;
+    the first candidate is stride 1, no padding, dilation 1, as long as it works.
+    """
+    base = {key: sympy.Integer(v) for key, v in values.items()}
+
+    def at(e: sympy.Expr, extra: Mapping[sympy.Symbol, int] | None = None) -> sympy.Expr:
+        if e.is_number:
+            return e
+        e = e.xreplace(base)
+        return e.xreplace({key: sympy.Integer(v) for key, v in extra.items()}) if extra else e
+
+    fields = {"s": conv.stride[axis], "p": conv.padding[axis], "pe": conv.pad_end[axis], "d": conv.dilation[axis],
+              "op": conv.out_pad[axis]}
+    k, size, out = at(conv.kernel[axis]), at(conv.in_size[axis]), at(conv.out_size[axis])
+    if not k.is_number or not out.is_number:
+        return False
+    free_in = None if size.is_number else size
+    for candidate in _CANDIDATES:
+        chosen: dict[sympy.Symbol, int] = {}
+        trial: dict[str, int] = {}
+        for key, expr in fields.items():
+            e = at(expr, chosen)
+            if isinstance(e, sympy.Symbol) and e.name.split("_")[0] in _GEOMETRY:
+                chosen[e] = candidate[key]
+                e = sympy.Integer(candidate[key])
+            if not e.is_number:
+                return False
+            trial[key] = int(e)
+        s_, p, pe, d, op = (trial[key] for key in _GEOMETRY)
+        target_out = out
+        if conv.transposed:
+            if op >= s_ and op >= d:
+                continue
+            if free_in is not None:
+                rest = int(target_out) - 1 - d * (int(k) - 1) - op + p + pe
+                if rest < 0 or rest % s_:
+                    continue
+                size_value = rest // s_ + 1
+            else:
+                size_value = int(size)
+            if (size_value - 1) * s_ + d * (int(k) - 1) + op + 1 - p - pe != int(target_out):
+                continue
+        else:
+            if op:
+                continue
+            if free_in is not None:
+                size_value = (int(target_out) - 1) * s_ + d * (int(k) - 1) + 1 - p - pe
+                if size_value < 1:
+                    continue
+            else:
+                size_value = int(size)
+            if size_value + p + pe < d * (int(k) - 1) + 1 or \
+                    (size_value + p + pe - d * (int(k) - 1) - 1) // s_ + 1 != int(target_out):
+                continue
+        values.update(chosen)
+        if free_in is not None:
+            if not isinstance(free_in, sympy.Symbol):
+                return False
+            values[free_in] = size_value
+        return True
+    return False
 
 
 def _grid(derivation: Derivation, progress: Progress | None) -> GridProof:
@@ -276,42 +423,51 @@ def _grid(derivation: Derivation, progress: Progress | None) -> GridProof:
     for stage in layer.stages:
         subs.update(_independent(stage.conv))
     bounds = degree_bounds(layer)
-    polys = {name: sympy.expand(derivation.polynomials[name].xreplace(subs)) for name in QUANTITIES}
+    candidates = {**{name: derivation.polynomials[name] for name in QUANTITIES},
+                  **{name: derivation.counts[name] for name in COUNTS if name in derivation.counts}}
+    candidates = {name: sympy.expand(e.xreplace(subs)) for name, e in candidates.items()}
+    polys = {name: e for name, e in candidates.items() if is_polynomial(e)}
+    piecewise = tuple(name for name in candidates if name not in polys)
     variables = sorted(set(bounds) | set().union(*(p.free_symbols for p in polys.values())), key=lambda s: s.name)
+    geometry_names = {f"{g}_{a}" for g in _GEOMETRY for a in "ldhw"}
+    # A size the counts do not depend on (only the geometry does) is no grid variable.
+    variables = [v for v in variables if v.name not in geometry_names]
     degrees = {}
     for v in variables:
-        closed = max(sympy.degree(p, v) for p in polys.values())
+        closed = max((sympy.degree(p, v) for p in polys.values()), default=0)
         degrees[v] = max(bounds.get(v, 0), int(closed))
     grid_values = {v: (0, 1) if is_flag(v) else tuple(range(1, degrees[v] + 2)) for v in variables}
 
-    # Everything else (input sizes, stride, padding, dilation) is no trip count of any loop: the count has
-    # degree 0 in it, one value suffices. The input size is the one that gives the grid's output size.
+    # Everything else (input sizes, stride, padding, dilation, output padding) is no trip count of any loop:
+    # the count has degree 0 in it. Each point takes stride 1, no padding, dilation 1 where that gives the
+    # point's sizes, and the first small stride, padding and dilation that do where it does not.
     fixed_names = sorted({s for s in layer.free_symbols if s not in grid_values and s not in subs},
                          key=lambda s: s.name)
-    fixed = {s: 1 for s in fixed_names if not s.name.startswith("p_")}
-    fixed.update({s: 0 for s in fixed_names if s.name.startswith("p_")})
+    fixed = {s: _DEFAULT.get(s.name.split("_")[0], 1) for s in fixed_names
+             if s.name.split("_")[0] in _GEOMETRY}
     mismatches: list[Mismatch] = []
+    unrealised = 0
     combos = list(itertools.product(*(grid_values[v] for v in variables)))
     for done, combo in enumerate(combos, start=1):
         point = dict(zip(variables, combo, strict=True))
-        values = {**fixed, **point}
-        for s in subs:  # totals from the per-group counts
-            values[s] = int(subs[s].xreplace(point))
-        first = layer.stages[0].conv
-        for axis, _ in enumerate(first.axes):
-            in_size = first.in_size[axis]
-            if in_size.free_symbols:
-                k, st, p, d = (int(e.xreplace(values)) for e in (first.kernel[axis], first.stride[axis],
-                                                                    first.padding[axis], first.dilation[axis]))
-                target = int(first.out_size[axis].xreplace(values))
-                for s in in_size.free_symbols:
-                    values[s] = (target - 1) * st + d * (k - 1) + 1 - 2 * p
-        numeric = layer.substitute(values)
-        expected = _evaluate(polys, {**values, **_output_sizes(layer, numeric)})
-        mismatches += _compare(expected, numeric, derivation.convention, "grid",
-                               {str(v): point[v] for v in variables}, "scalar")
+        values: dict[sympy.Symbol, int] = dict(point)
+        for s_ in subs:  # totals from the per-group counts
+            values[s_] = int(subs[s_].xreplace(point))
+        realised = all(_realise(stage.conv, axis, values) for stage in reversed(layer.stages)
+                       for axis in range(stage.conv.dims))
         if progress:
             progress(done, len(combos))
+        if not realised:
+            unrealised += 1
+            mismatches.append(Mismatch("grid", {str(v): point[v] for v in variables}, "sizes", 0,
+                                       "no stride, padding and dilation realise these sizes"))
+            continue
+        for s_ in fixed_names:
+            values.setdefault(s_, fixed.get(s_, 1))
+        numeric = layer.substitute(values)
+        expected = _evaluate(polys, {**values, **_output_sizes(layer, numeric)}, (*QUANTITIES, *COUNTS))
+        mismatches += _compare(expected, numeric, derivation.convention, "grid",
+                               {str(v): point[v] for v in variables}, "scalar")
     return GridProof(
         variables=tuple(str(v) for v in variables),
         degrees={str(v): degrees[v] for v in variables},
@@ -319,6 +475,7 @@ def _grid(derivation: Derivation, progress: Progress | None) -> GridProof:
         fixed={str(s): v for s, v in fixed.items()},
         points=len(combos),
         mismatches=tuple(mismatches),
+        piecewise=piecewise,
     )
 
 
@@ -357,7 +514,7 @@ def report_dict(report: Report) -> dict[str, object]:
         "samples": {"checked": report.samples, "mismatches": [mismatch(m) for m in report.sample_mismatches]},
         "grid": {"variables": list(grid.variables), "degrees": dict(grid.degrees),
                  "values": {k: list(v) for k, v in grid.values.items()}, "fixed": dict(grid.fixed),
-                 "points": grid.points, "proven": grid.proven,
+                 "points": grid.points, "proven": grid.proven, "piecewise": list(grid.piecewise),
                  "mismatches": [mismatch(m) for m in grid.mismatches]},
         "notes": list(report.notes),
     }
@@ -373,12 +530,18 @@ def report_text(report: Report) -> str:
     degrees = ", ".join(f"{v}<={grid.degrees[v]}" for v in grid.variables)
     lines.append(f"grid: degree bounds from the loop structure: {degrees}")
     fixed = ", ".join(f"{k}={v}" for k, v in grid.fixed.items()) or "none"
-    lines.append(f"grid: {grid.points} points (degree + 1 values per variable; fixed, degree 0: {fixed})")
+    lines.append(f"grid: {grid.points} points (degree + 1 values per variable; degree 0, where they give the "
+                 f"point's sizes: {fixed})")
     if grid.proven:
-        lines.append("grid: every count equals the direct count at every point: proven for all sizes "
+        which = "polynomial count" if grid.piecewise else "count"
+        lines.append(f"grid: every {which} equals the direct count at every point: proven for all sizes "
                      "(Combinatorial Nullstellensatz, Lemma 2.1)")
     else:
         lines.append(f"grid: {len(grid.mismatches)} mismatches: NOT proven")
+    if grid.piecewise:
+        lines.append(f"grid: does not apply to {', '.join(grid.piecewise)}: piecewise in the geometry (padding, "
+                     "cropping), not polynomials; checked on the samples, which vary the geometry, and per regime "
+                     "by the property tests")
     for m in (*report.sample_mismatches, *grid.mismatches)[:10]:
         where = ", ".join(f"{k}={v}" for k, v in m.values.items())
         lines.append(f"  mismatch ({m.where}) {m.quantity}: closed form {m.closed_form}, direct {m.direct} "

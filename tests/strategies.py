@@ -29,6 +29,13 @@ def numeric_layers(draw: st.DrawFn, variant: str | None = None, dims: int | None
         p = draw(st.integers(0, 2))
         span = d * (k - 1) + 1
         values |= {f"k_{a}": k, f"s_{a}": s, f"p_{a}": p, f"d_{a}": d}
+        if variant == "transposed":
+            op = draw(st.integers(0, max(s, d) - 1))
+            values[f"op_{a}"] = op
+            # The output (A_in - 1) s + span + op - 2p must be at least 1.
+            least = max(1, -((span + op - 2 * p - 1) // s) + 1)
+            values[f"{a.upper()}_in"] = draw(st.integers(least, least + max_size - 1))
+            continue
         values[f"{a.upper()}_in"] = draw(st.integers(max(1, span - 2 * p), span - 2 * p + max_size))
     layer = variants.make(variant, dims, values)
     return variant, dims, values, layer

@@ -3,6 +3,8 @@ and closed form == direct count for every variant."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 import sympy
 from hypothesis import given, settings
@@ -89,8 +91,12 @@ def test_two_macs_is_exact_precisely_with_a_bias():
 @pytest.mark.parametrize("convention", list(Convention))
 def test_flops_follow_the_convention(convention):
     d = derive(variants.standard(2), convention)
-    expected = convention.flops(d.polynomials["mults"], d.polynomials["adds"], d.polynomials["macs"])
-    assert sympy.expand(d.polynomials["flops"] - expected) == 0
+    c = d.counts
+    expected = convention.flops(d.polynomials["mults"], d.polynomials["adds"], d.polynomials["macs"],
+                                input_grid=c["input_grid"], output_grid=c["output_grid"],
+                                performed=c["performed_mults"] + c["performed_adds"])
+    assert sympy.expand(d.quantities["flops"] - expected) == 0
+    assert sympy.expand(d.counts[f"flops_{convention.value}"] - expected) == 0
     assert d.convention is convention
 
 
@@ -147,21 +153,27 @@ def test_count_ops_refuses_what_it_cannot_count(expr):
         count_ops(expr)
 
 
+@functools.cache
+def _symbolic(variant, dims):
+    return derive(variants.make(variant, dims))
+
+
 # --- closed form == direct count, every variant, bias on and off ----------------------------------------------
 
 @settings(max_examples=60)
 @given(numeric_layers())
 def test_closed_forms_equal_the_direct_count(case):
     variant, dims, values, layer = case
-    symbolic = derive(variants.make(variant, dims))
+    symbolic = _symbolic(variant, dims)
     numeric = derive(layer)
     counts, values_agree = direct_counts(layer)
     assert values_agree
     counts["flops"] = counts["mults"] + counts["adds"]
     # The symbolic closed form, evaluated at the values (output sizes from the numeric layer).
     subs = {sym(name): v for name, v in values.items()}
-    for stage in layer.stages[:1]:
-        subs |= {sym(f"{a.upper()}_out"): stage.conv.out_size[j] for j, a in enumerate(stage.conv.axes)}
+    for before, after in zip(symbolic.layer.stages, layer.stages, strict=True):
+        subs |= {s: v for s, v in zip(before.conv.out_size, after.conv.out_size, strict=True)
+                 if isinstance(s, sympy.Symbol)}
     for name in QUANTITIES:
         assert numeric.value(name) == counts[name], name
         assert symbolic.quantities[name].xreplace(subs) == counts[name], name

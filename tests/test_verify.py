@@ -18,7 +18,10 @@ from symconv.verify import degree_bounds, report_dict, report_text, verify, veri
 @pytest.mark.parametrize("dims", [1, 2, 3])
 @pytest.mark.parametrize("variant", sorted(variants.VARIANTS))
 def test_every_variant_verifies(variant, dims):
-    report = verify_layer(variants.make(variant, dims), samples=8)
+    # The 3-D layers of the multi-program variants have 12 to 14 grid variables; a batch of 1 (and, transposed,
+    # one group) halves their grids, and the 1-D and 2-D cases keep every variable.
+    values = {"N": 1, "g": 1} if dims == 3 and variant in ("transposed", "spatial-separable") else None
+    report = verify_layer(variants.make(variant, dims, values), samples=8)
     assert report.ok, report_text(report)
     assert report.samples == 8
     # The grid has degree + 1 values for every variable, so its size is their product.

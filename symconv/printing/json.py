@@ -6,6 +6,8 @@ The shape is a public contract::
      "quantities": {"params": {"expr": ..., "latex": ..., "value": ...}, "mults": ..., "adds": ...,
                     "flops": ..., "macs": ...},
      "sizes": {"H_out": {...}, ...},
+     "counts": {"input_grid": {...}, "output_grid": ..., "performed_mults": ..., "performed_adds": ...,
+                "flops_exact": ..., "flops_macs": ..., ...},
      "steps": [{"title": ..., "rule": ..., "lhs": ..., "rhs": [...], "latex": ...}, ...]}
 
 ``value`` is the exact integer once every symbol is set, else ``null``.
@@ -46,6 +48,9 @@ def to_dict(document: Any) -> dict[str, Any]:
     data["quantities"] = _quantities(document.quantities)
     if getattr(document, "sizes", None):
         data["sizes"] = _quantities(document.sizes)
+    if getattr(document, "counts", None):
+        # The further counts: input_grid, output_grid, performed_mults, performed_adds and flops_<convention>.
+        data["counts"] = _quantities(document.counts)
     data["steps"] = [
         {
             "title": step.title,

@@ -1,0 +1,269 @@
+"""Geometry: which (position, tap) pairs of a convolution touch real input, and the output-size relations.
+
+Tap ``j`` of output position ``a`` of a convolution reads input position ``s a + d j - p``. It is a real input
+when ``0 <= s a + d j - p < n_b``; otherwise it falls on the implicit zeros of the padding. The same index map
+read the other way is a transposed convolution: input ``a`` and tap ``j`` land at ``s a + d j - p`` of the
+output, and the padding crops what lands outside ``[0, n_b)``. Three counts of that map, per axis, carry
+everything the padding changes:
+
+* :class:`ValidPairs` ``V(n_a, n_b, k, s, p, d)``: the pairs ``(a < n_a, j < k)`` inside;
+* :class:`Covered` ``Z(n_a, n_b, k, s, p, d)``: the positions ``a`` with at least one pair inside (an output
+  element of a padded convolution with at least one real term);
+* :class:`Hit` ``H(n_a, n_b, k, s, p, d)``: the positions ``u < n_b`` some pair lands on (an output element of
+  a transposed convolution that receives at least one product).
+
+Each is a SymPy function that evaluates itself exactly once its arguments are integers, so that a closed form
+containing it is exact everywhere; :func:`valid_pairs_sum` writes ``V`` as the sum over the taps it is, and
+:func:`valid_pairs_regimes` derives its closed forms where the ``max``/``min`` of that sum resolve.
+
+>>> ValidPairs(3, 3, 3, 1, 1, 1)  # a 3x3 'same' kernel on a 3-wide map: 9 pairs, 2 on the padding
+7
+>>> Covered(2, 1, 2, 1, 0, 3), Hit(2, 5, 2, 3, 0, 1)
+(1, 4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sympy
+
+from symconv.spec import output_size_relation, transposed_output_size_relation
+from symconv.symbols import index, new_symbol
+
+__all__ = [
+    "Covered",
+    "Hit",
+    "PaddedTaps",
+    "Regime",
+    "Relation",
+    "ValidPairs",
+    "output_size_relations",
+    "valid_pairs_regimes",
+    "valid_pairs_sum",
+]
+
+
+def _ints(args: Sequence[sympy.Basic]) -> list[int] | None:
+    return [int(a) for a in args] if all(isinstance(a, sympy.Integer) for a in args) else None
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -((-a) // b)
+
+
+def _tap_range(n_a: int, n_b: int, s: int, p: int, d: int, j: int) -> tuple[int, int]:
+    """The positions ``a`` whose tap ``j`` is inside: ``ceil((p - d j)/s) <= a <= floor((n_b - 1 + p - d j)/s)``,
+    cut to ``[0, n_a - 1]``."""
+    return max(0, _ceil_div(p - j * d, s)), min(n_a - 1, (n_b - 1 + p - j * d) // s)
+
+
+class ValidPairs(sympy.Function):
+    """``V(n_a, n_b, k, s, p, d)``: pairs ``(a < n_a, j < k)`` with ``0 <= s a + d j - p < n_b``."""
+
+    nargs = 6
+    is_integer = True
+    is_nonnegative = True
+
+    @classmethod
+    def eval(cls, *args: sympy.Basic) -> sympy.Integer | None:  # type: ignore[override]
+        values = _ints(args)
+        if values is None:
+            return None
+        n_a, n_b, k, s, p, d = values
+        return sympy.Integer(sum(max(0, hi - lo + 1) for lo, hi in
+                                 (_tap_range(n_a, n_b, s, p, d, j) for j in range(k))))
+
+    def _latex(self, printer: sympy.printing.latex.LatexPrinter) -> str:
+        return r"V\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
+
+
+class Covered(sympy.Function):
+    """``Z(n_a, n_b, k, s, p, d)``: positions ``a < n_a`` with at least one tap ``j < k`` inside."""
+
+    nargs = 6
+    is_integer = True
+    is_nonnegative = True
+
+    @classmethod
+    def eval(cls, *args: sympy.Basic) -> sympy.Integer | None:  # type: ignore[override]
+        values = _ints(args)
+        if values is None:
+            return None
+        n_a, n_b, k, s, p, d = values
+        count = 0
+        for a in range(n_a):  # taps j with 0 <= s a + d j - p <= n_b - 1
+            lo, hi = max(0, _ceil_div(p - s * a, d)), min(k - 1, (n_b - 1 + p - s * a) // d)
+            count += lo <= hi
+        return sympy.Integer(count)
+
+    def _latex(self, printer: sympy.printing.latex.LatexPrinter) -> str:
+        return r"Z\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
+
+
+class Hit(sympy.Function):
+    """``H(n_a, n_b, k, s, p, d)``: positions ``u < n_b`` equal to ``s a + d j - p`` for some ``a < n_a``,
+    ``j < k``."""
+
+    nargs = 6
+    is_integer = True
+    is_nonnegative = True
+
+    @classmethod
+    def eval(cls, *args: sympy.Basic) -> sympy.Integer | None:  # type: ignore[override]
+        values = _ints(args)
+        if values is None:
+            return None
+        n_a, n_b, k, s, p, d = values
+        count = 0
+        for u in range(n_b):
+            count += any((u + p - d * j) % s == 0 and 0 <= (u + p - d * j) // s < n_a for j in range(k))
+        return sympy.Integer(count)
+
+    def _latex(self, printer: sympy.printing.latex.LatexPrinter) -> str:
+        return r"H\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
+
+
+class PaddedTaps(sympy.Function):
+    """``F(q, k, s, d) = Σ_{j<k} max(0, ceil((q - d j)/s))``: the pairs an edge padded by ``q`` loses."""
+
+    nargs = 4
+    is_integer = True
+
+    @classmethod
+    def eval(cls, *args: sympy.Basic) -> sympy.Integer | None:  # type: ignore[override]
+        values = _ints(args)
+        if values is None:
+            return None
+        q, k, s, d = values
+        return sympy.Integer(sum(max(0, _ceil_div(q - d * j, s)) for j in range(k)))
+
+    def _latex(self, printer: sympy.printing.latex.LatexPrinter) -> str:
+        return r"F\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
+
+
+def valid_pairs_sum(n_a: sympy.Expr, n_b: sympy.Expr, k: sympy.Expr, s: sympy.Expr, p: sympy.Expr,
+                    d: sympy.Expr) -> sympy.Sum:
+    """``V`` as the sum over the taps it is: tap ``j`` is inside for the positions between the solutions of
+    ``s a + d j - p >= 0`` and ``s a + d j - p <= n_b - 1``, cut to ``[0, n_a - 1]``.
+
+    >>> from symconv.symbols import sym
+    >>> e = valid_pairs_sum(*(sym(n) for n in ("H_out", "H_in", "k_h", "s_h", "p_h", "d_h")))
+    >>> e.xreplace({sym("H_out"): 3, sym("H_in"): 3, sym("k_h"): 3, sym("s_h"): 1, sym("p_h"): 1,
+    ...             sym("d_h"): 1}).doit()
+    7
+    """
+    j = index("j")
+    a = sympy.Symbol("a")  # solved over the rationals; the ceiling and floor make the range integer
+    reads = s * a + d * j - p
+    slope, offset = reads.coeff(a), reads.xreplace({a: 0})  # reads = slope a + offset, slope = s >= 1
+    first = sympy.ceiling((0 - offset) / slope)
+    last = sympy.floor((n_b - 1 - offset) / slope)
+    lo, hi = sympy.Max(0, first), sympy.Min(n_a - 1, last)
+    return sympy.Sum(sympy.Max(0, hi - lo + 1), (j, 0, k - 1))
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A closed form of ``V`` valid under ``conditions``, with the steps that derive it."""
+
+    name: str
+    conditions: str
+    value: sympy.Expr
+    steps: tuple[tuple[str, sympy.Expr], ...]
+
+
+def valid_pairs_regimes() -> tuple[Regime, ...]:
+    """The closed forms of ``V`` for a convolution with padding ``p`` at both ends, derived by SymPy.
+
+    ``H_out``, ``H_in``, ``k, s, p, d`` are one axis; ``r = (H_in + 2p - d(k - 1) - 1) mod s`` is what the
+    stride leaves over. Writing ``U_j - L_j + 1`` for tap ``j``'s range, ``V = Σ_j max(0, U_j - L_j + 1)``;
+    where no range is empty the outer ``max`` goes and ``V = k H_out - Σ_j L_j - Σ_j (H_out - 1 - U_j)``. The
+    first sum is ``F(p)`` by definition; in the second, ``H_in - 1 + p - d j = (H_out - 1) s + r - p + d (k - 1
+    - j)``, the integer ``H_out - 1`` leaves the floor and, with ``j' = k - 1 - j``, it is ``F(p - r)``.
+
+    >>> [r.name for r in valid_pairs_regimes()]
+    ['no padding', 'every tap range non-empty', 's = d = 1, p <= k - 1']
+    >>> valid_pairs_regimes()[2].value
+    H_out*k - p*(p + 1)
+    """
+    n, k, s, p, d, r = (new_symbol(name) for name in ("H_out", "k", "s", "p", "d", "r"))
+    j = index("j")
+    regimes = []
+
+    # No padding: every read s a + d j lies in [0, (H_out - 1) s + d (k - 1)], inside the input by the
+    # output-size relation, so every one of the k H_out pairs is inside.
+    full = sympy.summation(sympy.summation(1, (index("t"), 0, n - 1)), (j, 0, k - 1))
+    regimes.append(Regime("no padding", "p = 0 (both ends)", full, (("V", full),)))
+
+    # General: substitute H_in through r, let SymPy take the integer out of the floor.
+    m_of_r = (n - 1) * s + r + d * (k - 1) + 1 - 2 * p
+    upper = sympy.floor((m_of_r - 1 + p - d * j) / s)
+    excess = sympy.simplify(n - 1 - upper)
+    jp = index("i")
+    excess_reindexed = sympy.simplify(excess.xreplace({j: k - 1 - jp}))
+    general = k * n - PaddedTaps(p, k, s, d) - PaddedTaps(p - r, k, s, d)
+    regimes.append(Regime(
+        "every tap range non-empty", "U_j >= L_j - 1 for every tap j (the issue states H_out >= ceil(p/s))",
+        general,
+        (("H_out - 1 - U_j", excess), ("H_out - 1 - U_{k-1-i}", excess_reindexed), ("V", general)),
+    ))
+
+    # s = d = 1: r = 0 and F(p) = Σ_{j<p} (p - j), the taps past p reading no padding.
+    f_unit = sympy.summation(p - j, (j, 0, p - 1))
+    unit = k * n - sympy.factor(2 * f_unit)
+    regimes.append(Regime("s = d = 1, p <= k - 1", "s = d = 1, p <= k - 1, H_out >= p", unit,
+                          (("F(p)", f_unit), ("V", unit))))
+    return tuple(regimes)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One output-size relation of Dumoulin and Visin's guide, derived from symconv's general relations."""
+
+    number: int
+    name: str
+    conditions: str
+    lhs: sympy.Symbol
+    value: sympy.Expr
+
+
+def output_size_relations() -> tuple[Relation, ...]:
+    """The relations of Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (2016),
+    each the general relation (:func:`symconv.spec.output_size_relation`,
+    :func:`symconv.spec.transposed_output_size_relation`) under the relation's conditions, simplified.
+
+    ``i, k, s, p, d`` are the input size, kernel, stride, padding, dilation; ``i'`` and ``o'`` the input and
+    output of the transposed convolution, ``a`` its output padding (``(i + 2p - k) mod s`` recovers ``i``).
+
+    >>> {r.number: r.value for r in output_size_relations()}[6]
+    floor((i - k + 2*p)/s) + 1
+    """
+    i, k, s, p, d, n, ip, a = (new_symbol(name) for name in ("i", "k", "s", "p", "d", "n", "i_t", "a"))
+    o, ot = new_symbol("o"), new_symbol("o_t")
+    one, zero = sympy.Integer(1), sympy.Integer(0)
+
+    def fwd(pad: sympy.Expr, stride: sympy.Expr, dil: sympy.Expr = one, kernel: sympy.Expr = k) -> sympy.Expr:
+        return sympy.simplify(output_size_relation(i, kernel, stride, pad, dil))
+
+    def tr(pad: sympy.Expr, stride: sympy.Expr, extra: sympy.Expr = zero, kernel: sympy.Expr = k) -> sympy.Expr:
+        return sympy.expand(transposed_output_size_relation(ip, kernel, stride, pad, one, extra))
+
+    return (
+        Relation(1, "no zero padding, unit strides", "s = 1, p = 0", o, fwd(zero, one)),
+        Relation(2, "zero padding, unit strides", "s = 1", o, fwd(p, one)),
+        Relation(3, "half (same) padding", "s = 1, k = 2n + 1, p = n", o, fwd(n, one, kernel=2 * n + 1)),
+        Relation(4, "full padding", "s = 1, p = k - 1", o, fwd(k - 1, one)),
+        Relation(5, "no zero padding, non-unit strides", "p = 0", o, fwd(zero, s)),
+        Relation(6, "zero padding, non-unit strides", "", o, fwd(p, s)),
+        Relation(7, "transposed: no zero padding, unit strides", "s = 1, p = 0", ot, tr(zero, one)),
+        Relation(8, "transposed: zero padding, unit strides", "s = 1", ot, tr(p, one)),
+        Relation(9, "transposed: half (same) padding", "s = 1, k = 2n + 1, p = n", ot, tr(n, one, kernel=2 * n + 1)),
+        Relation(10, "transposed: full padding", "s = 1, p = k - 1", ot, tr(k - 1, one)),
+        Relation(11, "transposed: no zero padding, non-unit strides", "p = 0, (i - k) mod s = 0", ot, tr(zero, s)),
+        Relation(12, "transposed: zero padding, non-unit strides", "(i + 2p - k) mod s = 0", ot, tr(p, s)),
+        Relation(13, "transposed: zero padding, non-unit strides, any input",
+                 "a = (i + 2p - k) mod s (output padding)", ot, tr(p, s, a)),
+        Relation(14, "dilated convolution", "", o, fwd(p, s, d)),
+    )
