@@ -239,7 +239,8 @@ def _markdown(analysis: Analysis) -> str:
         return f"| {name} | ${latex_expr(form)}$ | {md_number(expr) if expr.is_Integer else ''} |"
 
     out += _totals_lines(analysis, total)
-    out += [line for line in _notes(analysis) if line]
+    for line in _notes(analysis):
+        out += [line, ""] if line else []
     return "\n".join(out) + "\n"
 
 
@@ -262,11 +263,26 @@ def _latex(analysis: Analysis) -> str:
               " & ".join(["Total", "", "", _latex_number(totals.params), _latex_number(totals.macs),
                           _latex_number(totals.flops("exact")), r"100\%" if flops.is_number else ""]) + r" \\",
               r"\bottomrule", r"\end{tabular}"]
+    lines += ["", r"\begin{tabular}{lrrrrrrrr}", r"\toprule",
+              r"Type & Layers & Params & Weights & Share & Mult-adds & Share & Exact FLOPs & "
+              rf"Share ({analysis.convention.value}) \\", r"\midrule"]
+    for label, count, counts in analysis.by_type():
+        shares = [percent(counts.weights, totals.weights), percent(counts.macs, totals.macs),
+                  percent(counts.flops(analysis.convention), flops)]
+        lines.append(" & ".join([tex_text(label), str(count), _latex_number(counts.params),
+                                 _latex_number(counts.weights), _tex_share(shares[0]), _latex_number(counts.macs),
+                                 _tex_share(shares[1]), _latex_number(counts.flops("exact")),
+                                 _tex_share(shares[2])]) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
     forms = {name: _closed(analysis, name) or expr for name, expr in analysis.quantities.items()}
     if any(not expr.is_number for expr in forms.values()):
         lines += [r"\begin{align*}", " \\\\\n".join(rf"\mathrm{{{name}}} &= {latex_expr(expr)}"
                                                      for name, expr in forms.items()), r"\end{align*}"]
     return "\n".join(lines) + "\n"
+
+
+def _tex_share(share: str) -> str:
+    return share + r"\%" if share else ""
 
 
 def _quantity(expr: sympy.Expr) -> dict[str, Any]:
