@@ -96,6 +96,13 @@ def test_floor_identities_are_undecided_not_equal():
     assert any("floor" in note for note in v.notes)
 
 
+def test_divisibility_by_the_groups_decides_floors_of_channels_per_group():
+    v = equivalent(sympy.floor(C_in / g) * C_out, C_in * C_out / g)
+    assert v.status == "holds" and "channels written per group" in v.method
+    v = equivalent(sympy.ceiling(C_in / (2 * g)) * C_out, C_in * C_out / g)
+    assert v.status == "fails" and dict(v.counterexample.values) == {"C_in": 2, "C_out": 1, "g": 1}
+
+
 def test_floor_claims_that_are_wrong_get_a_counterexample():
     v = equivalent(2 * sympy.floor(k / 2, evaluate=False), k)
     assert v.status == "fails" and dict(v.counterexample.values) == {"k": 1}
