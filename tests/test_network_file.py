@@ -121,6 +121,8 @@ BAD = [
     (HEAD + '[[layer]]\ntype = "conv"\nout = 4\nkernel = 9',
      "t.toml: layer 1 (conv1, type conv): the kernel spans 9 inputs, more than the padded input's 8"),
     (HEAD + '[[layer]]\ntype = "conv"\nout = "4*beta"\nkernel = 1', "out = '4*beta': "),
+    (HEAD + '[[layer]]\ntype = "conv"\nout = "4*C_in"\nkernel = 1',
+     "out = '4*C_in': unknown name 'C_in' (declare it in [symbols])"),
     (HEAD + '[[layer]]\ntype = "conv"\nout = "__import__(1)"\nkernel = 1', "out = '__import__(1)': "),
     (HEAD + '[[layer]]\ntype = "conv"\nout = 4\nkernel = "3/2"', "kernel = '3/2' must be an integer"),
     (HEAD + '[[layer]]\ntype = "add"\ninputs = ["input", "nowhere"]',

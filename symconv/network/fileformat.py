@@ -104,9 +104,14 @@ class _Context:
         if isinstance(value, int):
             return sympy.Integer(value)
         try:
-            return parse_text(value, aliases=self.names, allow_new=False)
+            expr = parse_text(value, aliases=self.names, allow_new=False)
         except SymconvError as error:
             raise self.fail(where, f"{field} = {value!r}: {error}") from None
+        known = {s for v in self.names.values() for s in sympy.sympify(v).free_symbols}
+        unknown = sorted(str(s) for s in expr.free_symbols - known)
+        if unknown:
+            raise self.fail(where, f"{field} = {value!r}: unknown name {unknown[0]!r} (declare it in [symbols])")
+        return expr
 
     def integer(self, where: str, field: str, value: Any) -> int:
         if isinstance(value, list):
