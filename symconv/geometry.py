@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import sympy
 
@@ -174,6 +175,7 @@ class Regime:
     steps: tuple[tuple[str, sympy.Expr], ...]
 
 
+@cache
 def valid_pairs_regimes() -> tuple[Regime, ...]:
     """The closed forms of ``V`` for a convolution with padding ``p`` at both ends, derived by SymPy.
 
@@ -205,7 +207,7 @@ def valid_pairs_regimes() -> tuple[Regime, ...]:
     excess_reindexed = sympy.simplify(excess.xreplace({j: k - 1 - jp}))
     general = k * n - PaddedTaps(p, k, s, d) - PaddedTaps(p - r, k, s, d)
     regimes.append(Regime(
-        "every tap range non-empty", "U_j >= L_j - 1 for every tap j (the issue states H_out >= ceil(p/s))",
+        "every tap range non-empty", "H_out >= ceil(p/s), so that no tap's range U_j - L_j + 1 is negative",
         general,
         (("H_out - 1 - U_j", excess), ("H_out - 1 - U_{k-1-i}", excess_reindexed), ("V", general)),
     ))
@@ -229,6 +231,7 @@ class Relation:
     value: sympy.Expr
 
 
+@cache
 def output_size_relations() -> tuple[Relation, ...]:
     """The relations of Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (2016),
     each the general relation (:func:`symconv.spec.output_size_relation`,

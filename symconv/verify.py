@@ -371,14 +371,18 @@ def _realise(conv: Conv, axis: int, values: dict[sympy.Symbol, int]) -> bool:
     if not k.is_number or not out.is_number:
         return False
     free_in = None if size.is_number else size
+    free = {key: at(expr) for key, expr in fields.items()}
+    # The free geometry symbols of this axis: a stride, padding, dilation or output padding symbol, possibly
+    # inside an expression (a padding mode's floor(d (k - 1)/2)).
+    geometry = sorted({x for e in free.values() for x in e.free_symbols if x.name.split("_")[0] in _GEOMETRY},
+                      key=lambda x: x.name)
+    if any(e.free_symbols - set(geometry) for e in free.values()):
+        return False
     for candidate in _CANDIDATES:
-        chosen: dict[sympy.Symbol, int] = {}
+        chosen = {x: candidate[x.name.split("_")[0]] for x in geometry}
         trial: dict[str, int] = {}
-        for key, expr in fields.items():
-            e = at(expr, chosen)
-            if isinstance(e, sympy.Symbol) and e.name.split("_")[0] in _GEOMETRY:
-                chosen[e] = candidate[key]
-                e = sympy.Integer(candidate[key])
+        for key, e in free.items():
+            e = at(e, chosen)
             if not e.is_number:
                 return False
             trial[key] = int(e)
