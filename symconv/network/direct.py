@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from symconv.direct import conv_direct, conv_reference
-from symconv.network.graph import Network, _walk
+from symconv.network.graph import Network, walk
 from symconv.network.layers import (
     Activation,
     Add,
@@ -87,7 +87,7 @@ def run(network: Network, values: Mapping[str, Any] | None = None, seed: int = 0
     env: dict[str, np.ndarray] = {
         "input": rng.standard_normal((int(batch), int(shape.channels), *(int(s) for s in shape.size)))}
     rows = []
-    for node, layer, _, _ in _walk(network, subs):
+    for node, layer, _, _ in walk(network, subs):
         inputs = [env[name] for name in node.inputs]
         output, counts, agree = _layer(layer, inputs, rng)
         env[node.name] = output

@@ -235,7 +235,6 @@ class _Builder:
         self.blocks = blocks
         self.nodes: list[Node] = []
         self.taken: set[str] = {"input"}
-        self.counter = 0
 
     def sequence(self, layers: list[Any], first: str, prefix: str, where: Callable[[int, str], str],
                  names: dict[str, str] | None = None, ctx: _Context | None = None, depth: int = 0) -> str:
@@ -260,7 +259,6 @@ class _Builder:
             if "input" in entry and "inputs" in entry:
                 raise ctx.fail(here, "give input or inputs, not both")
             for copy in range(1, repeat + 1):
-                self.counter += 1
                 local = base or f"{kind}{number}"
                 if repeat > 1:
                     local = f"{local}_{copy}"
@@ -284,8 +282,7 @@ class _Builder:
                     previous = self.block(kind, entry, reads, full, here, ctx, depth)
                 else:
                     layer = self.layer(kind, entry, here, ctx)
-                    self.nodes.append(Node(full, layer, reads, here if not ctx.source else
-                                           f"{here}"))
+                    self.nodes.append(Node(full, layer, reads, here))
                     previous = full
                 self.taken.add(full)
                 names[local] = previous

@@ -27,16 +27,16 @@ it does not hold.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TypeAlias
 
 import sympy
 
 from symconv.conventions import Convention
-from symconv.network.layers import COUNTS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
+from symconv.network.layers import Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
 
-__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count"]
+__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "walk"]
 
 Expr: TypeAlias = sympy.Expr
 
@@ -272,8 +272,10 @@ def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Exp
     return replace(layer, **changes) if changes else layer  # type: ignore[type-var]
 
 
-def _walk(network: Network, subs: Mapping[sympy.Basic, Expr]):  # type: ignore[no-untyped-def]
-    """Yield ``(node, layer, inputs, output)`` for every node, shapes propagated from the input."""
+def walk(network: Network,
+         subs: Mapping[sympy.Basic, Expr]) -> Iterator[tuple[Node, LayerSpec, tuple[Shape, ...], Shape]]:
+    """Yield ``(node, layer, inputs, output)`` for every node, shapes propagated from the input and the values
+    ``subs`` (symbol → value) put into every layer, its channels rounded by the network's rule."""
     shape = network.input.xreplace(dict(subs))
     for i, size in enumerate((shape.channels, *shape.size)):
         if size.is_number and not (size.is_integer and size >= 1):
@@ -296,7 +298,7 @@ def _walk(network: Network, subs: Mapping[sympy.Basic, Expr]):  # type: ignore[n
 
 
 def _shapes(network: Network, subs: Mapping[sympy.Basic, Expr]) -> list[Shape]:
-    return [output for _, _, _, output in _walk(network, subs)]
+    return [output for _, _, _, output in walk(network, subs)]
 
 
 def count(network: Network, values: Mapping[str, Expr | int] | None = None,
@@ -321,7 +323,7 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
     rows = []
     conditions: list[tuple[Expr, int]] = []
     total = Counts()
-    for node, layer, inputs, output in _walk(network, subs):
+    for node, layer, inputs, output in walk(network, subs):
         for stride in layer.strides():
             if stride > 1:
                 conditions += [(size / stride, 1) for size in inputs[0].size if not size.is_number]
@@ -362,5 +364,3 @@ def _strongest(conditions: list[tuple[Expr, int]]) -> tuple[tuple[Expr, int], ..
             kept.append((expr, least))
     return tuple(kept)
 
-
-assert COUNTS  # the order of the printed counts lives with the layers
