@@ -144,6 +144,7 @@ class PaddedTaps(sympy.Function):
         return r"F\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
 
 
+@cache
 def valid_pairs_sum(n_a: sympy.Expr, n_b: sympy.Expr, k: sympy.Expr, s: sympy.Expr, p: sympy.Expr,
                     d: sympy.Expr) -> sympy.Sum:
     """``V`` as the sum over the taps it is: tap ``j`` is inside for the positions between the solutions of
@@ -161,8 +162,9 @@ def valid_pairs_sum(n_a: sympy.Expr, n_b: sympy.Expr, k: sympy.Expr, s: sympy.Ex
     slope, offset = reads.coeff(a), reads.xreplace({a: 0})  # reads = slope a + offset, slope = s >= 1
     first = sympy.ceiling((0 - offset) / slope)
     last = sympy.floor((n_b - 1 - offset) / slope)
-    lo, hi = sympy.Max(0, first), sympy.Min(n_a - 1, last)
-    return sympy.Sum(sympy.Max(0, hi - lo + 1), (j, 0, k - 1))
+    # Unevaluated: SymPy would otherwise compare the symbolic bounds under every assumption, to no effect.
+    lo, hi = sympy.Max(0, first, evaluate=False), sympy.Min(n_a - 1, last, evaluate=False)
+    return sympy.Sum(sympy.Max(0, hi - lo + 1, evaluate=False), (j, 0, k - 1))
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def _axis() -> tuple[sympy.Symbol, ...]:
 
 def output_sizes(header: str) -> tuple[str, str]:
     """The general relations, the padding modes and the relations of Dumoulin & Visin's guide."""
-    size, k, s, p, d, pe, op, out = _axis()
+    size, k, s, p, d, pe, op, _ = _axis()
     forward = output_size_relation(size, k, s, p, d, pe)
     transposed = transposed_output_size_relation(size, k, s, p, d, op)
     modes = []
