@@ -41,6 +41,7 @@ import sympy
 from symconv.errors import SymconvError
 from symconv.network.graph import Network, Node, Rounding
 from symconv.network.layers import (
+    IN_CHANNELS,
     Activation,
     Add,
     AvgPool,
@@ -107,6 +108,8 @@ class _Context:
             expr = parse_text(value, aliases=self.names, allow_new=False)
         except SymconvError as error:
             raise self.fail(where, f"{field} = {value!r}: {error}") from None
+        if not expr.is_rational_function(*expr.free_symbols):
+            raise self.fail(where, f"{field} = {value!r}: only + - * / ^ of numbers and names here")
         known = {s for v in self.names.values() for s in sympy.sympify(v).free_symbols}
         unknown = sorted(str(s) for s in expr.free_symbols - known)
         if unknown:
@@ -165,7 +168,7 @@ def loads(text: str, source: str = "") -> Network:
             raise top.fail("[symbols]", f"{key} must be given its meaning as a string, not {meaning!r}")
         symbols[key] = symbol(key)
         meanings[key] = meaning
-    ctx = _Context(source, dict(symbols))
+    ctx = _Context(source, {**symbols, "in_channels": IN_CHANNELS})
     given = head.get("name")
     if not isinstance(given, str) or not given:
         raise ctx.fail("[network]", "missing field 'name'" if given is None else "name must be a string")

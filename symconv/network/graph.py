@@ -34,7 +34,7 @@ from typing import TypeAlias
 import sympy
 
 from symconv.conventions import Convention
-from symconv.network.layers import Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
+from symconv.network.layers import IN_CHANNELS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
 
 __all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "walk"]
 
@@ -289,7 +289,7 @@ def walk(network: Network,
             raise NetworkError(f"{network._where()}{node.location}: reads {missing.args[0]!r}, which is not "
                                "the input or an earlier layer") from None
         try:
-            layer = _scaled(node.layer, network.rounding, subs)
+            layer = _scaled(node.layer, network.rounding, {**subs, IN_CHANNELS: inputs[0].channels})
             output = layer.output(inputs)
         except NetworkError as error:
             raise NetworkError(f"{network._where()}{node.location}: {error}") from None

@@ -58,6 +58,7 @@ from symconv.variants import Stage
 
 __all__ = [
     "CONVENTIONS",
+    "IN_CHANNELS",
     "COUNTS",
     "Activation",
     "Add",
@@ -82,6 +83,9 @@ __all__ = [
 
 Expr: TypeAlias = sympy.Expr
 ZERO = sympy.Integer(0)
+
+#: In a layer's fields, the channels of the layer's input (``out = 6*in_channels``: an expansion by 6).
+IN_CHANNELS = sympy.Symbol("in_channels", integer=True, positive=True)
 
 #: The conventions a network's FLOPs can be counted in (see :meth:`Counts.flops`).
 CONVENTIONS = ("exact", "macs", "2macs")
