@@ -58,8 +58,8 @@ from symconv.variants import Stage
 
 __all__ = [
     "CONVENTIONS",
-    "IN_CHANNELS",
     "COUNTS",
+    "IN_CHANNELS",
     "Activation",
     "Add",
     "AvgPool",
