@@ -226,7 +226,9 @@ class Conv:
             "transposed": transposed,
             "output_padding": tuple(get(f"op_{a}") for a in names) if transposed else None,
         }
-        if any(sym(f"pe_{a}") in subs for a in names):
+        # An end padding set in ``values`` applies unless the caller replaces the padding as a whole (a
+        # pointwise stage has none at either end).
+        if any(sym(f"pe_{a}") in subs for a in names) and "padding" not in fields:
             raw["padding_end"] = tuple(subs.get(sym(f"pe_{a}"), raw["padding"][i]) for i, a in enumerate(names))
         for key, value in fields.items():
             if key not in raw:

@@ -203,8 +203,7 @@ def spatial_separable(dims: int = 2, values: Values | None = None, bias: bool | 
 
         fields: dict[str, object] = {"groups": 1, "kernel": only("k", ones), "stride": only("s", ones),
                                      "padding": only("p", zeros), "dilation": only("d", ones)}
-        if sym(f"pe_{a}") in subs:
-            fields["padding_end"] = only("pe", zeros)
+        fields["padding_end"] = only("pe" if sym(f"pe_{a}") in subs else "p", zeros)
         if previous is not None:
             sizes = tuple(previous.out_size[i] if i < axis else previous.in_size[i] for i in range(dims))
             outs = tuple(previous.out_size[i] if i != axis else sym(f"{a.upper()}_out").xreplace(subs)

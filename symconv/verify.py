@@ -403,14 +403,13 @@ def _realise(conv: Conv, axis: int, values: dict[sympy.Symbol, int]) -> bool:
         else:
             if op:
                 continue
-            if free_in is not None:
-                size_value = (int(target_out) - 1) * s_ + d * (int(k) - 1) + 1 - p - pe
-                if size_value < 1:
-                    continue
+            span = d * (int(k) - 1) + 1
+            if free_in is not None:  # the smallest input of at least 1 that gives the output size
+                least = (int(target_out) - 1) * s_ + span - p - pe
+                size_value = max(1, least)
             else:
                 size_value = int(size)
-            if size_value + p + pe < d * (int(k) - 1) + 1 or \
-                    (size_value + p + pe - d * (int(k) - 1) - 1) // s_ + 1 != int(target_out):
+            if size_value + p + pe < span or (size_value + p + pe - span) // s_ + 1 != int(target_out):
                 continue
         values.update(chosen)
         if free_in is not None:

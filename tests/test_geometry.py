@@ -359,7 +359,10 @@ def test_verify_passes_for_the_new_variants_and_conventions():
                               (variants.transposed(1), "output-grid"),
                               (variants.spatial_separable(2, {"N": 1}), "exact"),
                               (variants.separable(1, {"d_l": 2}), "performed"),
-                              (variants.standard(1, {"s_l": 1}, padding="same"), "performed")]:
+                              (variants.standard(1, {"s_l": 1}, padding="same"), "performed"),
+                              (variants.separable(2, {"N": 1}, padding="same"), "performed"),
+                              (variants.separable(1, {"pe_l": 1}), "exact"),
+                              (variants.spatial_separable(2, {"N": 1, "pe_h": 2, "pe_w": 0}), "performed")]:
         report = verify_layer(layer, convention, samples=6)
         assert report.ok, convention
     report = verify_layer(variants.standard(1), "performed", samples=4)
@@ -386,7 +389,7 @@ def test_cli_derives_a_transposed_convolution_in_every_convention(capsys):
                              "--format", "json", *sets)
         data = json.loads(out)
         assert code == 0 and err == "" and data["convention"] == convention
-        assert set(data) >= {"variant", "dims", "convention", "quantities", "sizes", "steps"}
+        assert set(data) >= {"variant", "dims", "convention", "quantities", "sizes", "steps", "counts"}
         flops[convention] = data["quantities"]["flops"]["value"]
     assert flops == {"exact": 123904, "macs": 61952, "2macs": 123904, "input-grid": 73728,
                      "output-grid": 294912, "performed": 123904}
@@ -435,3 +438,19 @@ def test_library_errors_are_symconv_errors():
         output_size(3, 2, 1, 0, 1, padding_end=-1)
     with pytest.raises(SpecError):
         conv_transpose_dense(np.ones((1, 1, 2)), np.ones((1, 1, 2)), output_padding=1)
+
+
+@pytest.mark.parametrize(("variant", "values"), [
+    ("standard", {"k_h": 1, "k_w": 7}),  # an asymmetric kernel
+    ("grouped", {"k_d": 3, "k_h": 1, "k_w": 5, "pe_w": 1}),  # asymmetric kernel and padding, 3-D
+    ("separable", {"d_h": 2, "d_w": 3}),  # dilated depthwise separable
+])
+def test_asymmetric_kernels_and_dilated_separable_derive_generate_and_verify(capsys, variant, values):
+    dims = 3 if "k_d" in values else 2
+    layer = variants.make(variant, dims, {"N": 1, **values})
+    assert verify_layer(layer, samples=4).ok
+    argv = ["codegen", variant, "--dims", str(dims), "--set", "N=1"]
+    for name, value in values.items():
+        argv += ["--set", f"{name}={value}"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0 and "def flops(" in out
