@@ -178,11 +178,8 @@ def _run(args: argparse.Namespace) -> int:
 
         if args.samples < 0:
             raise SymconvError("--samples must be 0 or more")
-        from symconv.derive import in_input_sizes
-
-        if args.sizes == "input":
-            layer = in_input_sizes(layer)
-        report = verify_layer(layer, convention, samples=args.samples, seed=args.seed, progress=_progress)
+        report = verify_layer(layer, convention, samples=args.samples, seed=args.seed, progress=_progress,
+                              sizes=args.sizes)
         sys.stdout.write(_report(report, args.format))
         return 0 if report.ok else 1
     raise AssertionError(args.command)

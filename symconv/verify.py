@@ -20,6 +20,7 @@ Two checks, both against :mod:`symconv.direct`, which computes the convolution a
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from collections.abc import Callable, Iterator, Mapping
@@ -483,23 +484,40 @@ def _grid(derivation: Derivation, progress: Progress | None) -> GridProof:
 
 
 def verify_layer(layer: Layer, convention: Convention | str = Convention.EXACT, *, samples: int = 20,
-                 seed: int = 0, progress: Progress | None = None) -> Report:
-    """Check every closed form of ``layer`` against direct counting: random samples, then the grid proof."""
-    return verify(derive(layer, convention), samples=samples, seed=seed, progress=progress)
+                 seed: int = 0, progress: Progress | None = None, sizes: str = "output") -> Report:
+    """Check every closed form of ``layer`` against direct counting: random samples, then the grid proof.
+
+    With ``sizes="input"`` the samples check the counts written in the input sizes (floor forms); the grid,
+    which needs polynomials, proves the same counts in the output sizes, which the floor relations turn into
+    the former.
+    """
+    derivation = derive(layer, convention)
+    if sizes == "output":
+        return verify(derivation, samples=samples, seed=seed, progress=progress)
+    in_sizes = derive(layer, convention, sizes=sizes)
+    report = verify(in_sizes, samples=samples, seed=seed, progress=progress, grid=derivation)
+    note = ("the grid proves the counts in the output sizes; in the input sizes they are those counts with the "
+            "floor relations put in, checked on the samples")
+    return dataclasses.replace(report, notes=(*report.notes, note))
 
 
-def verify(derivation: Derivation, *, samples: int = 20, seed: int = 0, progress: Progress | None = None) -> Report:
-    """Check the closed forms of ``derivation`` (``quantities`` on the samples, ``polynomials`` on the grid)."""
+def verify(derivation: Derivation, *, samples: int = 20, seed: int = 0, progress: Progress | None = None,
+           grid: Derivation | None = None) -> Report:
+    """Check the closed forms of ``derivation`` (``quantities`` and ``counts`` on the samples, ``polynomials``
+    and the polynomial ``counts`` on the grid; ``grid`` proves another derivation of the same layer instead,
+    one in the output sizes)."""
     layer = derivation.layer
     mismatches: list[Mismatch] = []
     made = 0
+    exprs = {**derivation.quantities, **{name: derivation.counts[name] for name in COUNTS
+                                         if name in derivation.counts}}
     for values, numeric in _samples(layer, samples, seed):
         made += 1
-        expected = _evaluate(derivation.quantities, {**values, **_output_sizes(layer, numeric)})
+        expected = _evaluate(exprs, {**values, **_output_sizes(layer, numeric)}, (*QUANTITIES, *COUNTS))
         mismatches += _compare(expected, numeric, derivation.convention, "sample",
                                {str(s): int(v) for s, v in values.items()}, "vectorized")
     notes = () if made == samples else (f"only {made} of {samples} random configurations were valid",)
-    return Report(derivation, made, tuple(mismatches), _grid(derivation, progress), notes)
+    return Report(derivation, made, tuple(mismatches), _grid(grid or derivation, progress), notes)
 
 
 def report_dict(report: Report) -> dict[str, object]:

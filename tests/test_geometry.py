@@ -404,6 +404,8 @@ def test_cli_padding_modes_and_sizes(capsys):
     assert code == 0 and err == ""
     code, out, err = run(capsys, "derive", "standard", "--set", "op_h=1")
     assert code == 0 and "does not use op_h" in err
+    code, out, err = run(capsys, "verify", "standard", "--dims", "1", "--sizes", "input", "--samples", "3")
+    assert code == 0 and "verdict: VERIFIED" in out and "floor relations put in" in out
     code, out, err = run(capsys, "verify", "transposed", "--dims", "1", "--samples", "3", "--set", "g=1")
     assert code == 0 and "verdict: VERIFIED" in out and "does not apply to mults" in out
 
