@@ -337,6 +337,10 @@ def _transposed_counts(name: str, conv: Conv, t: Tensors) -> StageCounts:
     per_position = _size(t.y) / _prod(conv.out_size)
     adds = sympy.expand(mults - (1 - conv.bias) * per_position * _prod(hit))
     steps.append(Step("scatter", _quantity("mults"), (mults,), "The products that land in the output"))
+    steps.append(Step("scatter", _quantity("mults_adjoint"), (mults,),
+                      "The forward convolution this one is the adjoint of (input A_out, output A_in, channels "
+                      "swapped) multiplies alike: the same index map, its real (position, tap) pairs V; its "
+                      "nominal products are the scatter's"))
     steps.append(Step("scatter", _quantity("adds"), (adds,),
                       "Per output element, one addition fewer than the products it receives, plus the bias; an "
                       "element that receives none is its bias (or 0)"))

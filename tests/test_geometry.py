@@ -456,3 +456,13 @@ def test_asymmetric_kernels_and_dilated_separable_derive_generate_and_verify(cap
         argv += ["--set", f"{name}={value}"]
     code, out, _ = run(capsys, *argv)
     assert code == 0 and "def flops(" in out
+
+
+@settings(max_examples=60)
+@given(st.integers(1, 10), st.integers(1, 5), st.integers(0, 4))
+def test_landed_products_of_a_unit_stride_transposed_convolution(size, k, p):
+    """By the symmetry, the regime s = d = 1, p <= k - 1 of V holds for the landed products: k A_in - p(p + 1)
+    per axis, while A_in >= p."""
+    assume(p <= k - 1 and size >= p and size + k - 1 - 2 * p >= 1)
+    x, w = np.ones((1, 1, size), dtype=int), np.ones((1, 1, k), dtype=int)
+    assert conv_transpose_direct(x, w, padding=p).mults == k * size - p * (p + 1)
