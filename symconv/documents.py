@@ -67,12 +67,25 @@ def _closed_forms(document) -> list[tuple[str, str]]:  # type: ignore[no-untyped
     return [(name, latex_expr(document.quantities[name])) for name in QUANTITIES]
 
 
+def _further_counts(document) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    counts = getattr(document, "counts", None) or {}
+    return [(name.replace("_", " ", 1) if name.startswith("flops_") else name, latex_expr(expr))
+            for name, expr in counts.items()]
+
+
 def _markdown(document, rows) -> str:  # type: ignore[no-untyped-def]
     out = [f"# {document.title}", "", _HEADER, "", "## Closed forms", "",
            f"{document.subtitle[:1].upper()}{document.subtitle[1:]}; `b` is 1 with a bias, 0 without.", "",
            "| quantity | closed form |", "| --- | --- |"]
     out += [f"| {name} | ${expr}$ |" for name, expr in _closed_forms(document)]
     out.append("")
+    further = _further_counts(document)
+    if further:
+        out += ["## Further counts", "", "The multiply-accumulates on the input and on the output grid (they differ "
+                "for a transposed convolution), the counts that skip the zeros of the padding, and `flops` in "
+                "every convention (docs/conventions.md).", "", "| count | closed form |", "| --- | --- |"]
+        out += [f"| {name} | ${expr}$ |" for name, expr in further]
+        out.append("")
     if rows:
         out += ["## Claims of the reference article", "",
                 "| source | stated | formula | symconv's verdict | derived − claimed |",
@@ -89,6 +102,11 @@ def _latex(document, rows) -> str:  # type: ignore[no-untyped-def]
     forms = [rf"\mathrm{{{name}}} &= {expr}" for name, expr in _closed_forms(document)]
     body.append(" \\\\\n".join(forms))
     body.append(r"\end{align*}")
+    further = _further_counts(document)
+    if further:
+        body += [r"\subsection*{Further counts}", r"\begin{align*}",
+                 " \\\\\n".join(rf"\text{{{latex_text(name)}}} &= {expr}" for name, expr in further),
+                 r"\end{align*}"]
     if rows:
         body += [r"\subsection*{Claims of the reference article}", r"\begin{itemize}"]
         for claim, formula, verdict, difference in rows:

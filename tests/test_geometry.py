@@ -466,3 +466,22 @@ def test_landed_products_of_a_unit_stride_transposed_convolution(size, k, p):
     assume(p <= k - 1 and size >= p and size + k - 1 - 2 * p >= 1)
     x, w = np.ones((1, 1, size), dtype=int), np.ones((1, 1, k), dtype=int)
     assert conv_transpose_direct(x, w, padding=p).mults == k * size - p * (p + 1)
+
+
+@settings(max_examples=30)
+@given(st.sampled_from(["valid", "same", "full"]), st.lists(st.integers(1, 4), min_size=3, max_size=3),
+       st.lists(st.integers(1, 3), min_size=3, max_size=3), st.lists(st.integers(1, 2), min_size=3, max_size=3),
+       st.integers(1, 2))
+def test_padding_modes_in_3d_match_the_direct_output_shape(mode, kernel, dilation, extra, stride):
+    stride = 1 if mode == "same" else stride
+    sizes = [d * (k - 1) + e for k, d, e in zip(kernel, dilation, extra, strict=True)]
+    values = {"N": 1, "C_in": 1, "C_out": 1}
+    for a, k, d, n in zip("dhw", kernel, dilation, sizes, strict=True):
+        values |= {f"k_{a}": k, f"d_{a}": d, f"s_{a}": stride, f"{a.upper()}_in": n}
+    conv = variants.standard(3, values, padding=mode).stages[0].conv
+    x = np.zeros((1, 1, *sizes), dtype=int)
+    r = conv_direct(x, np.ones((1, 1, *kernel), dtype=int), stride=stride, dilation=tuple(dilation),
+                    padding=tuple(int(p) for p in conv.padding), padding_end=tuple(int(p) for p in conv.pad_end))
+    assert r.output.shape[2:] == tuple(int(o) for o in conv.out_size)
+    if mode == "same":
+        assert r.output.shape[2:] == tuple(sizes)
