@@ -379,7 +379,8 @@ def _realise(conv: Conv, axis: int, values: dict[sympy.Symbol, int]) -> bool:
                       key=lambda x: x.name)
     if any(e.free_symbols - set(geometry) for e in free.values()):
         return False
-    for candidate in _CANDIDATES:
+    # With no free geometry every candidate is the same layer: one try decides.
+    for candidate in _CANDIDATES if geometry else _CANDIDATES[:1]:
         chosen = {x: candidate[x.name.split("_")[0]] for x in geometry}
         trial: dict[str, int] = {}
         for key, e in free.items():
@@ -388,29 +389,29 @@ def _realise(conv: Conv, axis: int, values: dict[sympy.Symbol, int]) -> bool:
                 return False
             trial[key] = int(e)
         s_, p, pe, d, op = (trial[key] for key in _GEOMETRY)
-        target_out = out
+        target_out = int(out)
         if conv.transposed:
             if op >= s_ and op >= d:
                 continue
             if free_in is not None:
-                rest = int(target_out) - 1 - d * (int(k) - 1) - op + p + pe
+                rest = target_out - 1 - d * (int(k) - 1) - op + p + pe
                 if rest < 0 or rest % s_:
                     continue
                 size_value = rest // s_ + 1
             else:
                 size_value = int(size)
-            if (size_value - 1) * s_ + d * (int(k) - 1) + op + 1 - p - pe != int(target_out):
+            if (size_value - 1) * s_ + d * (int(k) - 1) + op + 1 - p - pe != target_out:
                 continue
         else:
             if op:
                 continue
             span = d * (int(k) - 1) + 1
             if free_in is not None:  # the smallest input of at least 1 that gives the output size
-                least = (int(target_out) - 1) * s_ + span - p - pe
+                least = (target_out - 1) * s_ + span - p - pe
                 size_value = max(1, least)
             else:
                 size_value = int(size)
-            if size_value + p + pe < span or (size_value + p + pe - span) // s_ + 1 != int(target_out):
+            if size_value + p + pe < span or (size_value + p + pe - span) // s_ + 1 != target_out:
                 continue
         values.update(chosen)
         if free_in is not None:
