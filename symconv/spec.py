@@ -389,15 +389,34 @@ def _sympify_field(value: object, subs: Mapping[sympy.Symbol, sympy.Expr]) -> An
     return expr.xreplace(dict(subs))
 
 
+def _integer_polynomial(expr: sympy.Expr) -> bool:
+    numer, denom = sympy.fraction(expr)
+    return denom == 1 and sympy.Poly(numer, *sorted(numer.free_symbols, key=str)).domain.is_ZZ
+
+
 def _per_group(name: str, total: sympy.Expr, groups: sympy.Expr, definitions: list[Definition]) -> sympy.Expr:
     quotient = sympy.cancel(total / groups)
     if quotient.is_number:
         if not quotient.is_integer:
             raise SpecError(f"{name} = {total} is not divisible by g = {groups}")
         return quotient
-    numer, denom = sympy.fraction(quotient)
-    if denom == 1 and sympy.Poly(numer, *sorted(numer.free_symbols, key=str)).domain.is_ZZ:
+    if _integer_polynomial(quotient):
         return quotient
+    if len(total.free_symbols) == 1:
+        # A channel count written through C_in or C_out alone (C_out = C_in, C_in = 3 C_out): per group it is a
+        # polynomial in that symbol's own per-group count, so tied channel counts stay tied, never two
+        # independent symbols.
+        (base,) = total.free_symbols
+        if base.name in ("C_in", "C_out"):
+            per_group = sym(f"{base.name}_g")
+            rewritten = sympy.cancel(total.xreplace({base: per_group * groups}) / groups)
+            if _integer_polynomial(rewritten):
+                if all(known.symbol != per_group for known in definitions):
+                    definitions.append(Definition(per_group, base, groups))
+                return rewritten
+    for known in definitions:
+        if (known.numerator, known.denominator) == (total, groups):
+            return known.symbol
     symbol = sym(f"{name}_g")
     definitions.append(Definition(symbol, total, groups))
     return symbol

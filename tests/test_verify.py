@@ -76,3 +76,16 @@ def test_report_dict_shape():
     assert data["ok"] is True
     assert set(data) == {"variant", "dims", "convention", "ok", "samples", "grid", "notes"}
     assert data["grid"]["proven"] is True
+
+
+@pytest.mark.parametrize("tie", ["C_out=C_in", "C_out=2*C_in", "C_in=3*C_out"])
+def test_channels_tied_to_each_other_stay_tied_per_group(tie):
+    from symconv.parsing import parse_assignment
+
+    name, value = parse_assignment(tie)
+    layer = variants.grouped(2, {name: value})
+    conv = layer.stages[0].conv
+    # One per-group symbol carries both counts: the grid cannot vary them independently.
+    per_group = (conv.in_per_group.free_symbols | conv.out_per_group.free_symbols) - {sym("g")}
+    assert len(per_group) == 1
+    assert verify_layer(layer, samples=4).ok
