@@ -114,18 +114,7 @@ def _latex(document, rows) -> str:  # type: ignore[no-untyped-def]
                         rf"{latex_text(verdict)}; derived $-$ claimed $= {difference}$.")
         body.append(r"\end{itemize}")
     body += [r"\subsection*{Derivation}", latex.render(document).rstrip("\n")]
-    return "\n".join([
-        r"\documentclass{article}",
-        r"\usepackage{amsmath}",
-        r"\usepackage[margin=2cm]{geometry}",
-        r"\allowdisplaybreaks",
-        r"\begin{document}",
-        rf"\section*{{{latex_text(document.title)}}}",
-        "% " + _HEADER,
-        latex_text(document.subtitle) + ".",
-        *body,
-        r"\end{document}",
-    ]) + "\n"
+    return latex.document(document.title, [latex_text(document.subtitle) + ".", *body], comment=_HEADER)
 
 
 def _output_sizes_document() -> tuple[str, str]:

@@ -10,6 +10,7 @@ import sympy
 from symconv import variants
 from symconv.derive import derive
 from symconv.geometry import Covered, Hit, ValidPairs, output_size_relations, valid_pairs_regimes, valid_pairs_sum
+from symconv.printing import latex
 from symconv.printing.exprs import latex_expr
 from symconv.printing.sections import latex_text
 from symconv.spec import PADDING_MODES, output_size_relation, padding_for, transposed_output_size_relation
@@ -19,17 +20,7 @@ __all__ = ["output_sizes", "padding_aware"]
 
 
 def _latex_document(title: str, header: str, body: list[str]) -> str:
-    return "\n".join([
-        r"\documentclass{article}",
-        r"\usepackage{amsmath}",
-        r"\usepackage[margin=2cm]{geometry}",
-        r"\allowdisplaybreaks",
-        r"\begin{document}",
-        rf"\section*{{{latex_text(title)}}}",
-        "% " + header,
-        *body,
-        r"\end{document}",
-    ]) + "\n"
+    return latex.document(title, body, comment=header)
 
 
 def _axis() -> tuple[sympy.Symbol, ...]:

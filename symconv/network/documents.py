@@ -15,8 +15,9 @@ from symconv.network.blocks import CONDITIONS, BlockCheck, checks
 from symconv.network.graph import Analysis
 from symconv.network.mobilenet import Figure, closed_forms, figures, symbolic
 from symconv.network.tables import conditions_text, percent
-from symconv.network.tables import tex_text as latex_text
+from symconv.printing import latex
 from symconv.printing.exprs import latex_expr, text_expr
+from symconv.printing.sections import latex_text
 
 __all__ = ["write"]
 
@@ -33,9 +34,9 @@ def write(folder: Path) -> list[Path]:
     figs = figures()
     found = checks()
     written = []
-    for stem, markdown, latex in (("mobilenet_v1", _mobilenet_md(figs), _mobilenet_tex(figs)),
-                                  ("blocks", _blocks_md(found), _blocks_tex(found))):
-        for suffix, text in ((".md", markdown), (".tex", latex)):
+    for stem, md_text, tex_text in (("mobilenet_v1", _mobilenet_md(figs), _mobilenet_tex(figs)),
+                                    ("blocks", _blocks_md(found), _blocks_tex(found))):
+        for suffix, text in ((".md", md_text), (".tex", tex_text)):
             path = Path(folder) / f"{stem}{suffix}"
             path.write_text(text, encoding="utf-8")
             written.append(path)
@@ -129,18 +130,7 @@ def _without(fig: Figure) -> str:
 
 
 def _tex_document(title: str, body: list[str]) -> str:
-    return "\n".join([
-        r"\documentclass{article}",
-        r"\usepackage{amsmath}",
-        r"\usepackage{booktabs}",
-        r"\usepackage[margin=2cm]{geometry}",
-        r"\allowdisplaybreaks",
-        r"\begin{document}",
-        rf"\section*{{{latex_text(title)}}}",
-        "% " + _HEADER,
-        *body,
-        r"\end{document}",
-    ]) + "\n"
+    return latex.document(title, body, comment=_HEADER, packages=("booktabs",))
 
 
 def _tex_number(text: str) -> str:

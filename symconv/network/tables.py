@@ -26,7 +26,7 @@ from symconv.printing.exprs import latex_expr, text_expr
 from symconv.printing.sections import latex_text
 
 __all__ = ["FORMATS", "TOTALS", "conditions_text", "convention_text", "decimal", "percent", "render", "scaled",
-           "tex_text", "to_dict"]
+           "to_dict"]
 
 #: The totals of the JSON form, in order (``params`` as PyTorch's ``sum(p.numel())``).
 TOTALS = ("params", "buffers", "mults", "adds", "macs", "flops")
@@ -60,19 +60,6 @@ def decimal(value: sympy.Rational, digits: int = 2) -> str:
 def scaled(value: sympy.Expr, unit: int = 10**6, digits: int = 2) -> str:
     """An exact integer in units (millions by default), rounded half up: ``568.74`` for 568,740,352."""
     return decimal(sympy.Rational(value) / unit, digits) if value.is_number else ""
-
-
-_TEX_MORE = {"—": "---", "–": "--", "′": "$'$", "″": "$''$", "γ": r"$\gamma$", "α": r"$\alpha$", "ρ": r"$\rho$",
-             "σ": r"$\sigma$", "μ": r"$\mu$", "ε": r"$\epsilon$", "²": "$^2$", "≥": r"$\geq$"}
-
-
-def tex_text(prose: str) -> str:
-    """Prose made safe for LaTeX text mode, in ASCII (``conv 3×3`` → ``conv 3$\times$3``).
-
-    >>> print(tex_text("γ and β, d′ — 3×3"))
-    $\\gamma$ and $\\beta$, d$'$ --- 3$\\times$3
-    """
-    return "".join(_TEX_MORE.get(ch, ch) for ch in latex_text(prose.replace(">=", "≥")))
 
 
 def _number(expr: sympy.Expr) -> str:
@@ -249,7 +236,7 @@ def _latex(analysis: Analysis) -> str:
     totals = analysis.totals
     flops = totals.flops(analysis.convention)
     lines = [
-        f"% {tex_text(_header(analysis))}",
+        f"% {latex_text(_header(analysis))}",
         r"% requires \usepackage{booktabs}",
         r"\begin{tabular}{lllrrrr}",
         r"\toprule",
@@ -257,7 +244,7 @@ def _latex(analysis: Analysis) -> str:
         r"\midrule",
     ]
     for name, label, shape, params, macs, f, share in rows:
-        lines.append(" & ".join([tex_text(name), tex_text(label), shape, params, macs, f,
+        lines.append(" & ".join([latex_text(name), latex_text(label), shape, params, macs, f,
                                  share.replace("%", r"\%")]) + r" \\")
     lines += [r"\midrule",
               " & ".join(["Total", "", "", _latex_number(totals.params), _latex_number(totals.macs),
@@ -269,7 +256,7 @@ def _latex(analysis: Analysis) -> str:
     for label, count, counts in analysis.by_type():
         shares = [percent(counts.weights, totals.weights), percent(counts.macs, totals.macs),
                   percent(counts.flops(analysis.convention), flops)]
-        lines.append(" & ".join([tex_text(label), str(count), _latex_number(counts.params),
+        lines.append(" & ".join([latex_text(label), str(count), _latex_number(counts.params),
                                  _latex_number(counts.weights), _tex_share(shares[0]), _latex_number(counts.macs),
                                  _tex_share(shares[1]), _latex_number(counts.flops("exact")),
                                  _tex_share(shares[2])]) + r" \\")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from symconv.printing.exprs import latex_expr
 from symconv.printing.sections import Document, capitalized, latex_text, sections
 
-__all__ = ["render", "standalone"]
+__all__ = ["document", "render", "standalone"]
 
 
 def render(document: Document) -> str:
@@ -27,17 +29,22 @@ def render(document: Document) -> str:
     return "\n".join(out) + "\n"
 
 
-def standalone(document: Document) -> str:
-    """A complete document around :func:`render`, for ``pdflatex``."""
+def document(title: str, body: Sequence[str], *, comment: str | None = None, packages: Sequence[str] = ()) -> str:
+    """A complete ``article`` for ``pdflatex``: amsmath (and ``packages``), the title, ``body``."""
     return "\n".join([
         r"\documentclass{article}",
         r"\usepackage{amsmath}",
+        *(rf"\usepackage{{{package}}}" for package in packages),
         r"\usepackage[margin=2cm]{geometry}",
         r"\allowdisplaybreaks",
         r"\begin{document}",
-        rf"\section*{{{latex_text(document.title)}}}",
-        latex_text(document.subtitle) + ".",
-        "",
-        render(document).rstrip("\n"),
+        rf"\section*{{{latex_text(title)}}}",
+        *([f"% {comment}"] if comment is not None else []),
+        *body,
         r"\end{document}",
     ]) + "\n"
+
+
+def standalone(derivation: Document) -> str:
+    """A complete document around :func:`render`, for ``pdflatex``."""
+    return document(derivation.title, [latex_text(derivation.subtitle) + ".", "", render(derivation).rstrip("\n")])

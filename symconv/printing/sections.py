@@ -57,7 +57,9 @@ def sections(document: Document) -> Iterator[Section]:
 _LATEX_TEXT = {
     "\\": r"\textbackslash{}", "_": r"\_", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "{": r"\{",
     "}": r"\}", "^": r"\^{}", "~": r"\~{}", "×": r"$\times$", "·": r"$\cdot$", "β": r"$\beta$",
-    "≈": r"$\approx$", "−": "-",
+    "≈": r"$\approx$", "−": "-", "<": "$<$", ">": "$>$", "≤": r"$\leq$", "≥": r"$\geq$", "—": "---", "–": "--",
+    "′": "$'$", "″": "$''$", "γ": r"$\gamma$", "α": r"$\alpha$", "ρ": r"$\rho$", "σ": r"$\sigma$", "μ": r"$\mu$",
+    "ε": r"$\epsilon$", "²": "$^2$",
 }
 
 
@@ -67,6 +69,7 @@ def latex_text(prose: str) -> str:
     >>> latex_text("w·x, C_out × 2")
     'w$\\\\cdot$x, C\\\\_out $\\\\times$ 2'
     """
+    prose = prose.replace(">=", "≥").replace("<=", "≤")  # text-mode < and > are other glyphs in OT1
     return "".join(_LATEX_TEXT.get(ch, ch) for ch in prose)
 
 
