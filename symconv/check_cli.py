@@ -16,7 +16,7 @@ import sympy
 
 from symconv import variants
 from symconv.check import DEFAULT_TIMEOUT, Verdict, check_count
-from symconv.conventions import Convention
+from symconv.cli import layer_options
 from symconv.derive import QUANTITIES
 from symconv.errors import FormulaError, SymconvError, UnknownSymbolError
 from symconv.parsing import NOTATIONS, parse_aliases, parse_assignment
@@ -41,14 +41,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--variant", required=True, help=f"one of: {', '.join(variants.VARIANTS)}")
     p.add_argument("--quantity", required=True, choices=QUANTITIES, help="the count the formula claims")
     p.add_argument("--versus", metavar="OTHER", help="check the ratio VARIANT / OTHER instead")
-    p.add_argument("--dims", type=int, choices=(1, 2, 3), default=2, help="spatial dimensions (default 2)")
-    bias = p.add_mutually_exclusive_group()
-    bias.add_argument("--bias", dest="bias", action="store_const", const=True, default=None,
-                      help="every stage has a bias (b = 1)")
-    bias.add_argument("--no-bias", dest="bias", action="store_const", const=False,
-                      help="no stage has a bias (b = 0); without either flag b stays a symbol")
-    p.add_argument("--convention", default="exact", choices=[c.value for c in Convention],
-                   help="what 'flops' counts: exact = mults + adds (default), macs, 2macs = 2 x macs")
+    layer_options(p)
     p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
                    help="put a value or expression in for a symbol, on both sides (--set k_h=k --set N=1)")
     p.add_argument("--let", dest="aliases", action="append", default=[], metavar="ALIAS=EXPR",

@@ -38,9 +38,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _common(parser: argparse.ArgumentParser, *, variant: bool = True) -> None:
-    if variant:
-        parser.add_argument("variant", metavar="VARIANT", help=f"one of: {', '.join(variants.VARIANTS)}")
+def layer_options(parser: argparse.ArgumentParser) -> None:
+    """``--dims``, ``--bias``/``--no-bias`` and ``--convention``: the options of every command about a layer."""
     parser.add_argument("--dims", type=int, choices=(1, 2, 3), default=2, help="spatial dimensions (default 2)")
     bias = parser.add_mutually_exclusive_group()
     bias.add_argument("--bias", dest="bias", action="store_const", const=True, default=None,
@@ -51,6 +50,12 @@ def _common(parser: argparse.ArgumentParser, *, variant: bool = True) -> None:
                         help="what 'flops' counts: exact = mults + adds (default), macs, 2macs = 2 x macs, "
                              "input-grid / output-grid = the macs of a transposed convolution on its input / "
                              "output grid, performed = mults + adds skipping the zeros of the padding")
+
+
+def _common(parser: argparse.ArgumentParser, *, variant: bool = True) -> None:
+    if variant:
+        parser.add_argument("variant", metavar="VARIANT", help=f"one of: {', '.join(variants.VARIANTS)}")
+    layer_options(parser)
     parser.add_argument("--padding", choices=list(PADDING_MODES), default=None,
                         help="a padding mode instead of p_*: valid (none), same (PyTorch's rule, stride 1, the "
                              "extra one at the end), full")

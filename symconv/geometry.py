@@ -60,88 +60,78 @@ def _tap_range(n_a: int, n_b: int, s: int, p: int, d: int, j: int) -> tuple[int,
     return max(0, _ceil_div(p - j * d, s)), min(n_a - 1, (n_b - 1 + p - j * d) // s)
 
 
-class ValidPairs(sympy.Function):
+class _ExactCount(sympy.Function):
+    """A count that evaluates itself, exactly, as soon as every argument is an integer."""
+
+    is_integer = True
+    is_nonnegative = True
+    letter = ""
+
+    @classmethod
+    def eval(cls, *args: sympy.Basic) -> sympy.Integer | None:  # type: ignore[override]
+        values = _ints(args)
+        return None if values is None else sympy.Integer(cls.count(*values))
+
+    @staticmethod
+    def count(*values: int) -> int:
+        raise NotImplementedError
+
+    def _latex(self, printer: sympy.printing.latex.LatexPrinter) -> str:
+        return self.letter + r"\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
+
+
+class ValidPairs(_ExactCount):
     """``V(n_a, n_b, k, s, p, d)``: pairs ``(a < n_a, j < k)`` with ``0 <= s a + d j - p < n_b``."""
 
     nargs = 6
-    is_integer = True
-    is_nonnegative = True
+    letter = "V"
 
-    @classmethod
-    def eval(cls, *args: sympy.Basic) -> sympy.Integer | None:  # type: ignore[override]
-        values = _ints(args)
-        if values is None:
-            return None
+    @staticmethod
+    def count(*values: int) -> int:
         n_a, n_b, k, s, p, d = values
-        return sympy.Integer(sum(max(0, hi - lo + 1) for lo, hi in
-                                 (_tap_range(n_a, n_b, s, p, d, j) for j in range(k))))
-
-    def _latex(self, printer: sympy.printing.latex.LatexPrinter) -> str:
-        return r"V\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
+        return sum(max(0, hi - lo + 1) for lo, hi in (_tap_range(n_a, n_b, s, p, d, j) for j in range(k)))
 
 
-class Covered(sympy.Function):
+class Covered(_ExactCount):
     """``Z(n_a, n_b, k, s, p, d)``: positions ``a < n_a`` with at least one tap ``j < k`` inside."""
 
     nargs = 6
-    is_integer = True
-    is_nonnegative = True
+    letter = "Z"
 
-    @classmethod
-    def eval(cls, *args: sympy.Basic) -> sympy.Integer | None:  # type: ignore[override]
-        values = _ints(args)
-        if values is None:
-            return None
+    @staticmethod
+    def count(*values: int) -> int:
         n_a, n_b, k, s, p, d = values
         count = 0
         for a in range(n_a):  # taps j with 0 <= s a + d j - p <= n_b - 1
             lo, hi = max(0, _ceil_div(p - s * a, d)), min(k - 1, (n_b - 1 + p - s * a) // d)
             count += lo <= hi
-        return sympy.Integer(count)
-
-    def _latex(self, printer: sympy.printing.latex.LatexPrinter) -> str:
-        return r"Z\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
+        return count
 
 
-class Hit(sympy.Function):
+class Hit(_ExactCount):
     """``H(n_a, n_b, k, s, p, d)``: positions ``u < n_b`` equal to ``s a + d j - p`` for some ``a < n_a``,
     ``j < k``."""
 
     nargs = 6
-    is_integer = True
-    is_nonnegative = True
+    letter = "H"
 
-    @classmethod
-    def eval(cls, *args: sympy.Basic) -> sympy.Integer | None:  # type: ignore[override]
-        values = _ints(args)
-        if values is None:
-            return None
+    @staticmethod
+    def count(*values: int) -> int:
         n_a, n_b, k, s, p, d = values
-        count = 0
-        for u in range(n_b):
-            count += any((u + p - d * j) % s == 0 and 0 <= (u + p - d * j) // s < n_a for j in range(k))
-        return sympy.Integer(count)
-
-    def _latex(self, printer: sympy.printing.latex.LatexPrinter) -> str:
-        return r"H\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
+        return sum(any((u + p - d * j) % s == 0 and 0 <= (u + p - d * j) // s < n_a for j in range(k))
+                   for u in range(n_b))
 
 
-class PaddedTaps(sympy.Function):
+class PaddedTaps(_ExactCount):
     """``F(q, k, s, d) = Σ_{j<k} max(0, ceil((q - d j)/s))``: the pairs an edge padded by ``q`` loses."""
 
     nargs = 4
-    is_integer = True
+    letter = "F"
 
-    @classmethod
-    def eval(cls, *args: sympy.Basic) -> sympy.Integer | None:  # type: ignore[override]
-        values = _ints(args)
-        if values is None:
-            return None
+    @staticmethod
+    def count(*values: int) -> int:
         q, k, s, d = values
-        return sympy.Integer(sum(max(0, _ceil_div(q - d * j, s)) for j in range(k)))
-
-    def _latex(self, printer: sympy.printing.latex.LatexPrinter) -> str:
-        return r"F\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
+        return sum(max(0, _ceil_div(q - d * j, s)) for j in range(k))
 
 
 @cache
