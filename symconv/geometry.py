@@ -60,8 +60,31 @@ def _tap_range(n_a: int, n_b: int, s: int, p: int, d: int, j: int) -> tuple[int,
     return max(0, _ceil_div(p - j * d, s)), min(n_a - 1, (n_b - 1 + p - j * d) // s)
 
 
+#: Taps an exact count walks through at the most; beyond, it stays unevaluated rather than take minutes.
+TAP_LIMIT = 10**6
+
+
+def _taps(n_b: int, k: int, p: int, d: int) -> range:
+    """The taps that can reach the input at all (``d j <= n_b - 1 + p``): later ones count nothing."""
+    return range(min(k, max(0, (n_b - 1 + p) // d + 1)))
+
+
+def _merged_length(intervals: Sequence[tuple[int, int]]) -> int:
+    """The number of integers in a union of closed intervals."""
+    total, reach = 0, None
+    for lo, hi in sorted(i for i in intervals if i[0] <= i[1]):
+        if reach is None or lo > reach:
+            total += hi - lo + 1
+            reach = hi
+        elif hi > reach:
+            total += hi - reach
+            reach = hi
+    return total
+
+
 class _ExactCount(sympy.Function):
-    """A count that evaluates itself, exactly, as soon as every argument is an integer."""
+    """A count that evaluates itself, exactly, as soon as every argument is an integer (in time linear in the
+    taps that reach the input; past :data:`TAP_LIMIT` of them it stays unevaluated)."""
 
     is_integer = True
     is_nonnegative = True
@@ -70,10 +93,13 @@ class _ExactCount(sympy.Function):
     @classmethod
     def eval(cls, *args: sympy.Basic) -> sympy.Integer | None:  # type: ignore[override]
         values = _ints(args)
-        return None if values is None else sympy.Integer(cls.count(*values))
+        if values is None:
+            return None
+        result = cls.count(*values)
+        return None if result is None else sympy.Integer(result)
 
     @staticmethod
-    def count(*values: int) -> int:
+    def count(*values: int) -> int | None:
         raise NotImplementedError
 
     def _latex(self, printer: sympy.printing.latex.LatexPrinter) -> str:
@@ -87,39 +113,54 @@ class ValidPairs(_ExactCount):
     letter = "V"
 
     @staticmethod
-    def count(*values: int) -> int:
+    def count(*values: int) -> int | None:
         n_a, n_b, k, s, p, d = values
-        return sum(max(0, hi - lo + 1) for lo, hi in (_tap_range(n_a, n_b, s, p, d, j) for j in range(k)))
+        taps = _taps(n_b, k, p, d)
+        if len(taps) > TAP_LIMIT:
+            return None
+        return sum(max(0, hi - lo + 1) for lo, hi in (_tap_range(n_a, n_b, s, p, d, j) for j in taps))
 
 
 class Covered(_ExactCount):
-    """``Z(n_a, n_b, k, s, p, d)``: positions ``a < n_a`` with at least one tap ``j < k`` inside."""
+    """``Z(n_a, n_b, k, s, p, d)``: positions ``a < n_a`` with at least one tap ``j < k`` inside — the union of
+    the taps' ranges of positions."""
 
     nargs = 6
     letter = "Z"
 
     @staticmethod
-    def count(*values: int) -> int:
+    def count(*values: int) -> int | None:
         n_a, n_b, k, s, p, d = values
-        count = 0
-        for a in range(n_a):  # taps j with 0 <= s a + d j - p <= n_b - 1
-            lo, hi = max(0, _ceil_div(p - s * a, d)), min(k - 1, (n_b - 1 + p - s * a) // d)
-            count += lo <= hi
-        return count
+        taps = _taps(n_b, k, p, d)
+        if len(taps) > TAP_LIMIT:
+            return None
+        return _merged_length([_tap_range(n_a, n_b, s, p, d, j) for j in taps])
 
 
 class Hit(_ExactCount):
     """``H(n_a, n_b, k, s, p, d)``: positions ``u < n_b`` equal to ``s a + d j - p`` for some ``a < n_a``,
-    ``j < k``."""
+    ``j < k``. Tap ``j`` hits the progression ``s a + d j - p`` of step ``s``; progressions of one residue
+    modulo ``s`` are intervals in ``(u - residue)/s``, whose union is counted."""
 
     nargs = 6
     letter = "H"
 
     @staticmethod
-    def count(*values: int) -> int:
+    def count(*values: int) -> int | None:
         n_a, n_b, k, s, p, d = values
-        return sum(any((u + p - d * j) % s == 0 and 0 <= (u + p - d * j) // s < n_a for j in range(k))
-                   for u in range(n_b))
+        taps = _taps(n_b, k, p, d)
+        if len(taps) > TAP_LIMIT:
+            return None
+        by_residue: dict[int, list[tuple[int, int]]] = {}
+        for j in taps:
+            lo, hi = _tap_range(n_a, n_b, s, p, d, j)
+            if lo > hi:
+                continue
+            offset = d * j - p
+            residue = offset % s
+            by_residue.setdefault(residue, []).append(((s * lo + offset - residue) // s,
+                                                       (s * hi + offset - residue) // s))
+        return sum(_merged_length(intervals) for intervals in by_residue.values())
 
 
 class PaddedTaps(_ExactCount):
@@ -129,9 +170,13 @@ class PaddedTaps(_ExactCount):
     letter = "F"
 
     @staticmethod
-    def count(*values: int) -> int:
+    def count(*values: int) -> int | None:
         q, k, s, d = values
-        return sum(max(0, _ceil_div(q - d * j, s)) for j in range(k))
+        # taps with d j >= q lose nothing
+        taps = range(min(k, max(0, _ceil_div(q, d))))
+        if len(taps) > TAP_LIMIT:
+            return None
+        return sum(max(0, _ceil_div(q - d * j, s)) for j in taps)
 
 
 @cache

@@ -88,7 +88,17 @@ def resolve_values(values: Values | None) -> dict[sympy.Symbol, sympy.Expr]:
         if expr.is_number and not expr.is_integer:
             raise SpecError(f"{symbol} = {expr} is not an integer")
         resolved[symbol] = expr
-    return resolved
+    # Substitutions see each other (--set k_h=k_w --set k_w=3 makes both 3), as often as a chain needs.
+    as_given = {s for s, e in resolved.items() if e == s}  # a name set to itself: a layer that reads it
+    for _ in range(len(resolved) + 1):
+        circular = [str(s) for s, e in resolved.items() if s in e.free_symbols and s not in as_given]
+        if circular:
+            raise SpecError(f"the values given to {', '.join(circular)} refer to themselves, through each other")
+        chained = {symbol: expr.xreplace(resolved) for symbol, expr in resolved.items()}
+        if chained == resolved:
+            return resolved
+        resolved = chained
+    raise SpecError("the values given refer to each other in a circle")
 
 
 def output_size_relation(size: sympy.Expr, kernel: sympy.Expr, stride: sympy.Expr, padding: sympy.Expr,

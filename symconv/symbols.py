@@ -166,6 +166,11 @@ def is_flag(symbol: sympy.Basic) -> bool:
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}\Z")
 
 
+#: Names that SymPy's parser reads as its own constants: a closed form that used one as a symbol
+#: would not read back. (N, a documented symbol, is the exception users meet: see docs/symbols.md.)
+_SYMPY_NAMES = frozenset({"I", "E", "S", "O", "Q", "pi", "oo", "nan", "zoo"})
+
+
 @cache
 def new_symbol(name: str) -> sympy.Symbol:
     """A user-introduced name (``k`` in ``--set k_h=k``): a positive integer, like the sizes it stands for.
@@ -179,6 +184,8 @@ def new_symbol(name: str) -> sympy.Symbol:
         raise UnknownSymbolError(
             f"{name!r} is not a usable name: use a letter followed by letters, digits or underscores"
         )
+    if name in _SYMPY_NAMES:
+        raise UnknownSymbolError(f"{name!r} is a SymPy constant or function name; choose another name")
     return sympy.Symbol(name, integer=True, positive=True)
 
 

@@ -92,3 +92,10 @@ def test_substitute_carries_computed_output_sizes_to_later_stages():
     layer = variants.separable(2).substitute({sym("H_in"): 9, sym("k_h"): 3, sym("s_h"): 2, sym("p_h"): 0,
                                               sym("d_h"): 1})
     assert layer.stages[0].conv.out_size[0] == 4 == layer.stages[1].conv.out_size[0]
+
+
+def test_values_see_each_other_and_circles_are_refused():
+    conv = Conv.make(2, values={"k_h": sym("k_w"), "k_w": 3})
+    assert conv.kernel == (3, 3)
+    with pytest.raises(SpecError, match="refer to themselves"):
+        Conv.make(2, values={"k_h": sym("k_w"), "k_w": sym("k_h")})

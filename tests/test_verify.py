@@ -89,3 +89,20 @@ def test_channels_tied_to_each_other_stay_tied_per_group(tie):
     per_group = (conv.in_per_group.free_symbols | conv.out_per_group.free_symbols) - {sym("g")}
     assert len(per_group) == 1
     assert verify_layer(layer, samples=4).ok
+
+
+@pytest.mark.parametrize("fixed", [{"p_h": 1, "s_h": 1}, {"p_h": 3, "s_h": 1, "d_h": 1}])
+def test_fixed_padding_moves_the_grid_to_sizes_that_exist(fixed):
+    # Padding 1 and a 1-wide kernel cannot give one output: the grid's sizes start where every point is a layer.
+    report = verify_layer(variants.standard(2, fixed), samples=4)
+    assert report.ok, report_text(report)
+    assert min(report.grid.values["H_out"]) > 1
+
+
+@pytest.mark.parametrize("values", [{"H_out": 10**5, "W_out": 10**5}, {"N": 10**12}, {"C_in": 10**5},
+                                    {"k_h": 10**12}])
+def test_layers_too_large_to_compute_are_refused_with_one_sentence(values):
+    from symconv.errors import SymconvError
+
+    with pytest.raises(SymconvError, match="would need"):
+        verify_layer(variants.standard(2, values), samples=2)
