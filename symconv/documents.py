@@ -19,6 +19,7 @@ from symconv import variants
 from symconv.claims import Claim, check_claim, load_claims
 from symconv.compare import compare
 from symconv.derive import QUANTITIES, derive
+from symconv.errors import SymconvError
 from symconv.printing import latex, markdown
 from symconv.printing.exprs import latex_expr
 from symconv.printing.sections import latex_text
@@ -173,7 +174,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("folder", nargs="?", default="derivations", help="where to write (default derivations)")
     parser.add_argument("--claims", help="the claims file (default FOLDER/claims.toml)")
     args = parser.parse_args(argv)
-    for path in generate(args.folder, args.claims):
+    try:
+        written = generate(args.folder, args.claims)
+    except (SymconvError, OSError) as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 2
+    for path in written:
         print(path, file=sys.stderr)
     return 0
 

@@ -92,6 +92,9 @@ def test_by_type_table_is_table_2(capsys):
     (["mobilenet_v1", "--set", "alpha=1", "--set", "rho=1/3"], "the input size 224/3 is not a positive integer"),
     (["mobilenet_v1", "--plot", "x.png"], "--plot needs --x"),
     (["mobilenet_v1", "--plot", "x.pdf", "--x", "alpha=1/4:1"], "written as .png or .svg"),
+    (["mobilenet_v1", "--plot", "/nonexistent/dir/p.png", "--x", "alpha=1/4:1", "--set", "rho=1"],
+     "cannot write the plot"),
+    (["x" * 300], "not a file name"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     code, out, err = run(capsys, *argv)

@@ -163,3 +163,17 @@ def test_errors_name_the_file_the_layer_and_the_problem(text, message):
 def test_an_unreadable_file_is_named(tmp_path):
     with pytest.raises(NetworkError, match=r"nothere\.toml: cannot read it"):
         load(tmp_path / "nothere.toml")
+
+
+def test_unreadable_files_are_one_clear_error(tmp_path):
+    from symconv.network import load
+    from symconv.network.layers import NetworkError
+
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00 not text")
+    with pytest.raises(NetworkError, match="not a text file"):
+        load(binary)
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(NetworkError, match="nest too deeply"):
+        load(deep)

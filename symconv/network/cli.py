@@ -45,7 +45,12 @@ def add_parser(sub: Any) -> None:
 def network(name: str) -> Network:
     """A network file's network, or the built-in of that name."""
     path = Path(name)
-    if path.suffix == ".toml" or path.exists():
+    try:
+        exists = path.exists()
+    except OSError as error:  # a name no file system accepts (too long, say)
+        shown = name if len(name) <= 80 else name[:80] + "..."
+        raise NetworkError(f"{shown}: not a file name ({error.strerror})") from None
+    if path.suffix == ".toml" or exists:
         if not path.exists():
             raise NetworkError(f"{name}: no such network file")
         return load(path)

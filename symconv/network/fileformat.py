@@ -132,6 +132,8 @@ def load(path: str | Path) -> Network:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise NetworkError(f"{path}: cannot read it ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise NetworkError(f"{path}: not a text file (network files are TOML in UTF-8)") from None
     return loads(text, str(path))
 
 
@@ -156,6 +158,8 @@ def loads(text: str, source: str = "") -> Network:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise top.fail("", f"not valid TOML: {error}") from None
+    except RecursionError:
+        raise top.fail("", "not valid TOML here: its arrays or tables nest too deeply") from None
     _only(top, "", data, ("network", "symbols", "blocks", "layer"), "top-level table")
     head = _table(top, "[network]", data.get("network"), required=True)
     _only(top, "[network]", head, ("name", "title", "input", "batch", "rounding"), "field")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sympy
 
+from symconv.errors import SymconvError
 from symconv.network.graph import Analysis
 from symconv.network.layers import NetworkError
 from symconv.printing.exprs import text_expr
@@ -71,6 +72,10 @@ def plot(analysis: Analysis, path: str | Path, quantity: str, x: tuple[str, Sequ
         axes.legend()
     axes.grid(True, alpha=0.3)
     figure.tight_layout()
-    figure.savefig(path, metadata={"Date": None} if path.suffix.lower() == ".svg" else None)
-    plt.close(figure)
+    try:
+        figure.savefig(path, metadata={"Date": None} if path.suffix.lower() == ".svg" else None)
+    except OSError as error:
+        raise SymconvError(f"{path}: cannot write the plot ({error.strerror})") from None
+    finally:
+        plt.close(figure)
     return path
