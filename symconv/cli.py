@@ -116,10 +116,18 @@ def _commands() -> list[Command]:
     return [check_cli, network_cli]
 
 
+def _shown(text: str, limit: int = 80) -> str:
+    """Text as an error message quotes it: long input cut, so that the message stays one readable line."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def _values(assignments: Sequence[str]) -> dict[str, sympy.Expr]:
     values: dict[str, sympy.Expr] = {}
     for text in assignments:
-        name, expr = parse_assignment(text)
+        try:
+            name, expr = parse_assignment(text)
+        except SymconvError as error:
+            raise type(error)(f"--set {_shown(text)}: {error}") from None
         if name not in TABLE or name in _DERIVED_NAMES:
             hint = " (C_in_g and C_out_g follow from C_in, C_out and g)" if name in _DERIVED_NAMES else ""
             raise UnknownSymbolError(f"--set {text}: {name!r} is not a symbol that can be set{hint}; "
@@ -204,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except SymconvError as error:
-        print(f"symconv: error: {error}", file=sys.stderr)
+        print(f"symconv: error: {_shown(str(error), 400)}", file=sys.stderr)
         return 2
 
 

@@ -487,15 +487,22 @@ def _stage_steps(stage: StageCounts, prefix: str) -> list[Step]:
     steps.append(Step(f"{prefix}parameters", _quantity("params"),
                       (stage.params, tidy(stage.params)) if tidy(stage.params) != stage.params
                       else (stage.params,),
-                      "The weight w has C_out × C_in/g × k entries; the bias β has C_out, present when b = 1"))
+                      f"The weight w has C_out × C_in/g × {_kernel_text(conv)} entries; the bias β has C_out, "
+                      "present when b = 1"))
     return steps
+
+
+def _kernel_text(conv: Conv) -> str:
+    """The kernel's extent as the rules write it: ``k_h × k_w`` in 2-D."""
+    return " × ".join(f"k_{a}" for a in conv.axes)
 
 
 def _transposed_steps(stage: StageCounts, prefix: str) -> list[Step]:
     steps = [Step(prefix + step.title, step.lhs, step.rhs, step.rule) for step in stage.steps]
     steps.append(Step(f"{prefix}parameters", _quantity("params"),
                       (stage.params, tidy(stage.params)) if tidy(stage.params) != stage.params else (stage.params,),
-                      "The weight w has C_in × C_out/g × k entries; the bias β has C_out, present when b = 1"))
+                      f"The weight w has C_in × C_out/g × {_kernel_text(stage.conv)} entries; the bias β has C_out, "
+                      "present when b = 1"))
     return steps
 
 

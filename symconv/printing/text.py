@@ -9,7 +9,7 @@ __all__ = ["render"]
 
 
 def render(document: Document) -> str:
-    out = [f"{document.title} ({document.subtitle})"]
+    out = [f"{document.title}: {document.subtitle}"]
     for section in sections(document):
         out.append("")
         out.append(f"{capitalized(section.title)}:")
