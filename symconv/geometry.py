@@ -106,54 +106,57 @@ class _ExactCount(sympy.Function):
         return self.letter + r"\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
 
 
-class ValidPairs(_ExactCount):
-    """``V(n_a, n_b, k, s, p, d)``: pairs ``(a < n_a, j < k)`` with ``0 <= s a + d j - p < n_b``."""
+class _TapCount(_ExactCount):
+    """A count over the taps of one axis, ``(n_a, n_b, k, s, p, d)``: positions ``a < n_a`` of one side, ``n_b``
+    of the other, kernel ``k``, stride, padding and dilation; only the taps that reach the input are walked."""
 
     nargs = 6
+
+    @classmethod
+    def count(cls, *values: int) -> int | None:
+        n_a, n_b, k, s, p, d = values
+        taps = _taps(n_b, k, p, d)
+        if len(taps) > TAP_LIMIT:
+            return None
+        return cls.over_taps(n_a, n_b, s, p, d, [_tap_range(n_a, n_b, s, p, d, j) for j in taps], taps)
+
+    @staticmethod
+    def over_taps(n_a: int, n_b: int, s: int, p: int, d: int, ranges: list[tuple[int, int]], taps: range) -> int:
+        raise NotImplementedError
+
+
+class ValidPairs(_TapCount):
+    """``V(n_a, n_b, k, s, p, d)``: pairs ``(a < n_a, j < k)`` with ``0 <= s a + d j - p < n_b``."""
+
     letter = "V"
 
     @staticmethod
-    def count(*values: int) -> int | None:
-        n_a, n_b, k, s, p, d = values
-        taps = _taps(n_b, k, p, d)
-        if len(taps) > TAP_LIMIT:
-            return None
-        return sum(max(0, hi - lo + 1) for lo, hi in (_tap_range(n_a, n_b, s, p, d, j) for j in taps))
+    def over_taps(n_a: int, n_b: int, s: int, p: int, d: int, ranges: list[tuple[int, int]], taps: range) -> int:
+        return sum(max(0, hi - lo + 1) for lo, hi in ranges)
 
 
-class Covered(_ExactCount):
+class Covered(_TapCount):
     """``Z(n_a, n_b, k, s, p, d)``: positions ``a < n_a`` with at least one tap ``j < k`` inside — the union of
     the taps' ranges of positions."""
 
-    nargs = 6
     letter = "Z"
 
     @staticmethod
-    def count(*values: int) -> int | None:
-        n_a, n_b, k, s, p, d = values
-        taps = _taps(n_b, k, p, d)
-        if len(taps) > TAP_LIMIT:
-            return None
-        return _merged_length([_tap_range(n_a, n_b, s, p, d, j) for j in taps])
+    def over_taps(n_a: int, n_b: int, s: int, p: int, d: int, ranges: list[tuple[int, int]], taps: range) -> int:
+        return _merged_length(ranges)
 
 
-class Hit(_ExactCount):
+class Hit(_TapCount):
     """``H(n_a, n_b, k, s, p, d)``: positions ``u < n_b`` equal to ``s a + d j - p`` for some ``a < n_a``,
     ``j < k``. Tap ``j`` hits the progression ``s a + d j - p`` of step ``s``; progressions of one residue
     modulo ``s`` are intervals in ``(u - residue)/s``, whose union is counted."""
 
-    nargs = 6
     letter = "H"
 
     @staticmethod
-    def count(*values: int) -> int | None:
-        n_a, n_b, k, s, p, d = values
-        taps = _taps(n_b, k, p, d)
-        if len(taps) > TAP_LIMIT:
-            return None
+    def over_taps(n_a: int, n_b: int, s: int, p: int, d: int, ranges: list[tuple[int, int]], taps: range) -> int:
         by_residue: dict[int, list[tuple[int, int]]] = {}
-        for j in taps:
-            lo, hi = _tap_range(n_a, n_b, s, p, d, j)
+        for j, (lo, hi) in zip(taps, ranges, strict=True):
             if lo > hi:
                 continue
             offset = d * j - p

@@ -485,3 +485,22 @@ def test_padding_modes_in_3d_match_the_direct_output_shape(mode, kernel, dilatio
     assert r.output.shape[2:] == tuple(int(o) for o in conv.out_size)
     if mode == "same":
         assert r.output.shape[2:] == tuple(sizes)
+
+
+@given(st.integers(1, 9), st.integers(1, 12), st.integers(1, 6), st.integers(1, 4), st.integers(0, 5),
+       st.integers(1, 4))
+def test_per_axis_counts_equal_their_definitions(n_a, n_b, k, s, p, d):
+    from symconv.geometry import Covered, Hit, ValidPairs
+
+    inside = [(a, j) for a in range(n_a) for j in range(k) if 0 <= s * a + d * j - p < n_b]
+    assert ValidPairs.count(n_a, n_b, k, s, p, d) == len(inside)
+    assert Covered.count(n_a, n_b, k, s, p, d) == len({a for a, _ in inside})
+    assert Hit.count(n_a, n_b, k, s, p, d) == len({s * a + d * j - p for a, j in inside})
+
+
+def test_per_axis_counts_stay_fast_for_large_sizes():
+    from symconv.geometry import Covered, Hit, ValidPairs
+
+    for count in (ValidPairs, Covered, Hit):
+        assert count.count(10**9, 10**9, 3, 1, 1, 1) is not None  # linear in the taps, not the positions
+    assert ValidPairs.count(2, 10**13, 10**12, 1, 0, 1) is None  # beyond TAP_LIMIT taps: left unevaluated
