@@ -253,17 +253,7 @@ def _domain(symbol: sympy.Symbol) -> str:
 
 
 def _variables(node: _Node) -> Iterator[str]:
-    match node:
-        case _Var(name):
-            yield name
-        case _Sum(terms, _) | _Prod(_, terms):
-            for term in terms:
-                yield from _variables(term)
-        case _Power(base, _):
-            yield from _variables(base)
-        case _FloorDiv(num, den):
-            yield from _variables(num)
-            yield from _variables(den)
+    return (n.name for n in _nodes(node) if isinstance(n, _Var))
 
 
 def _nodes(node: _Node) -> Iterator[_Node]:
