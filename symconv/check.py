@@ -44,11 +44,12 @@ import sympy
 
 from symconv import variants
 from symconv.compare import compare
-from symconv.derive import QUANTITIES, Derivation, derive
+from symconv.derive import Derivation, derive
 from symconv.errors import SymconvError, UnknownSymbolError
 from symconv.parsing import notation as find_notation
 from symconv.parsing import parse_formula, parse_text
 from symconv.printing.exprs import text_expr
+from symconv.quantities import LAYER
 from symconv.spec import resolve_values
 from symconv.symbols import TABLE, canonical_order, new_symbol, sym
 
@@ -624,8 +625,8 @@ def derived_count(quantity: str, variant: str | None = None, *, versus: str | No
     One variant's ``quantity``; or the ratio ``variant / versus``; or, with ``parts``, the sum of the parts'
     derived counts (a unit built of several layers, each derived, none typed in).
     """
-    if quantity not in QUANTITIES:
-        raise SymconvError(f"unknown quantity {quantity!r} (known: {', '.join(QUANTITIES)})")
+    if quantity not in LAYER:
+        raise SymconvError(f"unknown quantity {quantity!r} (known: {', '.join(LAYER)})")
     table, own = _split_values(values or {})
     if parts:
         derivations = []
@@ -736,7 +737,7 @@ def _grid_points(derivation: Derivation, values: Mapping[str, sympy.Expr], bias:
         return report.grid.points
     general = derive(variants.make(derivation.variant, derivation.dims, bias=bias), derivation.convention)
     subs = resolve_values(values)
-    for name in QUANTITIES:
+    for name in LAYER:
         if _normal(general.quantities[name].xreplace(subs) - derivation.quantities[name]) != 0:
             return None
     report = verify(general, samples=0)

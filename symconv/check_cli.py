@@ -17,11 +17,11 @@ import sympy
 from symconv import variants
 from symconv.check import DEFAULT_TIMEOUT, Verdict, check_count
 from symconv.cli import layer_options
-from symconv.derive import QUANTITIES
 from symconv.errors import FormulaError, SymconvError, UnknownSymbolError
 from symconv.parsing import NOTATIONS, parse_aliases, parse_assignment
 from symconv.parsing import notation as find_notation
 from symconv.printing.exprs import latex_expr, text_expr
+from symconv.quantities import LAYER
 
 __all__ = ["EXIT", "add_parser", "result_dict", "result_text", "run"]
 
@@ -39,7 +39,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("formula", metavar="FORMULA", help="the claimed formula, as text (2*k^2*C_in*C_out) or "
                                                       r"LaTeX (2k^2 \cdot C_{in} \cdot C_{out})")
     p.add_argument("--variant", required=True, help=f"one of: {', '.join(variants.VARIANTS)}")
-    p.add_argument("--quantity", required=True, choices=QUANTITIES, help="the count the formula claims")
+    p.add_argument("--quantity", required=True, choices=LAYER, help="the count the formula claims")
     p.add_argument("--versus", metavar="OTHER", help="check the ratio VARIANT / OTHER instead")
     layer_options(p)
     p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",

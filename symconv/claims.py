@@ -26,10 +26,10 @@ from typing import Any
 import sympy
 
 from symconv.check import Part, Verdict, check_count, claim_expr, derived_count, equivalent
-from symconv.derive import QUANTITIES
 from symconv.errors import SymconvError
 from symconv.parsing import notation as find_notation
 from symconv.parsing import parse_text
+from symconv.quantities import LAYER
 
 __all__ = ["Claim", "Verdict", "check", "check_claim", "load_catalogue", "load_claims", "write_catalogue"]
 
@@ -90,7 +90,7 @@ def _claim(row: Mapping[str, Any], path: Path, number: int) -> Claim:
         )
     except KeyError as missing:
         raise SymconvError(f"{path}: claim {number} has no field {missing}") from None
-    if claim.quantity not in QUANTITIES:
+    if claim.quantity not in LAYER:
         raise SymconvError(f"{path}: claim {claim.id}: unknown quantity {claim.quantity!r}")
     if not claim.variant and not claim.parts:
         raise SymconvError(f"{path}: claim {claim.id}: give a variant or layers")

@@ -17,10 +17,11 @@ import sympy
 from symconv import __version__, variants
 from symconv.compare import compare
 from symconv.conventions import Convention
-from symconv.derive import QUANTITIES, derive
+from symconv.derive import derive
 from symconv.errors import SymconvError, UnknownSymbolError
 from symconv.parsing import parse_assignment
 from symconv.printing import FORMATS, render
+from symconv.quantities import LAYER
 from symconv.spec import PADDING_MODES
 from symconv.symbols import TABLE, names_for_dims
 from symconv.variants import Layer
@@ -90,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("right", metavar="OTHER", help="the variant to compare against")
     _common(p, variant=False)
     p.add_argument("--difference", action="store_true", help="print left - right instead of left / right")
-    p.add_argument("--quantity", action="append", choices=QUANTITIES, dest="quantities",
+    p.add_argument("--quantity", action="append", choices=LAYER, dest="quantities",
                    help="compare only this count (repeatable; default all)")
     p.add_argument("--format", default="text", choices=list(FORMATS), help="output format (default text)")
 
@@ -174,7 +175,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "compare":
         left, right = (derive(layer, convention, sizes=args.sizes) for layer in _layers(args, args.left, args.right))
         comparison = compare(left, right, kind="difference" if args.difference else "ratio",
-                             quantities=args.quantities or QUANTITIES)
+                             quantities=args.quantities or LAYER)
         sys.stdout.write(render(comparison, args.format))
         return 0
     (layer,) = _layers(args, args.variant)

@@ -1166,23 +1166,20 @@ def functions_for(derivation: Any) -> list[NumericFunction]:
     The counts are evaluated in the channels per group (``derivation.polynomials``, with its definitions), so
     that every operation is on integers.
     """
-    from symconv.derive import QUANTITIES, tidy
+    from symconv.derive import tidy
+    from symconv.quantities import LAYER, TABLE
 
     what = f"{derivation.title[:1].lower()}{derivation.title[1:]} ({derivation.dims}-D)"
-    docs = {
-        "params": f"learnable parameters of a {what}",
-        "mults": f"multiplications of a {what}",
-        "adds": f"additions of a {what}",
-        "flops": f"FLOPs of a {what}, {derivation.convention.value} convention: {derivation.convention.description}",
-        "macs": f"multiply-accumulates of a {what}",
-    }
+    docs = {name: f"{TABLE[name].title} of a {what}" for name in LAYER}
+    docs["params"] = f"learnable parameters of a {what}"
+    docs["flops"] += f", {derivation.convention.value} convention: {derivation.convention.description}"
     functions = []
     first = derivation.layer.stages[0].conv
     for axis, a in enumerate(first.axes):
         relation = first.relation(axis)
         if isinstance(first.out_size[axis], sympy.Symbol) and relation.free_symbols:
             functions.append(NumericFunction(f"{a.upper()}_out", relation, f"output {a.upper()} size of a {what}"))
-    for name in QUANTITIES:
+    for name in LAYER:
         expr = tidy(derivation.polynomials[name])
         _refuse_piecewise(name, expr, what)
         used = tuple(d for d in derivation.definitions if d.symbol in expr.free_symbols)

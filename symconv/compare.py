@@ -19,15 +19,12 @@ from dataclasses import dataclass
 
 import sympy
 
-from symconv.derive import QUANTITIES, Derivation, Step
+from symconv.derive import Derivation, Step
 from symconv.errors import SymconvError
+from symconv.quantities import LAYER, quantity
 from symconv.symbols import sym
 
 __all__ = ["Comparison", "compare", "simplify_ratio"]
-
-
-_TITLES = {"params": "parameters", "mults": "multiplications", "adds": "additions", "flops": "FLOPs",
-           "macs": "multiply-accumulates"}
 
 
 def simplify_ratio(expr: sympy.Expr) -> sympy.Expr:
@@ -80,7 +77,7 @@ class Comparison:
 
 
 def compare(left: Derivation, right: Derivation, *, kind: str = "ratio",
-            quantities: Sequence[str] = QUANTITIES) -> Comparison:
+            quantities: Sequence[str] = LAYER) -> Comparison:
     """The ratio ``left / right`` (or difference ``left - right``) of each quantity, with its steps."""
     if kind not in ("ratio", "difference"):
         raise SymconvError(f"kind must be 'ratio' or 'difference', not {kind!r}")
@@ -91,8 +88,7 @@ def compare(left: Derivation, right: Derivation, *, kind: str = "ratio",
     at_bias: dict[str, tuple[sympy.Expr, sympy.Expr]] = {}
     steps: list[Step] = []
     for name in quantities:
-        if name not in QUANTITIES:
-            raise SymconvError(f"unknown quantity {name!r} (known: {', '.join(QUANTITIES)})")
+        title = quantity(name, LAYER).title
         a, c = left.quantities[name], right.quantities[name]
         lhs_name = sympy.Symbol(name)
         if kind == "ratio":
@@ -104,7 +100,6 @@ def compare(left: Derivation, right: Derivation, *, kind: str = "ratio",
             value = sympy.factor_terms(sympy.expand(a - c))
             relation = "the difference, expanded and common factors taken out"
         results[name] = value
-        title = _TITLES[name]
         steps.append(Step(title, lhs_name, (raw, value), f"{left.title} over {right.title.lower()}: {relation}"
                           if kind == "ratio" else f"{left.title} minus {right.title.lower()}: {relation}"))
         if b in value.free_symbols:

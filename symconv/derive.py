@@ -27,13 +27,12 @@ from sympy.core.function import AppliedUndef
 from symconv.conventions import Convention
 from symconv.errors import SymconvError
 from symconv.geometry import Covered, Hit, ValidPairs, valid_pairs_sum
+from symconv.quantities import FURTHER, LAYER, named
 from symconv.spec import Conv, Definition
 from symconv.symbols import index, is_flag, position_index, sym, tap_index
 from symconv.variants import Layer
 
 __all__ = [
-    "COUNTS",
-    "QUANTITIES",
     "Derivation",
     "Ops",
     "StageCounts",
@@ -43,14 +42,6 @@ __all__ = [
     "element",
     "tidy",
 ]
-
-#: The quantities every derivation has, in the order they are printed.
-QUANTITIES = ("params", "mults", "adds", "flops", "macs")
-
-#: Further counts every derivation has (``Derivation.counts``): the multiply-accumulates on the input and on the
-#: output grid, and the multiplications and additions performed when the zeros of the padding are skipped.
-COUNTS = ("input_grid", "output_grid", "performed_mults", "performed_adds")
-
 
 @dataclass(frozen=True)
 class Step:
@@ -277,9 +268,9 @@ def _performed(conv: Conv, rhs: sympy.Expr, outputs: sympy.Expr, products: sympy
     mults = sympy.expand(per_position * channels * _prod(pairs))
     adds = sympy.expand(mults - (1 - conv.bias) * per_position * _prod(covered))
     if steps:
-        steps.append(Step("padding-aware counts", _quantity("mults_performed"), (mults,),
+        steps.append(Step("padding-aware counts", named("performed_mults"), (mults,),
                           "The products of the channels times the real pairs of every axis"))
-        steps.append(Step("padding-aware counts", _quantity("adds_performed"), (adds,),
+        steps.append(Step("padding-aware counts", named("performed_adds"), (adds,),
                           "One addition fewer than products per element, plus the bias, in the Z elements with a "
                           "real tap; an element with none is its bias (or 0), no addition"))
     return Ops(mults, adds), tuple(steps)
@@ -316,8 +307,8 @@ def _transposed_counts(name: str, conv: Conv, t: Tensors) -> StageCounts:
     lhs = t.y[(n, sympy.Symbol("o'"), *lands)]
     steps = [Step("scatter", lhs, (scatter,),
                   "One input element times every weight of its group, each product added where it lands"),
-             Step("scatter", _quantity("mults"), (per_input,), "Products per input element"),
-             Step("scatter", _quantity("macs_input_grid"), (input_grid,),
+             Step("scatter", named("mults"), (per_input,), "Products per input element"),
+             Step("scatter", named("input_grid"), (input_grid,),
                   "Every input element scatters: the count on the input grid")]
     pairs, hit = [], []
     for axis, a in enumerate(conv.axes):
@@ -336,12 +327,12 @@ def _transposed_counts(name: str, conv: Conv, t: Tensors) -> StageCounts:
     mults = sympy.expand(groups_channels * _prod(pairs))
     per_position = _size(t.y) / _prod(conv.out_size)
     adds = sympy.expand(mults - (1 - conv.bias) * per_position * _prod(hit))
-    steps.append(Step("scatter", _quantity("mults"), (mults,), "The products that land in the output"))
-    steps.append(Step("scatter", _quantity("mults_adjoint"), (mults,),
+    steps.append(Step("scatter", named("mults"), (mults,), "The products that land in the output"))
+    steps.append(Step("scatter", sympy.Symbol("mults_adjoint"), (mults,),
                       "The forward convolution this one is the adjoint of (input A_out, output A_in, channels "
                       "swapped) multiplies alike: the same index map, its real (position, tap) pairs V; its "
                       "nominal products are the scatter's"))
-    steps.append(Step("scatter", _quantity("adds"), (adds,),
+    steps.append(Step("scatter", named("adds"), (adds,),
                       "Per output element, one addition fewer than the products it receives, plus the bias; an "
                       "element that receives none is its bias (or 0)"))
     # The dense convolution on the output grid: every output element sums C_in/g × ∏ k products of the spread
@@ -352,7 +343,7 @@ def _transposed_counts(name: str, conv: Conv, t: Tensors) -> StageCounts:
     dense = sympy.Sum(dense_product, *dense_limits) if dense_limits else dense_product
     outputs = _size(t.y)
     output_grid = sympy.expand(outputs * count_ops(dense).mults)
-    steps.append(Step("scatter", _quantity("macs_output_grid"), (output_grid,),
+    steps.append(Step("scatter", named("output_grid"), (output_grid,),
                       "As a dense convolution of the zero-spread input on the output grid"))
     params = sympy.expand(_size(t.w) + conv.bias * _size(t.beta))
     per = Ops(per_input, per_input - 1 + conv.bias)
@@ -394,7 +385,7 @@ class Derivation:
     sizes: Mapping[str, sympy.Expr]
     definitions: tuple[Definition, ...] = field(default=())
     #: Every further count: ``input_grid``, ``output_grid``, ``performed_mults``, ``performed_adds`` (see
-    #: :data:`COUNTS`) and ``flops_<convention>`` for every convention, in the documented names.
+    #: :data:`symconv.quantities.FURTHER`) and ``flops_<convention>`` for every convention, in the documented names.
     counts: Mapping[str, sympy.Expr] = field(default_factory=dict)
 
     @property
@@ -445,11 +436,6 @@ def _output_size_steps(conv: Conv, title: str) -> list[Step]:
     return steps
 
 
-def _quantity(name: str) -> sympy.Symbol:
-    """The name of a count on the left of a step (the printers set it upright)."""
-    return sympy.Symbol(name)
-
-
 def _stage_steps(stage: StageCounts, prefix: str) -> list[Step]:
     conv = stage.conv
     lhs, rhs = stage.element
@@ -465,26 +451,26 @@ def _stage_steps(stage: StageCounts, prefix: str) -> list[Step]:
     steps.append(Step(f"{prefix}one output element", lhs, (rhs,),
                       "Cross-correlation over the input channels of the output channel's group and the kernel "
                       "taps, plus the bias when b = 1; x is zero outside the input (the padding)"))
-    steps.append(Step(f"{prefix}multiplications per element", _quantity("mults"), (per.mults,),
+    steps.append(Step(f"{prefix}multiplications per element", named("mults"), (per.mults,),
                       "Each term of the sum is one product w·x; the flag b selects the bias, it multiplies "
                       "nothing"))
     adds_form = sympy.Add(sympy.Add(products, -1, evaluate=False), b, evaluate=False) if b != 0 else per.adds
-    steps.append(Step(f"{prefix}additions per element", _quantity("adds"),
+    steps.append(Step(f"{prefix}additions per element", named("adds"),
                       (adds_form,) if adds_form == per.adds and b == 0 else (adds_form, per.adds),
                       "Adding n terms takes n - 1 additions; the bias adds one more when b = 1"))
     flops = sympy.expand(per.mults + per.adds)
-    steps.append(Step(f"{prefix}FLOPs per element", _quantity("flops"),
+    steps.append(Step(f"{prefix}FLOPs per element", named("flops"),
                       (sympy.Add(per.mults, per.adds, evaluate=False), flops),
                       "With a bias (b = 1) its addition cancels the -1 of the sum"
                       if b != 0 else "Without a bias the -1 of the sum stays"))
     if not b.is_number:
-        steps.append(Step(f"{prefix}FLOPs per element with a bias", _quantity("flops") ,
+        steps.append(Step(f"{prefix}FLOPs per element with a bias", named("flops") ,
                           (sympy.Subs(flops, b, 1), flops.subs(b, 1)), "With b = 1 the -1 and the +1 cancel"))
-        steps.append(Step(f"{prefix}FLOPs per element without a bias", _quantity("flops"),
+        steps.append(Step(f"{prefix}FLOPs per element without a bias", named("flops"),
                           (sympy.Subs(flops, b, 0), flops.subs(b, 0)), "With b = 0 there is one addition fewer"))
-    steps.append(Step(f"{prefix}output elements", _quantity("outputs"), (stage.outputs,),
+    steps.append(Step(f"{prefix}output elements", named("outputs"), (stage.outputs,),
                       "One element per batch item, output channel and output position"))
-    steps.append(Step(f"{prefix}parameters", _quantity("params"),
+    steps.append(Step(f"{prefix}parameters", named("params"),
                       (stage.params, tidy(stage.params)) if tidy(stage.params) != stage.params
                       else (stage.params,),
                       f"The weight w has C_out × C_in/g × {_kernel_text(conv)} entries; the bias β has C_out, "
@@ -499,7 +485,7 @@ def _kernel_text(conv: Conv) -> str:
 
 def _transposed_steps(stage: StageCounts, prefix: str) -> list[Step]:
     steps = [Step(prefix + step.title, step.lhs, step.rhs, step.rule) for step in stage.steps]
-    steps.append(Step(f"{prefix}parameters", _quantity("params"),
+    steps.append(Step(f"{prefix}parameters", named("params"),
                       (stage.params, tidy(stage.params)) if tidy(stage.params) != stage.params else (stage.params,),
                       f"The weight w has C_in × C_out/g × {_kernel_text(stage.conv)} entries; the bias β has C_out, "
                       "present when b = 1"))
@@ -557,11 +543,11 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT, *, siz
         return conv.flops(c["mults"], c["adds"], c["macs"], input_grid=c["input_grid"],
                           output_grid=c["output_grid"], performed=c["performed_mults"] + c["performed_adds"])
 
-    every = {name: total(name) for name in ("mults", "adds", "macs", *COUNTS)}
+    every = {name: total(name) for name in ("mults", "adds", "macs", *FURTHER)}
     poly = {"params": sympy.expand(total_params), "mults": every["mults"], "adds": every["adds"],
             "macs": every["macs"]}
     poly["flops"] = sympy.expand(flops_of(convention, every))
-    poly = {name: poly[name] for name in QUANTITIES}
+    poly = {name: poly[name] for name in LAYER}
     back = {d.symbol: d.value for d in definitions}
 
     def present(expr: sympy.Expr) -> sympy.Expr:
@@ -578,11 +564,11 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT, *, siz
             "macs": present_sum([c["macs"] for c in per_stage]),
             "flops": present_sum([flops_of(convention, c) for c in per_stage]),
         }
-        quantities = {name: quantities[name] for name in QUANTITIES}
-        extra = {name: present_sum([c[name] for c in per_stage]) for name in COUNTS}
+        quantities = {name: quantities[name] for name in LAYER}
+        extra = {name: present_sum([c[name] for c in per_stage]) for name in FURTHER}
     else:
         quantities = {name: present(expr) for name, expr in poly.items()}
-        extra = {name: present(every[name]) for name in COUNTS}
+        extra = {name: present(every[name]) for name in FURTHER}
     further = {**extra, **{f"flops_{c.value}": present(sympy.expand(flops_of(c, every))) for c in Convention}}
 
     over_stages = ", summed over the stages" if multi else ""
@@ -596,7 +582,7 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT, *, siz
     }
     if transposed:
         rules["mults"] = rules["adds"] = "The products that land in the output, and their sums"
-    steps += [Step("totals", _quantity(name), (quantities[name],), rules[name]) for name in QUANTITIES]
+    steps += [Step("totals", named(name), (quantities[name],), rules[name]) for name in LAYER]
     steps += _convention_steps(poly, convention, layer, present, every, flops_of)
 
     last = layer.stages[-1].conv
@@ -633,6 +619,6 @@ def _convention_steps(poly: Mapping[str, sympy.Expr], convention: Convention, la
         rule = f"Convention {other.value} minus exact"
         if other is Convention.TWO_MACS and gap != 0 and any(not b.is_number for b in biases):
             rule += ": zero exactly when b = 1, every output element then adding a bias"
-        lhs = sympy.Add(_quantity(f"flops_{other.value}"), -_quantity("flops_exact"), evaluate=False)
+        lhs = sympy.Add(named(f"flops_{other.value}"), -named("flops_exact"), evaluate=False)
         steps.append(Step("conventions", lhs, (gap,), rule))
     return steps

@@ -18,11 +18,12 @@ from pathlib import Path
 from symconv import variants
 from symconv.claims import Claim, check_claim, load_claims
 from symconv.compare import compare
-from symconv.derive import QUANTITIES, derive
+from symconv.derive import derive
 from symconv.errors import SymconvError
 from symconv.printing import latex, markdown
 from symconv.printing.exprs import latex_expr
 from symconv.printing.sections import latex_text
+from symconv.quantities import LAYER
 
 __all__ = ["DOCUMENTS", "generate", "main"]
 
@@ -65,7 +66,7 @@ def _subject(subject: str | tuple[str, str]):  # type: ignore[no-untyped-def]
 
 
 def _closed_forms(document) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    return [(name, latex_expr(document.quantities[name])) for name in QUANTITIES]
+    return [(name, latex_expr(document.quantities[name])) for name in LAYER]
 
 
 def _further_counts(document) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

@@ -31,7 +31,7 @@ import numpy as np
 import sympy
 
 from symconv.conventions import Convention
-from symconv.derive import COUNTS, QUANTITIES, Derivation, derive
+from symconv.derive import Derivation, derive
 from symconv.direct import (
     Mode,
     conv_direct,
@@ -42,6 +42,7 @@ from symconv.direct import (
     loop_nest,
 )
 from symconv.errors import SpecError, SymconvError
+from symconv.quantities import FURTHER, LAYER
 from symconv.spec import Conv
 from symconv.symbols import axes, is_flag, sym
 from symconv.variants import Layer
@@ -157,7 +158,7 @@ def direct_counts(layer: Layer, *, mode: Mode = "vectorized", seed: int = 0,
     """Run a numeric layer through the direct counter, stage by stage, on random integer data.
 
     Returns the counts (``params`` are the entries of the weight and bias arrays the computation reads; ``macs``
-    one per product, the multiplications of the sums; the further counts of :data:`symconv.derive.COUNTS`) and
+    one per product, the multiplications of the sums; the further counts of :data:`symconv.quantities.FURTHER`) and
     whether every stage's output equals the independent numpy computation.
 
     A forward stage runs :func:`~symconv.direct.conv_direct`; with ``performed`` once more skipping the padding
@@ -171,7 +172,7 @@ def direct_counts(layer: Layer, *, mode: Mode = "vectorized", seed: int = 0,
     rng = np.random.default_rng(seed)
     first = layer.stages[0].conv
     x = rng.integers(-3, 4, size=(int(first.batch), int(first.in_channels), *(int(s) for s in first.in_size)))
-    counts = dict.fromkeys(("params", "mults", "adds", "macs", *COUNTS), 0)
+    counts = dict.fromkeys(("params", "mults", "adds", "macs", *FURTHER), 0)
     values_agree = True
     for stage in layer.stages:
         conv = stage.conv
@@ -212,7 +213,7 @@ def is_polynomial(expr: sympy.Expr) -> bool:
 
 
 def _evaluate(exprs: Mapping[str, sympy.Expr], values: Mapping[sympy.Symbol, sympy.Expr],
-              names: tuple[str, ...] = QUANTITIES) -> dict[str, int]:
+              names: tuple[str, ...] = LAYER) -> dict[str, int]:
     out = {}
     for name in names:
         if name not in exprs:
@@ -244,7 +245,7 @@ def _compare(expected: Mapping[str, int], numeric: Layer, convention: Convention
         counts["mults"], counts["adds"], counts["macs"], input_grid=counts["input_grid"],
         output_grid=counts["output_grid"], performed=counts["performed_mults"] + counts["performed_adds"]))
     out = [Mismatch(where, values, name, expected[name], counts[name])
-           for name in (*QUANTITIES, *COUNTS) if name in expected and expected[name] != counts[name]]
+           for name in (*LAYER, *FURTHER) if name in expected and expected[name] != counts[name]]
     if not agree:
         out.append(Mismatch(where, values, "output values", 0, "differs from the numpy convolution"))
     return out
@@ -487,8 +488,8 @@ def _grid(derivation: Derivation, progress: Progress | None) -> GridProof:
     for stage in layer.stages:
         subs.update(_independent(stage.conv))
     bounds = degree_bounds(layer)
-    candidates = {**{name: derivation.polynomials[name] for name in QUANTITIES},
-                  **{name: derivation.counts[name] for name in COUNTS if name in derivation.counts}}
+    candidates = {**{name: derivation.polynomials[name] for name in LAYER},
+                  **{name: derivation.counts[name] for name in FURTHER if name in derivation.counts}}
     candidates = {name: sympy.expand(e.xreplace(subs)) for name, e in candidates.items()}
     polys = {name: e for name, e in candidates.items() if is_polynomial(e)}
     piecewise = tuple(name for name in candidates if name not in polys)
@@ -534,7 +535,7 @@ def _grid(derivation: Derivation, progress: Progress | None) -> GridProof:
             values.setdefault(s_, fixed.get(s_, 1))
         numeric = layer.substitute(values)
         _check_work(numeric)
-        expected = _evaluate(polys, {**values, **_output_sizes(layer, numeric)}, (*QUANTITIES, *COUNTS))
+        expected = _evaluate(polys, {**values, **_output_sizes(layer, numeric)}, (*LAYER, *FURTHER))
         mismatches += _compare(expected, numeric, derivation.convention, "grid",
                                {str(v): point[v] for v in variables}, _grid_mode(numeric))
     return GridProof(
@@ -574,12 +575,12 @@ def verify(derivation: Derivation, *, samples: int = 20, seed: int = 0, progress
     layer = derivation.layer
     mismatches: list[Mismatch] = []
     made = 0
-    exprs = {**derivation.quantities, **{name: derivation.counts[name] for name in COUNTS
+    exprs = {**derivation.quantities, **{name: derivation.counts[name] for name in FURTHER
                                          if name in derivation.counts}}
     for values, numeric in _samples(layer, samples, seed):
         made += 1
         _check_work(numeric)
-        expected = _evaluate(exprs, {**values, **_output_sizes(layer, numeric)}, (*QUANTITIES, *COUNTS))
+        expected = _evaluate(exprs, {**values, **_output_sizes(layer, numeric)}, (*LAYER, *FURTHER))
         mismatches += _compare(expected, numeric, derivation.convention, "sample",
                                {str(s): int(v) for s, v in values.items()}, "vectorized")
     notes = () if made == samples else (f"only {made} of {samples} random configurations were valid",)

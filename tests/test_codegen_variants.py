@@ -14,7 +14,8 @@ from strategies import numeric_layers
 from symconv import variants
 from symconv.cli import main
 from symconv.codegen import compile_functions, functions_for, module_for
-from symconv.derive import QUANTITIES, derive
+from symconv.derive import derive
+from symconv.quantities import LAYER
 
 
 def load(tmp_path, name: str, source: str):
@@ -41,7 +42,7 @@ def test_cli_codegen_module_imports_and_matches_the_derivation(tmp_path, capsys,
     imports = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import | ast.ImportFrom)]
     assert [alias.name for node in imports for alias in node.names] == ["numpy"]
     module = load(tmp_path, f"gen_{variant}_{dims}", source)
-    assert set(module.__all__) >= set(QUANTITIES)
+    assert set(module.__all__) >= set(LAYER)
 
 
 @settings(max_examples=40)
@@ -58,7 +59,7 @@ def test_generated_functions_equal_the_derived_values(case):
     for before, after in zip(symbolic.stages, layer.stages, strict=True):
         args |= {str(s): int(v) for s, v in zip(before.conv.out_size, after.conv.out_size, strict=True)
                  if isinstance(s, sympy.Symbol)}
-    for name in QUANTITIES:
+    for name in LAYER:
         f = functions[name]
         wanted = {p: args[p] for p in f.__code__.co_varnames[: f.__code__.co_kwonlyargcount]}
         assert f(**wanted) == numeric.value(name), name

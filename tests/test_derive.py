@@ -12,8 +12,9 @@ from strategies import numeric_layers
 
 from symconv import variants
 from symconv.conventions import Convention
-from symconv.derive import QUANTITIES, count_ops, derive
+from symconv.derive import count_ops, derive
 from symconv.errors import SymconvError
+from symconv.quantities import LAYER
 from symconv.symbols import index, new_symbol, sym
 from symconv.verify import direct_counts
 
@@ -174,6 +175,6 @@ def test_closed_forms_equal_the_direct_count(case):
     for before, after in zip(symbolic.layer.stages, layer.stages, strict=True):
         subs |= {s: v for s, v in zip(before.conv.out_size, after.conv.out_size, strict=True)
                  if isinstance(s, sympy.Symbol)}
-    for name in QUANTITIES:
+    for name in LAYER:
         assert numeric.value(name) == counts[name], name
         assert symbolic.quantities[name].xreplace(subs) == counts[name], name

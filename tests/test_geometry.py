@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from symconv import variants
 from symconv.cli import main
 from symconv.conventions import Convention
-from symconv.derive import COUNTS, derive
+from symconv.derive import derive
 from symconv.direct import (
     conv_direct,
     conv_reference,
@@ -28,6 +28,7 @@ from symconv.direct import (
 )
 from symconv.errors import SpecError, SymconvError
 from symconv.geometry import Covered, PaddedTaps, ValidPairs, output_size_relations, valid_pairs_regimes
+from symconv.quantities import FURTHER
 from symconv.symbols import sym
 from symconv.verify import direct_counts, verify_layer
 
@@ -177,7 +178,7 @@ def _closed(derivation, values: dict[str, int], layer) -> dict[str, int]:
     for before, after in zip(derivation.layer.stages, layer.stages, strict=True):
         subs |= {s: v for s, v in zip(before.conv.out_size, after.conv.out_size, strict=True)
                  if isinstance(s, sympy.Symbol)}
-    exprs = {**derivation.quantities, **{n: derivation.counts[n] for n in COUNTS}}
+    exprs = {**derivation.quantities, **{n: derivation.counts[n] for n in FURTHER}}
     return {name: int(expr.xreplace(subs).doit()) for name, expr in exprs.items()}
 
 
@@ -189,7 +190,7 @@ def test_transposed_closed_forms_equal_the_direct_count(case):
     counts, agree = direct_counts(layer)
     assert agree  # scatter, uncropped scatter and dense convolution all equal the adjoint of the forward one
     closed = _closed(_symbolic("transposed", dims), values, layer)
-    for name in ("params", "mults", "adds", "macs", *COUNTS):
+    for name in ("params", "mults", "adds", "macs", *FURTHER):
         assert closed[name] == counts[name], name
     # The products of the scatter, and the dense count on the output grid, as the issue states them.
     conv = layer.stages[0].conv

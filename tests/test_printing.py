@@ -12,10 +12,11 @@ import sympy
 
 from symconv import variants
 from symconv.compare import compare
-from symconv.derive import QUANTITIES, derive
+from symconv.derive import derive
 from symconv.printing import FORMATS, render
 from symconv.printing.exprs import latex_expr, text_expr
 from symconv.printing.sections import latex_text
+from symconv.quantities import LAYER
 from symconv.symbols import sym
 
 _SCRIPT = (
@@ -63,7 +64,7 @@ def test_json_shape_and_values():
               "p_h": 0, "p_w": 0, "d_h": 1, "d_w": 1}
     data = json.loads(render(derive(variants.standard(2, values, bias=False)), "json"))
     assert data["variant"] == "standard" and data["convention"] == "exact"
-    assert set(data["quantities"]) == set(QUANTITIES)
+    assert set(data["quantities"]) == set(LAYER)
     assert data["quantities"]["mults"] == {"expr": str(8 * 9 * 3 * 9), "latex": "1944", "value": 1944}
     assert data["quantities"]["adds"]["value"] == 8 * 9 * (27 - 1)
     assert data["sizes"]["H_out"]["value"] == 3

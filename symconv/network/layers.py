@@ -51,6 +51,7 @@ from symconv.conventions import Convention
 from symconv.derive import Derivation, count_ops, derive
 from symconv.errors import SymconvError
 from symconv.parsing import parse_text
+from symconv.quantities import NETWORK
 from symconv.spec import Conv, output_size_relation
 from symconv.symbols import index
 from symconv.variants import Layer as Variant
@@ -91,7 +92,7 @@ IN_CHANNELS = sympy.Symbol("in_channels", integer=True, positive=True)
 CONVENTIONS = ("exact", "macs", "2macs")
 
 #: The counts of a layer, network or total, in the order they are printed.
-COUNTS = ("params", "buffers", "weights", "mults", "adds", "others", "macs")
+COUNTS = NETWORK
 
 
 class NetworkError(SymconvError):

@@ -24,12 +24,13 @@ from symconv.network.graph import Analysis
 from symconv.network.layers import Counts, Shape
 from symconv.printing.exprs import latex_expr, text_expr
 from symconv.printing.sections import latex_text
+from symconv.quantities import NETWORK_TOTALS
 
 __all__ = ["FORMATS", "TOTALS", "conditions_text", "convention_text", "decimal", "percent", "render", "scaled",
            "to_dict"]
 
 #: The totals of the JSON form, in order (``params`` as PyTorch's ``sum(p.numel())``).
-TOTALS = ("params", "buffers", "mults", "adds", "macs", "flops")
+TOTALS = NETWORK_TOTALS
 
 
 def percent(part: sympy.Expr, whole: sympy.Expr, digits: int = 2) -> str:

@@ -18,22 +18,20 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from symconv.printing.order import arrange
+from symconv.quantities import TABLE as QUANTITIES
+from symconv.quantities import latex_name
 from symconv.symbols import latex_names
 
 __all__ = ["latex_expr", "text_expr"]
 
-#: Names of counts, written upright in LaTeX.
-_UPRIGHT = {"params", "mults", "adds", "flops", "macs", "outputs"}
 _STAGE_TENSOR = re.compile(r"(x|w|beta|y)(\d)\Z")
 
 
 class _Latex(LatexPrinter):
     def _print_Symbol(self, expr: sympy.Symbol, style: str = "plain") -> str:
         name = expr.name
-        if name in _UPRIGHT:
-            return rf"\mathrm{{{name}}}"
-        if name.startswith("flops_"):
-            return rf"\mathrm{{flops}}_{{\mathrm{{{name[6:]}}}}}"
+        if name in QUANTITIES or name.startswith("flops_"):
+            return latex_name(name)
         stage = _STAGE_TENSOR.match(name)
         if stage:
             base = r"\beta" if stage[1] == "beta" else stage[1]
