@@ -19,10 +19,10 @@ from symconv.compare import compare
 from symconv.conventions import Convention
 from symconv.derive import derive
 from symconv.errors import SymconvError, UnknownSymbolError
+from symconv.geometry import PADDING_MODES
 from symconv.parsing import parse_assignment
 from symconv.printing import FORMATS, render
 from symconv.quantities import LAYER
-from symconv.spec import PADDING_MODES
 from symconv.symbols import TABLE, names_for_dims
 from symconv.variants import Layer
 

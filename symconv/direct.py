@@ -80,10 +80,9 @@ class DirectCount:
 
 def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
                 padding_end: int | None = None) -> int:
-    """The output size along one axis: ``floor((size + 2p - d(k - 1) - 1) / s) + 1``.
-
-    The last output position reads padded index ``(out - 1)s + (k - 1)d``, which must stay below
-    ``size + 2p``; the largest such ``out`` is the formula.
+    """The output size along one axis, as the computation finds it: the window starts ``0, s, 2s, ...`` of the
+    padded input at which the whole dilated kernel still fits. (:func:`symconv.geometry.output_size` states
+    the relation; the tests hold the two to each other.)
 
     >>> output_size(56, 3, 1, 1, 1)  # (56 + 2 - 2 - 1) // 1 + 1
     56
@@ -101,19 +100,22 @@ def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int
     _check_int("dilation", dilation, 1)
     end = padding if padding_end is None else padding_end
     _check_int("padding_end", end, 0)
-    span = dilation * (kernel - 1) + 1
-    if span > size + padding + end:
+    taps = range(0, dilation * kernel, dilation)  # the offsets of the kernel's taps in the padded input
+    padded = size + padding + end
+    starts = range(0, padded, stride)
+    span = taps[-1] + 1
+    if span > padded:
         raise SpecError(
             f"the kernel spans {span} positions (k={kernel}, d={dilation}) but the padded input has only "
             f"{size + padding + end} (size={size}, p={padding}" + (f", padding_end={end})" if end != padding else ")")
         )
-    return (size + padding + end - span) // stride + 1
+    return sum(1 for start in starts if start + taps[-1] < padded)
 
 
 def transposed_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
                            output_padding: int = 0, padding_end: int | None = None) -> int:
-    """The output size of a transposed convolution along one axis: the uncropped scatter is
-    ``(size - 1) s + d (k - 1) + 1`` long, the output padding adds ``op`` at the end, the padding crops.
+    """The output size of a transposed convolution along one axis, as its scatter finds it: one past the
+    farthest place an input and a tap land (``s t + d i``), plus the output padding, minus the padding cropped.
 
     >>> transposed_output_size(4, 3, 2, 1, 1, 1)  # 3*2 + 2 + 1 + 1 - 2
     8
@@ -127,7 +129,8 @@ def transposed_output_size(size: int, kernel: int, stride: int, padding: int, di
     if output_padding >= stride and output_padding >= dilation:
         raise SpecError(f"output_padding={output_padding} must be smaller than the stride ({stride}) or the "
                         f"dilation ({dilation})")
-    out = (size - 1) * stride + dilation * (kernel - 1) + 1 + output_padding - padding - end
+    farthest = max(range(0, size * stride, stride)) + max(range(0, kernel * dilation, dilation))
+    out = farthest + 1 + output_padding - padding - end
     if out < 1:
         raise SpecError(f"the padding ({padding} + {end}) crops the whole output of a transposed convolution "
                         f"(size={size}, k={kernel}, s={stride}, d={dilation}, output_padding={output_padding})")

@@ -1,10 +1,20 @@
-"""Geometry: which (position, tap) pairs of a convolution touch real input, and the output-size relations.
+"""Geometry: every per-axis relation of a convolution, once, and the counts of the pairs that touch real input.
 
-Tap ``j`` of output position ``a`` of a convolution reads input position ``s a + d j - p``. It is a real input
-when ``0 <= s a + d j - p < n_b``; otherwise it falls on the implicit zeros of the padding. The same index map
-read the other way is a transposed convolution: input ``a`` and tap ``j`` land at ``s a + d j - p`` of the
-output, and the padding crops what lands outside ``[0, n_b)``. Three counts of that map, per axis, carry
-everything the padding changes:
+**The relations.** One axis has an input size, a kernel ``k``, a stride ``s``, padding ``p`` at the start and
+``pe`` at the end (``pe = p`` unless given), a dilation ``d`` and, for a transposed convolution, an output
+padding ``op``. :func:`span`, :func:`slack`, :func:`output_size`, :func:`input_size`,
+:func:`transposed_output_size`, :func:`transposed_input_size` and :func:`padding_for` are the only places
+where these relations are written; the specs, the variants, the networks, the verifier and the documents call
+them. Each takes Python ints (and returns an int) or SymPy expressions (and returns one).
+
+>>> output_size(56, 3, 2, 1, 1), input_size(28, 3, 2, 1, 1), transposed_output_size(4, 3, 2, 1, 1, 1)
+(28, 55, 8)
+
+**The counts.** Tap ``j`` of output position ``a`` of a convolution reads input position ``s a + d j - p``. It
+is a real input when ``0 <= s a + d j - p < n_b``; otherwise it falls on the implicit zeros of the padding. The
+same index map read the other way is a transposed convolution: input ``a`` and tap ``j`` land at
+``s a + d j - p`` of the output, and the padding crops what lands outside ``[0, n_b)``. Three counts of that
+map, per axis, carry everything the padding changes:
 
 * :class:`ValidPairs` ``V(n_a, n_b, k, s, p, d)``: the pairs ``(a < n_a, j < k)`` inside;
 * :class:`Covered` ``Z(n_a, n_b, k, s, p, d)``: the positions ``a`` with at least one pair inside (an output
@@ -27,23 +37,183 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 import sympy
 
-from symconv.spec import output_size_relation, transposed_output_size_relation
-from symconv.symbols import index, new_symbol
+from symconv.errors import SpecError
+from symconv.symbols import index, new_symbol, position_index, tap_index
 
 __all__ = [
+    "PADDING_MODES",
     "Covered",
     "Hit",
     "PaddedTaps",
     "Regime",
     "Relation",
     "ValidPairs",
+    "geometric_atoms",
+    "input_size",
+    "is_polynomial",
+    "output_size",
     "output_size_relations",
+    "padding_for",
+    "slack",
+    "span",
+    "transposed_input_size",
+    "transposed_output_size",
     "valid_pairs_regimes",
     "valid_pairs_sum",
 ]
+
+#: A size: a Python int, or a SymPy expression.
+Size = TypeVar("Size", int, sympy.Expr)
+
+#: The padding modes: no padding, PyTorch's ``same`` (stride 1) and full padding.
+PADDING_MODES = ("valid", "same", "full")
+
+
+def _floor_div(a: Size, b: Size) -> Size:
+    """``floor(a / b)``: ``//`` on ints, SymPy's floor otherwise."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a // b
+    return sympy.floor(sympy.sympify(a) / b)
+
+
+def span(kernel: Size, dilation: Size) -> Size:
+    """The inputs a kernel of ``k`` taps dilated by ``d`` spans: its first tap at 0, its last at ``d(k - 1)``.
+
+    >>> span(3, 2)
+    5
+    """
+    return dilation * (kernel - 1) + 1
+
+
+def slack(size: Size, kernel: Size, padding: Size, dilation: Size, padding_end: Size | None = None) -> Size:
+    """The positions past the first where the kernel still fits in the padded input: ``size + p + pe - span``.
+    Negative when the kernel is wider than the padded input (no layer has it).
+
+    >>> slack(5, 3, 0, 1), slack(2, 5, 0, 1)
+    (2, -3)
+    """
+    end = padding if padding_end is None else padding_end
+    return size + padding + end - span(kernel, dilation)
+
+
+def output_size(size: Size, kernel: Size, stride: Size, padding: Size, dilation: Size,
+                padding_end: Size | None = None) -> Size:
+    """The output size of one axis: ``floor((size + 2p - d(k - 1) - 1)/s) + 1``.
+
+    The kernel fits at :func:`slack` positions past its first, of which every ``s``-th is an output.
+
+    >>> from symconv.symbols import sym
+    >>> output_size(*(sym(n) for n in ("H_in", "k_h", "s_h", "p_h", "d_h")))
+    floor((H_in - d_h*(k_h - 1) + 2*p_h - 1)/s_h) + 1
+    >>> output_size(7, 4, 1, 1, 1, padding_end=2)  # PyTorch's 'same' for k = 4
+    7
+    """
+    return _floor_div(slack(size, kernel, padding, dilation, padding_end), stride) + 1
+
+
+def input_size(out: Size, kernel: Size, stride: Size, padding: Size, dilation: Size,
+               padding_end: Size | None = None) -> Size:
+    """The smallest input size whose output size is ``out`` (:func:`output_size` inverted): the last output
+    position starts at ``(out - 1) s`` of the padded input and spans the kernel. Every size from it to ``s - 1``
+    more gives the same output. It can be below 1 when the padding alone holds the kernel.
+
+    >>> input_size(28, 3, 2, 1, 1), output_size(55, 3, 2, 1, 1), output_size(56, 3, 2, 1, 1)
+    (55, 28, 28)
+    """
+    end = padding if padding_end is None else padding_end
+    return (out - 1) * stride + span(kernel, dilation) - padding - end
+
+
+def transposed_output_size(size: Size, kernel: Size, stride: Size, padding: Size, dilation: Size,
+                           output_padding: Size, padding_end: Size | None = None) -> Size:
+    """The output size of one axis of a transposed convolution, from where its scatter lands.
+
+    Input position ``t`` and tap ``i`` land at ``s t + d i`` of the uncropped result; the last lands at the
+    largest ``t`` and ``i``. The uncropped result ends one past it, the output padding adds positions at the end,
+    and the padding crops ``p`` at the start and ``p`` (or ``padding_end``) at the end.
+
+    >>> from symconv.symbols import sym
+    >>> transposed_output_size(*(sym(n) for n in ("H_in", "k_h", "s_h", "p_h", "d_h", "op_h")))
+    d_h*(k_h - 1) + op_h - 2*p_h + s_h*(H_in - 1) + 1
+    >>> transposed_output_size(4, 3, 2, 1, 1, 1)
+    8
+    """
+    end = padding if padding_end is None else padding_end
+    if isinstance(size, int) and isinstance(kernel, int):
+        last = stride * (size - 1) + dilation * (kernel - 1)
+    else:
+        t, i = position_index("h"), tap_index("h")
+        lands = stride * t + dilation * i
+        last = lands.xreplace({t: size - 1, i: kernel - 1})  # s, d >= 1: the largest indices land last
+    return last + 1 + output_padding - padding - end
+
+
+def transposed_input_size(out: Size, kernel: Size, stride: Size, padding: Size, dilation: Size,
+                          output_padding: Size, padding_end: Size | None = None) -> Size | None:
+    """The input size whose transposed output size is ``out`` (:func:`transposed_output_size` inverted), or
+    None when no input size gives it.
+
+    >>> transposed_input_size(8, 3, 2, 1, 1, 1), transposed_input_size(9, 3, 2, 1, 1, 1)
+    (4, None)
+    """
+    zero = transposed_output_size(1, kernel, stride, padding, dilation, output_padding, padding_end)
+    steps, rest = divmod(out - zero, stride)
+    if rest != 0 or steps < 0:
+        return None
+    return steps + 1
+
+
+def padding_for(mode: str, kernel: Size, dilation: Size, stride: Size) -> tuple[Size, Size, Size]:
+    """``(start, end, stride)`` of one axis in a padding mode.
+
+    * ``valid``: no padding;
+    * ``same``: PyTorch's rule (``padding='same'``): the stride must be 1, the total padding is the kernel's
+      reach ``d(k - 1)``, ``floor(d(k - 1)/2)`` at the start and the rest, one more for an odd total, at the end;
+    * ``full``: ``d(k - 1)`` on both sides, every partial overlap an output.
+
+    >>> padding_for("same", 4, 1, 1)
+    (1, 2, 1)
+    """
+    reach = span(kernel, dilation) - 1
+    zero = 0 if isinstance(reach, int) else sympy.Integer(0)
+    if mode == "valid":
+        return zero, zero, stride
+    if mode == "same":
+        if (isinstance(stride, int) or stride.is_number) and stride != 1:
+            raise SpecError(f"padding 'same' needs stride 1 (PyTorch's rule), not {stride}")
+        start = _floor_div(reach, 2)
+        return start, reach - start, (1 if isinstance(reach, int) else sympy.Integer(1))
+    if mode == "full":
+        return reach, reach, stride
+    raise SpecError(f"unknown padding mode {mode!r} (known: {', '.join(PADDING_MODES)})")
+
+
+def geometric_atoms(expr: sympy.Basic) -> list[sympy.Basic]:
+    """The applications of ``V``, ``Z``, ``H`` and ``F`` in ``expr``: the parts of a count that are piecewise in
+    the geometry, sorted by their text.
+
+    >>> geometric_atoms(3 * ValidPairs(*sympy.symbols("a b c d e f")) + 1)
+    [ValidPairs(a, b, c, d, e, f)]
+    """
+    return sorted(expr.atoms(ValidPairs, Covered, Hit, PaddedTaps), key=str)
+
+
+_PIECEWISE = (sympy.floor, sympy.ceiling, sympy.Max, sympy.Min, sympy.Mod, sympy.Piecewise, sympy.Sum)
+
+
+def is_polynomial(expr: sympy.Basic) -> bool:
+    """True when ``expr`` is a polynomial in its symbols: no ``V``, ``Z``, ``H``, ``F``, no floor, ceiling,
+    max, min or mod.
+
+    >>> from symconv.symbols import sym
+    >>> is_polynomial(sym("k_h") ** 2 + 1), is_polynomial(sympy.floor(sym("H_in") / 2))
+    (True, False)
+    """
+    return not geometric_atoms(expr) and not any(expr.atoms(kind) for kind in _PIECEWISE)
 
 
 def _ints(args: Sequence[sympy.Basic]) -> list[int] | None:
@@ -239,8 +409,9 @@ def valid_pairs_regimes() -> tuple[Regime, ...]:
     full = sympy.summation(sympy.summation(1, (index("t"), 0, n - 1)), (j, 0, k - 1))
     regimes.append(Regime("no padding", "p = 0 (both ends)", full, (("V", full),)))
 
-    # General: substitute H_in through r, let SymPy take the integer out of the floor.
-    m_of_r = (n - 1) * s + r + d * (k - 1) + 1 - 2 * p
+    # General: H_in is the smallest input of H_out outputs plus r, the rest the stride leaves over; SymPy takes
+    # the integer out of the floor.
+    m_of_r = input_size(n, k, s, p, d) + r
     upper = sympy.floor((m_of_r - 1 + p - d * j) / s)
     excess = sympy.simplify(n - 1 - upper)
     jp = index("i")
@@ -274,8 +445,8 @@ class Relation:
 @cache
 def output_size_relations() -> tuple[Relation, ...]:
     """The relations of Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (2016),
-    each the general relation (:func:`symconv.spec.output_size_relation`,
-    :func:`symconv.spec.transposed_output_size_relation`) under the relation's conditions, simplified.
+    each the general relation (:func:`output_size`, :func:`transposed_output_size`) under the relation's
+    conditions, simplified.
 
     ``i, k, s, p, d`` are the input size, kernel, stride, padding, dilation; ``i'`` and ``o'`` the input and
     output of the transposed convolution, ``a`` its output padding (``(i + 2p - k) mod s`` recovers ``i``).
@@ -288,10 +459,10 @@ def output_size_relations() -> tuple[Relation, ...]:
     one, zero = sympy.Integer(1), sympy.Integer(0)
 
     def fwd(pad: sympy.Expr, stride: sympy.Expr, dil: sympy.Expr = one, kernel: sympy.Expr = k) -> sympy.Expr:
-        return sympy.simplify(output_size_relation(i, kernel, stride, pad, dil))
+        return sympy.simplify(output_size(i, kernel, stride, pad, dil))
 
     def tr(pad: sympy.Expr, stride: sympy.Expr, extra: sympy.Expr = zero, kernel: sympy.Expr = k) -> sympy.Expr:
-        return sympy.expand(transposed_output_size_relation(ip, kernel, stride, pad, one, extra))
+        return sympy.expand(transposed_output_size(ip, kernel, stride, pad, one, extra))
 
     return (
         Relation(1, "no zero padding, unit strides", "s = 1, p = 0", o, fwd(zero, one)),

@@ -9,11 +9,21 @@ import sympy
 
 from symconv import variants
 from symconv.derive import derive
-from symconv.geometry import Covered, Hit, ValidPairs, output_size_relations, valid_pairs_regimes, valid_pairs_sum
+from symconv.geometry import (
+    PADDING_MODES,
+    Covered,
+    Hit,
+    ValidPairs,
+    output_size,
+    output_size_relations,
+    padding_for,
+    transposed_output_size,
+    valid_pairs_regimes,
+    valid_pairs_sum,
+)
 from symconv.printing import latex
 from symconv.printing.exprs import latex_expr
 from symconv.printing.sections import latex_text
-from symconv.spec import PADDING_MODES, output_size_relation, padding_for, transposed_output_size_relation
 from symconv.symbols import sym
 
 __all__ = ["output_sizes", "padding_aware"]
@@ -30,12 +40,12 @@ def _axis() -> tuple[sympy.Symbol, ...]:
 def output_sizes(header: str) -> tuple[str, str]:
     """The general relations, the padding modes and the relations of Dumoulin & Visin's guide."""
     size, k, s, p, d, pe, op, _ = _axis()
-    forward = output_size_relation(size, k, s, p, d, pe)
-    transposed = transposed_output_size_relation(size, k, s, p, d, op)
+    forward = output_size(size, k, s, p, d, pe)
+    transposed = transposed_output_size(size, k, s, p, d, op)
     modes = []
     for mode in PADDING_MODES:
         start, end, stride = padding_for(mode, k, d, sym("s_h") if mode != "same" else sympy.Integer(1))
-        relation = sympy.simplify(output_size_relation(size, k, stride, start, d, end))
+        relation = sympy.simplify(output_size(size, k, stride, start, d, end))
         modes.append((mode, start, end, stride, relation))
     relations = output_size_relations()
     title = "Output sizes"

@@ -27,21 +27,10 @@ from typing import Any
 import sympy
 
 from symconv.errors import SpecError
+from symconv.geometry import output_size, slack, span, transposed_output_size
 from symconv.symbols import TABLE, axes, sym
 
-__all__ = [
-    "PADDING_MODES",
-    "Conv",
-    "Definition",
-    "Values",
-    "output_size_relation",
-    "padding_for",
-    "resolve_values",
-    "transposed_output_size_relation",
-]
-
-#: The padding modes of ``--padding``: no padding, PyTorch's ``same`` (stride 1) and full padding.
-PADDING_MODES = ("valid", "same", "full")
+__all__ = ["Conv", "Definition", "Values", "resolve_values"]
 
 #: Substitutions for the symbols of a spec: a symbol name or symbol mapped to an integer or expression.
 Values = Mapping[str | sympy.Symbol, int | sympy.Expr]
@@ -99,70 +88,6 @@ def resolve_values(values: Values | None) -> dict[sympy.Symbol, sympy.Expr]:
             return resolved
         resolved = chained
     raise SpecError("the values given refer to each other in a circle")
-
-
-def output_size_relation(size: sympy.Expr, kernel: sympy.Expr, stride: sympy.Expr, padding: sympy.Expr,
-                         dilation: sympy.Expr, padding_end: sympy.Expr | None = None) -> sympy.Expr:
-    """The output size of one spatial axis: ``floor((size + 2p - d(k - 1) - 1)/s) + 1``.
-
-    A kernel dilated by ``d`` spans ``d(k - 1) + 1`` inputs; it fits ``size + 2p - d(k - 1) - 1`` positions
-    past its first, of which every ``s``-th is an output. With ``padding_end`` the two sides differ and
-    ``2p`` is ``p + padding_end``.
-
-    >>> output_size_relation(sympy.Integer(56), 3, 2, 1, 1)
-    28
-    >>> output_size_relation(sympy.Integer(7), 4, 1, 1, 1, padding_end=2)  # PyTorch's 'same' for k = 4
-    7
-    """
-    end = padding if padding_end is None else padding_end
-    return sympy.floor((size + padding + end - dilation * (kernel - 1) - 1) / stride) + 1
-
-
-def transposed_output_size_relation(size: sympy.Expr, kernel: sympy.Expr, stride: sympy.Expr,
-                                    padding: sympy.Expr, dilation: sympy.Expr, output_padding: sympy.Expr,
-                                    padding_end: sympy.Expr | None = None) -> sympy.Expr:
-    """The output size of one axis of a transposed convolution, from where its scatter lands.
-
-    Input position ``t`` and tap ``i`` land at ``s t + d i`` of the uncropped result; the last lands at the
-    largest ``t`` and ``i``. The uncropped result ends one past it, the output padding adds positions at the end,
-    and the padding crops ``p`` at the start and ``p`` (or ``padding_end``) at the end.
-
-    >>> from symconv.symbols import sym
-    >>> transposed_output_size_relation(sym("H_in"), sym("k_h"), sym("s_h"), sym("p_h"), sym("d_h"), sym("op_h"))
-    d_h*(k_h - 1) + op_h - 2*p_h + s_h*(H_in - 1) + 1
-    """
-    from symconv.symbols import position_index, tap_index
-
-    t, i = position_index("h"), tap_index("h")
-    lands = stride * t + dilation * i
-    last = lands.xreplace({t: size - 1, i: kernel - 1})  # s, d >= 1: the largest indices land last
-    end = padding if padding_end is None else padding_end
-    return last + 1 + output_padding - padding - end
-
-
-def padding_for(mode: str, kernel: sympy.Expr, dilation: sympy.Expr,
-                stride: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
-    """``(start, end, stride)`` of one axis in a padding mode.
-
-    * ``valid``: no padding;
-    * ``same``: PyTorch's rule (``padding='same'``): the stride must be 1, the total padding is the kernel's
-      reach ``d(k - 1)``, ``floor(d(k - 1)/2)`` at the start and the rest, one more for an odd total, at the end;
-    * ``full``: ``d(k - 1)`` on both sides, every partial overlap an output.
-
-    >>> padding_for("same", sympy.Integer(4), sympy.Integer(1), sympy.Integer(1))
-    (1, 2, 1)
-    """
-    reach = dilation * (kernel - 1)
-    if mode == "valid":
-        return sympy.Integer(0), sympy.Integer(0), stride
-    if mode == "same":
-        if stride.is_number and stride != 1:
-            raise SpecError(f"padding 'same' needs stride 1 (PyTorch's rule), not {stride}")
-        start = sympy.floor(reach / 2)
-        return start, reach - start, sympy.Integer(1)
-    if mode == "full":
-        return reach, reach, stride
-    raise SpecError(f"unknown padding mode {mode!r} (known: {', '.join(PADDING_MODES)})")
 
 
 def _check_at_least(name: str, value: sympy.Expr, least: int) -> None:
@@ -248,79 +173,30 @@ class Conv:
 
     @classmethod
     def _checked(cls, dims: int, raw: dict[str, Any]) -> Conv:
-        batch: sympy.Expr = raw["batch"]
-        cin, cout, groups, bias = raw["in_channels"], raw["out_channels"], raw["groups"], raw["bias"]
-        kernel, stride, padding, dilation, in_size, out_size = (
-            tuple(raw[key]) for key in ("kernel", "stride", "padding", "dilation", "in_size", "out_size")
-        )
+        """A spec from its raw fields, each checked, the channels per group and the output sizes worked out."""
         names = axes(dims)
+        fields = {key: tuple(raw[key]) for key in ("kernel", "stride", "padding", "dilation", "in_size", "out_size")}
         transposed = bool(raw.get("transposed", False))
-        padding_end = tuple(raw["padding_end"]) if raw.get("padding_end") is not None else padding
+        padding_end = tuple(raw["padding_end"]) if raw.get("padding_end") is not None else fields["padding"]
         output_padding = tuple(raw["output_padding"]) if raw.get("output_padding") is not None else None
         if transposed and output_padding is None:
             output_padding = tuple(sympy.Integer(0) for _ in names)
         if not transposed and output_padding is not None and any(op != 0 for op in output_padding):
             raise SpecError("output padding belongs to a transposed convolution only")
-        for name, value in (("N", batch), ("C_in", cin), ("C_out", cout), ("g", groups)):
-            _check_at_least(name, value, 1)
-        for i, a in enumerate(names):
-            _check_at_least(f"k_{a}", kernel[i], 1)
-            _check_at_least(f"s_{a}", stride[i], 1)
-            _check_at_least(f"p_{a}", padding[i], 0)
-            _check_at_least(f"d_{a}", dilation[i], 1)
-            _check_at_least(f"pe_{a}", padding_end[i], 0)
-            if output_padding is not None:
-                _check_output_padding(a, output_padding[i], stride[i], dilation[i])
-            _check_at_least(f"{a.upper()}_in", in_size[i], 1)
-            _check_at_least(f"{a.upper()}_out", out_size[i], 1)
-        if bias.is_number and bias not in (0, 1):
-            raise SpecError(f"b = {bias} must be 0 (no bias) or 1 (bias)")
-
+        _check_ranges(names, raw, fields, padding_end, output_padding)
         definitions: list[Definition] = []
-        in_per_group = _per_group("C_in", cin, groups, definitions)
-        out_per_group = _per_group("C_out", cout, groups, definitions)
-
-        sizes = []
-        for i, a in enumerate(names):
-            word = TABLE[f'k_{a}'].meaning.split()[-1]
-            if transposed:
-                assert output_padding is not None
-                relation = transposed_output_size_relation(in_size[i], kernel[i], stride[i], padding[i],
-                                                           dilation[i], output_padding[i], padding_end[i])
-                if relation.is_number and relation < 1:
-                    raise SpecError(
-                        f"the padding crops the whole output along the {word}: {a.upper()}_in = {in_size[i]}, "
-                        f"k_{a} = {kernel[i]}, s_{a} = {stride[i]}, d_{a} = {dilation[i]}, "
-                        f"op_{a} = {output_padding[i]} give {relation} after cropping "
-                        f"{padding[i]} + {padding_end[i]}"
-                    )
-            else:
-                span = dilation[i] * (kernel[i] - 1) + 1
-                padded = in_size[i] + padding[i] + padding_end[i]
-                if (padded - span).is_number and padded - span < 0:
-                    both = f"2*{padding[i]}" if padding_end[i] == padding[i] else f"{padding[i]} + {padding_end[i]}"
-                    raise SpecError(
-                        f"the kernel spans {span} inputs along the {word}, "
-                        f"wider than the padded input {in_size[i]} + {both} = {padded}"
-                    )
-                relation = output_size_relation(in_size[i], kernel[i], stride[i], padding[i], dilation[i],
-                                                padding_end[i])
-            size = out_size[i]
-            if relation.is_number:
-                if size.is_number and size != relation:
-                    raise SpecError(
-                        f"{a.upper()}_out = {size} contradicts the input: "
-                        f"{a.upper()}_in = {in_size[i]}, k_{a} = {kernel[i]}, s_{a} = {stride[i]}, "
-                        f"p_{a} = {padding[i]}, d_{a} = {dilation[i]} give {relation}"
-                    )
-                size = relation
-            sizes.append(size)
+        in_per_group = _per_group("C_in", raw["in_channels"], raw["groups"], definitions)
+        out_per_group = _per_group("C_out", raw["out_channels"], raw["groups"], definitions)
+        axis_fields = [{key: value[i] for key, value in fields.items()} | {"padding_end": padding_end[i]}
+                       | {"output_padding": output_padding[i] if output_padding is not None else None}
+                       for i in range(dims)]
+        sizes = tuple(_out_size(a, f, transposed) for a, f in zip(names, axis_fields, strict=True))
         return cls(
-            dims=dims, batch=batch, in_channels=cin, out_channels=cout, groups=groups, kernel=kernel,
-            stride=stride, padding=padding, dilation=dilation, bias=bias, in_size=in_size,
-            out_size=tuple(sizes), in_per_group=in_per_group, out_per_group=out_per_group,
-            definitions=tuple(definitions),
-            padding_end=padding_end if padding_end != padding else None,
+            dims=dims, batch=raw["batch"], in_channels=raw["in_channels"], out_channels=raw["out_channels"],
+            groups=raw["groups"], kernel=fields["kernel"], stride=fields["stride"], padding=fields["padding"],
+            dilation=fields["dilation"], bias=raw["bias"], in_size=fields["in_size"], out_size=sizes,
+            in_per_group=in_per_group, out_per_group=out_per_group, definitions=tuple(definitions),
+            padding_end=padding_end if padding_end != fields["padding"] else None,
             transposed=transposed, output_padding=output_padding,
         )
 
@@ -362,12 +238,11 @@ class Conv:
     def relation(self, axis: int) -> sympy.Expr:
         """The output size along ``axis`` as a function of the input size (a floor; for a transposed
         convolution, a polynomial)."""
+        geometry = (self.in_size[axis], self.kernel[axis], self.stride[axis], self.padding[axis],
+                    self.dilation[axis])
         if self.transposed:
-            return transposed_output_size_relation(self.in_size[axis], self.kernel[axis], self.stride[axis],
-                                                   self.padding[axis], self.dilation[axis], self.out_pad[axis],
-                                                   self.pad_end[axis])
-        return output_size_relation(self.in_size[axis], self.kernel[axis], self.stride[axis],
-                                    self.padding[axis], self.dilation[axis], self.pad_end[axis])
+            return transposed_output_size(*geometry, self.out_pad[axis], self.pad_end[axis])
+        return output_size(*geometry, self.pad_end[axis])
 
     @cached_property
     def free_symbols(self) -> frozenset[sympy.Symbol]:
@@ -386,6 +261,60 @@ def _check_output_padding(a: str, op: sympy.Expr, stride: sympy.Expr, dilation: 
     if (op - stride).is_number and (op - dilation).is_number and op >= stride and op >= dilation:
         raise SpecError(f"op_{a} = {op} must be smaller than the stride s_{a} = {stride} or the dilation "
                         f"d_{a} = {dilation} (the extra positions would see no input)")
+
+
+def _check_ranges(names: tuple[str, ...], raw: Mapping[str, Any], fields: Mapping[str, tuple[sympy.Expr, ...]],
+                  padding_end: tuple[sympy.Expr, ...], output_padding: tuple[sympy.Expr, ...] | None) -> None:
+    """Every numeric field in its domain: sizes, channels, kernel, stride and dilation at least 1, paddings at
+    least 0, the bias flag 0 or 1, an output padding below the stride or the dilation."""
+    for name, key in (("N", "batch"), ("C_in", "in_channels"), ("C_out", "out_channels"), ("g", "groups")):
+        _check_at_least(name, raw[key], 1)
+    for i, a in enumerate(names):
+        for letter, key, least in (("k", "kernel", 1), ("s", "stride", 1), ("p", "padding", 0), ("d", "dilation", 1)):
+            _check_at_least(f"{letter}_{a}", fields[key][i], least)
+        _check_at_least(f"pe_{a}", padding_end[i], 0)
+        if output_padding is not None:
+            _check_output_padding(a, output_padding[i], fields["stride"][i], fields["dilation"][i])
+        _check_at_least(f"{a.upper()}_in", fields["in_size"][i], 1)
+        _check_at_least(f"{a.upper()}_out", fields["out_size"][i], 1)
+    bias = raw["bias"]
+    if bias.is_number and bias not in (0, 1):
+        raise SpecError(f"b = {bias} must be 0 (no bias) or 1 (bias)")
+
+
+def _out_size(a: str, f: Mapping[str, sympy.Expr], transposed: bool) -> sympy.Expr:
+    """The output size of axis ``a``: the relation's value once it is a number (a given size must agree), else
+    the size as given; a layer the numbers already rule out is refused."""
+    word = TABLE[f"k_{a}"].meaning.split()[-1]
+    geometry = (f["kernel"], f["stride"], f["padding"], f["dilation"])
+    if transposed:
+        relation = transposed_output_size(f["in_size"], *geometry, f["output_padding"], f["padding_end"])
+        if relation.is_number and relation < 1:
+            raise SpecError(
+                f"the padding crops the whole output along the {word}: {a.upper()}_in = {f['in_size']}, "
+                f"k_{a} = {f['kernel']}, s_{a} = {f['stride']}, d_{a} = {f['dilation']}, "
+                f"op_{a} = {f['output_padding']} give {relation} after cropping {f['padding']} + {f['padding_end']}"
+            )
+    else:
+        room = slack(f["in_size"], f["kernel"], f["padding"], f["dilation"], f["padding_end"])
+        if room.is_number and room < 0:
+            p, pe = f["padding"], f["padding_end"]
+            both = f"2*{p}" if pe == p else f"{p} + {pe}"
+            raise SpecError(
+                f"the kernel spans {span(f['kernel'], f['dilation'])} inputs along the {word}, "
+                f"wider than the padded input {f['in_size']} + {both} = {f['in_size'] + p + pe}"
+            )
+        relation = output_size(f["in_size"], *geometry, f["padding_end"])
+    size = f["out_size"]
+    if not relation.is_number:
+        return size
+    if size.is_number and size != relation:
+        raise SpecError(
+            f"{a.upper()}_out = {size} contradicts the input: {a.upper()}_in = {f['in_size']}, "
+            f"k_{a} = {f['kernel']}, s_{a} = {f['stride']}, p_{a} = {f['padding']}, d_{a} = {f['dilation']} "
+            f"give {relation}"
+        )
+    return relation
 
 
 def _sympify_field(value: object, subs: Mapping[sympy.Symbol, sympy.Expr]) -> Any:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 import sympy
 
 from symconv.errors import SpecError, UnknownVariantError
-from symconv.spec import Conv, Values, padding_for, resolve_values
+from symconv.geometry import padding_for
+from symconv.spec import Conv, Values, resolve_values
 from symconv.symbols import axes, sym
 
 __all__ = [
@@ -90,7 +91,7 @@ def _bias_values(values: Values | None, bias: bool | None, padding: str | None =
 
 def _with_padding_mode(dims: int, subs: dict[sympy.Symbol, sympy.Expr], mode: str) -> dict[sympy.Symbol, sympy.Expr]:
     """``subs`` with the padding of ``mode`` (``valid``, ``same``, ``full``) on every axis
-    (:func:`symconv.spec.padding_for`); an explicit ``p_a`` or ``pe_a`` conflicts with a mode."""
+    (:func:`symconv.geometry.padding_for`); an explicit ``p_a`` or ``pe_a`` conflicts with a mode."""
     out = dict(subs)
     for a in axes(dims):
         for name in (f"p_{a}", f"pe_{a}"):
@@ -110,7 +111,7 @@ def standard(dims: int = 2, values: Values | None = None, bias: bool | None = No
              padding: str | None = None) -> Layer:
     """A standard convolution: every output channel sees every input channel (``g = 1``).
 
-    Every constructor takes ``padding``, a mode (``valid``, ``same``, ``full``; :func:`symconv.spec.padding_for`)
+    Every constructor takes ``padding``, a mode (``valid``, ``same``, ``full``; :func:`symconv.geometry.padding_for`)
     instead of explicit ``p_a``/``pe_a`` values. A kernel of different sizes along the axes (``k_h != k_w``, an
     asymmetric kernel) and different padding at the two ends (``pe_a``) need no variant of their own.
     """

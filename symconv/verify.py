@@ -42,6 +42,14 @@ from symconv.direct import (
     loop_nest,
 )
 from symconv.errors import SpecError, SymconvError
+from symconv.geometry import (
+    input_size,
+    is_polynomial,
+    output_size,
+    slack,
+    transposed_input_size,
+    transposed_output_size,
+)
 from symconv.quantities import FURTHER, LAYER
 from symconv.spec import Conv
 from symconv.symbols import axes, is_flag, sym
@@ -200,18 +208,6 @@ def direct_counts(layer: Layer, *, mode: Mode = "vectorized", seed: int = 0,
     return counts, values_agree
 
 
-_PIECEWISE = (sympy.floor, sympy.ceiling, sympy.Max, sympy.Min, sympy.Mod, sympy.Piecewise, sympy.Sum)
-
-
-def is_polynomial(expr: sympy.Expr) -> bool:
-    """True when ``expr`` is a polynomial in its symbols: no ``V``, ``Z``, ``H``, ``F`` of
-    :mod:`symconv.geometry`, no floor, ceiling, max, min or mod."""
-    from symconv.geometry import Covered, Hit, PaddedTaps, ValidPairs
-
-    kinds = (*_PIECEWISE, ValidPairs, Covered, Hit, PaddedTaps)
-    return not any(expr.atoms(kind) for kind in kinds)
-
-
 def _evaluate(exprs: Mapping[str, sympy.Expr], values: Mapping[sympy.Symbol, sympy.Expr],
               names: tuple[str, ...] = LAYER) -> dict[str, int]:
     out = {}
@@ -300,7 +296,7 @@ def _sample(layer: Layer, rng: random.Random) -> dict[sympy.Symbol, int] | None:
         if not target.is_number:
             target = sympy.Integer(rng.randint(*_SMALL["out"]))
         end = first.pad_end[axis].xreplace(values)
-        needed = (target - 1) * s_ + d * (k - 1) + 1 - p - end + rng.randint(0, int(s_) - 1)
+        needed = input_size(target, k, s_, p, d, end) + rng.randint(0, int(s_) - 1)
         if not needed.is_number or needed < 1:
             return None
         values[free_in[0]] = int(needed)
@@ -423,31 +419,10 @@ def _realise(conv: Conv, axis: int, values: dict[sympy.Symbol, int]) -> bool:
             if not e.is_number:
                 return False
             trial[key] = int(e)
-        s_, p, pe, d, op = (trial[key] for key in _GEOMETRY)
-        target_out = int(out)
-        if conv.transposed:
-            if op >= s_ and op >= d:
-                continue
-            if free_in is not None:
-                rest = target_out - 1 - d * (int(k) - 1) - op + p + pe
-                if rest < 0 or rest % s_:
-                    continue
-                size_value = rest // s_ + 1
-            else:
-                size_value = int(size)
-            if (size_value - 1) * s_ + d * (int(k) - 1) + op + 1 - p - pe != target_out:
-                continue
-        else:
-            if op:
-                continue
-            span = d * (int(k) - 1) + 1
-            if free_in is not None:  # the smallest input of at least 1 that gives the output size
-                least = (target_out - 1) * s_ + span - p - pe
-                size_value = max(1, least)
-            else:
-                size_value = int(size)
-            if size_value + p + pe < span or (size_value + p + pe - span) // s_ + 1 != target_out:
-                continue
+        size_value = _realised_size(conv.transposed, int(k), int(out), trial,
+                                    None if free_in is not None else int(size))
+        if size_value is None:
+            continue
         values.update(chosen)
         if free_in is not None:
             if not isinstance(free_in, sympy.Symbol):
@@ -455,6 +430,26 @@ def _realise(conv: Conv, axis: int, values: dict[sympy.Symbol, int]) -> bool:
             values[free_in] = size_value
         return True
     return False
+
+
+def _realised_size(transposed: bool, k: int, out: int, geometry: Mapping[str, int], size: int | None) -> int | None:
+    """The input size that gives ``out`` outputs with this kernel and geometry (``size`` when it is fixed), or
+    None when none does: the smallest input of at least 1, through the inverse relations of
+    :mod:`symconv.geometry`."""
+    s_, p, pe, d, op = (geometry[key] for key in _GEOMETRY)
+    if transposed:
+        if op >= s_ and op >= d:
+            return None
+        found = transposed_input_size(out, k, s_, p, d, op, pe) if size is None else size
+        if found is None or found < 1 or transposed_output_size(found, k, s_, p, d, op, pe) != out:
+            return None
+        return found
+    if op:
+        return None
+    found = max(1, input_size(out, k, s_, p, d, pe)) if size is None else size
+    if slack(found, k, p, d, pe) < 0 or output_size(found, k, s_, p, d, pe) != out:
+        return None
+    return found
 
 
 def _values_from(variables: list[sympy.Symbol], degrees: Mapping[sympy.Symbol, int], sizes: set[sympy.Symbol],

@@ -93,14 +93,14 @@ def shufflenet() -> Network:
 
 
 def inverted_residual() -> Network:
-    """MobileNetV2's inverted residual (stride 1): 1×1 expansion d_1→t·d_1, ReLU6, k×k depthwise (padding
-    (k − 1)/2, k odd), ReLU6, linear 1×1 projection t·d_1→d_2 (the residual sum exists only when d_1 = d_2, and
-    is not a mult-add)."""
+    """MobileNetV2's inverted residual (stride 1): 1×1 expansion d_1→t·d_1, ReLU6, k×k depthwise ('same'
+    padding), ReLU6, linear 1×1 projection t·d_1→d_2 (the residual sum exists only when d_1 = d_2, and is not a
+    mult-add)."""
     s = _names("d_1", "d_2", "t", "k", "h", "w")
     d1, t, k = s["d_1"], s["t"], s["k"]
     return _chain("inverted_residual", Shape(d1, (s["h"], s["w"])), [
         Conv2d(out=t * d1, kernel=1), BatchNorm(), Activation("relu6"),
-        Conv2d(groups="depthwise", kernel=k, padding=(k - 1) / 2), BatchNorm(), Activation("relu6"),
+        Conv2d(groups="depthwise", kernel=k, padding="same"), BatchNorm(), Activation("relu6"),
         Conv2d(out=s["d_2"], kernel=1), BatchNorm()], s, "MobileNetV2 inverted residual", residual=False)
 
 

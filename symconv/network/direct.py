@@ -106,7 +106,9 @@ def _layer(layer: LayerSpec, xs: list[np.ndarray], rng: np.random.Generator) -> 
         # Weights scaled by 1/sqrt(fan-in) keep the activations of a deep network near 1 (softmax's exp).
         w = rng.standard_normal((cout, cin // groups, *layer.kernel)) / np.sqrt(fan_in)  # type: ignore[misc]
         b = rng.standard_normal(cout) if layer.bias else None
-        options = {"stride": layer.stride, "padding": layer.padding, "dilation": layer.dilation, "groups": groups}
+        options: dict[str, Any] = {name: tuple(int(v) for v in getattr(layer, attr)) for name, attr in (
+            ("stride", "stride"), ("padding", "padding"), ("dilation", "dilation"), ("padding_end", "pad_end"))}
+        options["groups"] = groups
         counted = conv_direct(x, w, b, **options)  # type: ignore[arg-type]
         agree = bool(np.allclose(counted.output, conv_reference(x, w, b, **options)))  # type: ignore[arg-type]
         params = w.size + (b.size if b is not None else 0)

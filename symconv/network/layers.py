@@ -49,10 +49,11 @@ import sympy
 
 from symconv.conventions import Convention
 from symconv.derive import Derivation, count_ops, derive
-from symconv.errors import SymconvError
+from symconv.errors import SpecError, SymconvError
+from symconv.geometry import output_size, padding_for, slack, span
 from symconv.parsing import parse_text
 from symconv.quantities import NETWORK
-from symconv.spec import Conv, output_size_relation
+from symconv.spec import Conv
 from symconv.symbols import index
 from symconv.variants import Layer as Variant
 from symconv.variants import Stage
@@ -218,12 +219,12 @@ def _is_integer(expr: Expr) -> bool:
     return bool(expr.is_number and expr.is_integer)
 
 
-def spatial_out(size: Expr, kernel: int, stride: int, padding: int, dilation: int = 1) -> Expr:
-    """The output size along one axis, ``floor((size + 2p − d(k − 1) − 1)/s) + 1``, exactly.
+def spatial_out(size: Expr, kernel: Expr | int, stride: int, padding: Expr | int, dilation: Expr | int = 1,
+                padding_end: Expr | int | None = None) -> Expr:
+    """The output size along one axis (:func:`symconv.geometry.output_size`), exactly.
 
-    A numeric size gives the floor's value. A symbolic size gives the expression that equals the floor
-    whenever ``size`` is a multiple of the stride: then the numerator's remainder is that of the constant
-    ``c = 2p − d(k − 1) − 1``, so ``floor(n/s) = (size + c − (c mod s))/s``. The network records the condition
+    A numeric size gives the floor's value. A symbolic size gives the relation where ``size`` is a multiple
+    ``s q`` of the stride: then the integer ``q`` leaves the floor. The network records that condition
     (:attr:`symconv.network.graph.Analysis.conditions`) and evaluation checks it.
 
     >>> from sympy import Symbol
@@ -232,12 +233,11 @@ def spatial_out(size: Expr, kernel: int, stride: int, padding: int, dilation: in
     (112, H/2, H, H)
     """
     size = as_expr(size)
-    if size.is_number and all(isinstance(v, int) for v in (kernel, padding, dilation)):
-        return output_size_relation(size, kernel, stride, padding, dilation)
-    c = 2 * padding - dilation * (kernel - 1) - 1
-    if stride == 1:
-        return sympy.expand(size + c) + 1
-    return sympy.expand((size + c - c % stride) / stride) + 1
+    if size.is_number:
+        return output_size(size, kernel, stride, padding, dilation, padding_end)
+    q = sympy.Dummy("q", integer=True, positive=True)
+    relation = output_size(stride * q, kernel, stride, padding, dilation, padding_end)
+    return sympy.expand(relation.xreplace({q: size / stride}))
 
 
 class LayerSpec:
@@ -287,11 +287,13 @@ class Conv2d(LayerSpec):
     out: Expr | int | None = None
     kernel: int | tuple[int, int] = 3
     stride: int | tuple[int, int] = 1
-    padding: int | tuple[int, int] = 0
+    padding: int | tuple[int, int] | str = 0
     dilation: int | tuple[int, int] = 1
     groups: int | str | Expr = 1
     bias: bool = False
     multiplier: int = 1
+    #: The padding at the end of each axis when it differs from ``padding`` (a ``same`` kernel of even reach).
+    padding_end: tuple[Any, Any] | None = None
 
     kind = "conv"
 
@@ -300,8 +302,20 @@ class Conv2d(LayerSpec):
         return isinstance(self.groups, str) and self.groups == "depthwise"
 
     def __post_init__(self) -> None:
+        mode = self.padding if isinstance(self.padding, str) else None
+        if mode is not None:
+            object.__setattr__(self, "padding", 0)
         for name, least in (("kernel", 1), ("stride", 1), ("padding", 0), ("dilation", 1)):
             object.__setattr__(self, name, _pair(name, getattr(self, name), least, symbolic=name != "stride"))
+        if mode is not None:
+            try:
+                sides = [padding_for(mode, k, d, s) for k, d, s in zip(self.kernel, self.dilation, self.stride,  # type: ignore[arg-type]
+                                                                       strict=True)]
+            except SpecError as error:
+                raise _fail(str(error)) from None
+            object.__setattr__(self, "padding", tuple(side[0] for side in sides))
+            ends = tuple(side[1] for side in sides)
+            object.__setattr__(self, "padding_end", ends if ends != self.padding else None)
         symbolic = any(isinstance(v, sympy.Expr) for v in (*self.kernel, *self.padding, *self.dilation))  # type: ignore[misc]
         if symbolic and self.stride != (1, 1):
             raise _fail("a symbolic kernel, padding or dilation needs stride 1")
@@ -338,16 +352,21 @@ class Conv2d(LayerSpec):
         _, cout, _ = self._channels(inputs)
         sizes = []
         for axis, size in enumerate(inputs[0].size):
-            span = self.dilation[axis] * (self.kernel[axis] - 1) + 1  # type: ignore[index]
-            padded = size + 2 * self.padding[axis]  # type: ignore[index]
-            if (padded - span).is_number and padded - span < 0:
-                raise _fail(f"the kernel spans {span} inputs, more than the padded input's {padded}")
-            sizes.append(spatial_out(size, self.kernel[axis], self.stride[axis],  # type: ignore[index]
-                                     self.padding[axis], self.dilation[axis]))  # type: ignore[index]
+            k, s, p, d = (getattr(self, name)[axis] for name in ("kernel", "stride", "padding", "dilation"))
+            pe = self.pad_end[axis]
+            room = slack(size, k, p, d, pe)
+            if room.is_number and room < 0:
+                raise _fail(f"the kernel spans {span(k, d)} inputs, more than the padded input's {size + p + pe}")
+            sizes.append(spatial_out(size, k, s, p, d, pe))
         return Shape(cout, tuple(sizes))
 
     def strides(self) -> tuple[int, ...]:
         return tuple(self.stride)  # type: ignore[arg-type]
+
+    @property
+    def pad_end(self) -> tuple[Any, Any]:
+        """The padding at the end of each axis."""
+        return self.padding if self.padding_end is None else self.padding_end  # type: ignore[return-value]
 
     def spec(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Conv:
         """The :class:`~symconv.spec.Conv` of this layer on these shapes."""
@@ -360,6 +379,8 @@ class Conv2d(LayerSpec):
             "k_h": k[0], "k_w": k[1], "s_h": s[0], "s_w": s[1],  # type: ignore[index]
             "p_h": p[0], "p_w": p[1], "d_h": d[0], "d_w": d[1],  # type: ignore[index]
         }
+        if self.padding_end is not None:
+            values |= {"pe_h": self.padding_end[0], "pe_w": self.padding_end[1]}
         return Conv.make(2, {name: sympy.sympify(v) for name, v in values.items()})
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
@@ -539,7 +560,8 @@ class _Pool(LayerSpec):
         sizes = []
         for axis, size in enumerate(inputs[0].size):
             k, s, p = self.kernel[axis], self.stride[axis], self.padding[axis]  # type: ignore[index]
-            if (size + 2 * p - k).is_number and size + 2 * p - k < 0:
+            room = slack(size, k, p, 1)
+            if room.is_number and room < 0:
                 raise _fail(f"the window spans {k} inputs, more than the padded input's {size + 2 * p}")
             sizes.append(spatial_out(size, k, s, p))
         return Shape(inputs[0].channels, tuple(sizes))
