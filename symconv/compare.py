@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import sympy
 
-from symconv.derive import Derivation, Step
+from symconv.derive import Derivation
 from symconv.errors import SymconvError
 from symconv.quantities import LAYER, quantity
+from symconv.steps import Step
 from symconv.symbols import sym
 
 __all__ = ["Comparison", "compare", "simplify_ratio"]

@@ -15,6 +15,7 @@ for the first product's missing one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
 
 import sympy
@@ -70,13 +71,15 @@ class Convention(Enum):
         }[self]
 
     def flops(self, mults: sympy.Expr | int, adds: sympy.Expr | int, macs: sympy.Expr | int, *,
-              input_grid: sympy.Expr | int | None = None, output_grid: sympy.Expr | int | None = None,
+              others: sympy.Expr | int = 0, input_grid: sympy.Expr | int | None = None,
+              output_grid: sympy.Expr | int | None = None,
               performed: sympy.Expr | int | None = None) -> sympy.Expr:
-        """The FLOPs of this convention, from the exact counts; ``input_grid`` and ``output_grid`` default to
-        ``macs`` (an ordinary convolution), ``performed`` (mults + adds skipping the padding) to the exact
-        count (no padding)."""
+        """The FLOPs of this convention, from the exact counts; ``others`` (comparisons, divisions, ...) count
+        in the conventions that count every operation; ``input_grid`` and ``output_grid`` default to ``macs``
+        (an ordinary convolution), ``performed`` (mults + adds skipping the padding) to the exact count (no
+        padding)."""
         if self is Convention.EXACT:
-            total = mults + adds
+            total = mults + adds + others
         elif self is Convention.MACS:
             total = macs
         elif self is Convention.TWO_MACS:
@@ -86,5 +89,19 @@ class Convention(Enum):
         elif self is Convention.OUTPUT_GRID:
             total = macs if output_grid is None else output_grid
         else:
-            total = mults + adds if performed is None else performed
+            total = (mults + adds if performed is None else performed) + others
         return sympy.Integer(total) if isinstance(total, int) else total
+
+    def of(self, counts: Mapping[str, sympy.Expr | int]) -> sympy.Expr:
+        """The FLOPs of this convention from counts by name (``mults``, ``adds``, ``macs`` and, where they
+        exist, ``others``, ``input_grid``, ``output_grid``, ``performed_mults``, ``performed_adds``).
+
+        >>> Convention("exact").of({"mults": 9, "adds": 8, "macs": 9, "others": 2})
+        19
+        """
+        performed = None
+        if "performed_mults" in counts:
+            performed = counts["performed_mults"] + counts["performed_adds"]
+        return self.flops(counts["mults"], counts["adds"], counts["macs"], others=counts.get("others", 0),
+                          input_grid=counts.get("input_grid"), output_grid=counts.get("output_grid"),
+                          performed=performed)

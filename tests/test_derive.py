@@ -12,10 +12,9 @@ from strategies import numeric_layers
 
 from symconv import variants
 from symconv.conventions import Convention
-from symconv.derive import count_ops, derive
-from symconv.errors import SymconvError
+from symconv.derive import derive
 from symconv.quantities import LAYER
-from symconv.symbols import index, new_symbol, sym
+from symconv.symbols import new_symbol, sym
 from symconv.verify import direct_counts
 
 k = new_symbol("k")
@@ -124,34 +123,6 @@ def test_numeric_values_and_output_sizes():
     assert d.value("adds") == 64 * 56 * 56 * (64 * 9 - 1)
     assert d.value("H_out") == 56
     assert derive(variants.standard(2)).value("flops") is None
-
-
-# --- counting rules -------------------------------------------------------------------------------------------
-
-x, w, beta = sympy.IndexedBase("x"), sympy.IndexedBase("w"), sympy.IndexedBase("beta")
-c, i = index("c"), index("i")
-n_ = sym("C_in")
-
-
-@pytest.mark.parametrize(("expr", "mults", "adds"), [
-    (w[c] * x[c], 1, 0),
-    (w[c] * x[c] + beta[0], 1, 1),
-    (w[c] * x[c] + b * beta[0], 1, b),
-    (sympy.Sum(w[c] * x[c], (c, 0, n_ - 1)), n_, n_ - 1),
-    (sympy.Sum(w[c, i] * x[c + i], (c, 0, n_ - 1), (i, 0, 2)), 3 * n_, 3 * n_ - 1),
-    (sympy.Sum(w[c] * x[c] * x[c], (c, 0, 3)), 8, 3),
-    (sympy.Sum(sympy.Sum(w[c, i] * x[i], (i, 0, 1)) + beta[c], (c, 0, 4)), 10, 5 * 2 + 4),
-])
-def test_count_ops_counts_from_structure(expr, mults, adds):
-    ops = count_ops(expr)
-    assert sympy.expand(ops.mults - mults) == 0
-    assert sympy.expand(ops.adds - adds) == 0
-
-
-@pytest.mark.parametrize("expr", [sympy.exp(x[0]), b * beta[0] + b * x[1]])
-def test_count_ops_refuses_what_it_cannot_count(expr):
-    with pytest.raises(SymconvError):
-        count_ops(expr)
 
 
 @functools.cache

@@ -48,7 +48,8 @@ from typing import Any, TypeAlias
 import sympy
 
 from symconv.conventions import Convention
-from symconv.derive import Derivation, count_ops, derive
+from symconv.counting import count_ops
+from symconv.derive import Derivation, derive
 from symconv.errors import SpecError, SymconvError
 from symconv.geometry import output_size, padding_for, slack, span
 from symconv.parsing import parse_text
