@@ -14,18 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import sympy
 
 from symconv.conventions import Convention
+from symconv.counting import Ops
 from symconv.geometry import geometric_atoms
 from symconv.quantities import LAYER, named
 from symconv.spec import Conv
 from symconv.symbols import sym
-
-if TYPE_CHECKING:
-    from symconv.derive import StageCounts
 
 __all__ = ["Step", "convention_steps", "output_size_steps", "stage_steps", "totals_steps", "transposed_steps"]
 
@@ -42,6 +40,25 @@ class Step:
     def under(self, prefix: str) -> Step:
         """The same step in a section of a multi-stage layer (``depthwise stage: ...``)."""
         return Step(prefix + self.title, self.lhs, self.rhs, self.rule)
+
+
+class StageCounts(Protocol):
+    """What the steps of a stage read of its derivation (:class:`symconv.derive.StageCounts`)."""
+
+    @property
+    def conv(self) -> Conv: ...
+    @property
+    def element(self) -> tuple[sympy.Indexed, sympy.Expr]: ...
+    @property
+    def products(self) -> sympy.Expr: ...
+    @property
+    def per_element(self) -> Ops: ...
+    @property
+    def outputs(self) -> sympy.Expr: ...
+    @property
+    def params(self) -> sympy.Expr: ...
+    @property
+    def steps(self) -> tuple[Step, ...]: ...
 
 
 def _both(expr: sympy.Expr, tidied: sympy.Expr) -> tuple[sympy.Expr, ...]:
