@@ -5,7 +5,7 @@ The CLI prints any of them as one line on stderr and exits with status 2.
 
 from __future__ import annotations
 
-__all__ = ["FormulaError", "SpecError", "SymconvError", "UnknownSymbolError", "UnknownVariantError"]
+__all__ = ["FormulaError", "NetworkError", "SpecError", "SymconvError", "UnknownSymbolError", "UnknownVariantError"]
 
 
 class SymconvError(ValueError):
@@ -23,6 +23,11 @@ class UnknownSymbolError(SymconvError):
 
 class UnknownVariantError(SymconvError):
     """A variant name that symconv does not know."""
+
+
+class NetworkError(SymconvError):
+    """A network that cannot be built: an unknown layer type or field, a missing field, shapes that do not
+    fit. The message names the file (when there is one), the layer and the problem."""
 
 
 class FormulaError(SymconvError):

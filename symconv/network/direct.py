@@ -16,7 +16,7 @@ with :func:`symconv.network.graph.analyse`, layer by layer.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,100 +95,125 @@ def run(network: Network, values: Mapping[str, Any] | None = None, seed: int = 0
     return rows
 
 
-def _layer(layer: LayerSpec, xs: list[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, Counts, bool]:
-    x = xs[0]
-    t = _Tally()
-    if isinstance(layer, Conv2d):
-        cin = x.shape[1]
-        groups = cin if layer.depthwise else int(layer.groups)  # type: ignore[arg-type]
-        cout = layer.multiplier * cin if layer.depthwise else int(layer.out)  # type: ignore[arg-type]
-        fan_in = cin // groups * layer.kernel[0] * layer.kernel[1]  # type: ignore[index]
-        # Weights scaled by 1/sqrt(fan-in) keep the activations of a deep network near 1 (softmax's exp).
-        w = rng.standard_normal((cout, cin // groups, *layer.kernel)) / np.sqrt(fan_in)  # type: ignore[misc]
-        b = rng.standard_normal(cout) if layer.bias else None
-        options: dict[str, Any] = {name: tuple(int(v) for v in getattr(layer, attr)) for name, attr in (
-            ("stride", "stride"), ("padding", "padding"), ("dilation", "dilation"), ("padding_end", "pad_end"))}
-        options["groups"] = groups
-        counted = conv_direct(x, w, b, **options)  # type: ignore[arg-type]
-        agree = bool(np.allclose(counted.output, conv_reference(x, w, b, **options)))  # type: ignore[arg-type]
-        params = w.size + (b.size if b is not None else 0)
-        return counted.output, Counts(params=params, weights=w.size, mults=counted.mults, adds=counted.adds,
-                                      macs=counted.mults), agree
-    if isinstance(layer, Linear):
-        flat = x.reshape(x.shape[0], -1)
-        w = rng.standard_normal((int(layer.out), flat.shape[1])) / np.sqrt(flat.shape[1])
-        b = rng.standard_normal(int(layer.out)) if layer.bias else None
-        acc = t.mul(flat[:, :1], w[:, 0])
-        for i in range(1, flat.shape[1]):
-            acc = t.add(acc, t.mul(flat[:, i:i + 1], w[:, i]))
-        macs = t.mults
-        if b is not None:
-            acc = t.add(acc, b)
-        expected = flat @ w.T + (b if b is not None else 0)
-        params = w.size + (b.size if b is not None else 0)
-        return acc, Counts(params=params, weights=w.size, mults=t.mults, adds=t.adds, macs=macs), bool(
-            np.allclose(acc, expected))
-    if isinstance(layer, BatchNorm):
-        c = x.shape[1]
-        gamma, beta = rng.standard_normal((c,)), rng.standard_normal((c,))
-        mean, var = rng.standard_normal((c,)), rng.random((c,)) + 0.5
-        eps = 1e-5
-        per_channel = (1, c, 1, 1)
-        root = t.other(np.sqrt(t.add(var, eps)))
-        r = t.other(1.0 / root)
-        a = t.mul(gamma, r)
-        s = t.add(beta, t.mul(-mean, a))
-        y = t.add(t.mul(x, a.reshape(per_channel)), s.reshape(per_channel))
-        expected = (x - mean.reshape(per_channel)) / np.sqrt(var + eps).reshape(per_channel) \
-            * gamma.reshape(per_channel) + beta.reshape(per_channel)
-        buffers = mean.size + var.size + 1  # running mean, running variance, num_batches_tracked
-        params = gamma.size + beta.size if layer.affine else 0
-        return y, Counts(params=params, buffers=buffers, mults=t.mults, adds=t.adds, others=t.others), bool(
-            np.allclose(y, expected))
-    if isinstance(layer, Activation):
-        y = x
-        if layer.function in ("relu", "relu6"):
-            y = t.other(np.maximum(x, 0))
-        if layer.function == "relu6":
-            y = t.other(np.minimum(y, 6))
-        expected = np.clip(x, 0, 6 if layer.function == "relu6" else None) if layer.function != "identity" else x
-        return y, Counts(others=t.others), bool(np.array_equal(y, expected))
-    if isinstance(layer, Softmax):
-        flat = x.reshape(x.shape[0], -1)
-        e = t.other(np.exp(flat))
-        total = e[:, 0]
-        for i in range(1, e.shape[1]):
-            total = t.add(total, e[:, i])
-        y = t.other(e / total[:, None])
-        expected = np.exp(flat) / np.exp(flat).sum(axis=1, keepdims=True)
-        return y, Counts(adds=t.adds, others=t.others), bool(np.allclose(y, expected))
-    if isinstance(layer, MaxPool | AvgPool):
-        return _pool(layer, x, t)
-    if isinstance(layer, GlobalAvgPool):
-        cube: np.ndarray = x.reshape(x.shape[0], x.shape[1], -1)
-        acc = cube[:, :, 0]
-        for i in range(1, cube.shape[2]):
-            acc = t.add(acc, cube[:, :, i])
-        y = t.mul(acc, 1.0 / cube.shape[2])[:, :, None, None]
-        return y, Counts(mults=t.mults, adds=t.adds), bool(np.allclose(y[:, :, 0, 0], x.mean(axis=(2, 3))))
-    if isinstance(layer, Add):
-        acc = xs[0]
-        for other in xs[1:]:
-            acc = t.add(acc, other)
-        return acc, Counts(adds=t.adds), bool(np.allclose(acc, np.sum(xs, axis=0)))
-    if isinstance(layer, Concat):
-        return np.concatenate(xs, axis=1), Counts(), True
-    if isinstance(layer, Shuffle):
-        n, c = x.shape[:2]
-        g = int(layer.groups)
-        y = x.reshape(n, g, c // g, *x.shape[2:]).swapaxes(1, 2).reshape(x.shape)
-        # Output channel j·g + i is input channel i·(c/g) + j: the groups' channels interleaved.
-        perm = [i * (c // g) + j for j in range(c // g) for i in range(g)]
-        return y, Counts(), bool(np.array_equal(y, x[:, perm]))
+Computed = tuple[np.ndarray, Counts, bool]
+
+
+def _layer(layer: LayerSpec, xs: list[np.ndarray], rng: np.random.Generator) -> Computed:
+    for kind, compute in _COMPUTE.items():
+        if isinstance(layer, kind):
+            return compute(layer, xs, rng, _Tally())
     raise NetworkError(f"no direct computation for {type(layer).__name__}")
 
 
-def _pool(layer: MaxPool | AvgPool, x: np.ndarray, t: _Tally) -> tuple[np.ndarray, Counts, bool]:
+def _conv(layer: Conv2d, xs: list[np.ndarray], rng: np.random.Generator, t: _Tally) -> Computed:
+    x = xs[0]
+    cin = x.shape[1]
+    groups = cin if layer.depthwise else int(layer.groups)  # type: ignore[arg-type]
+    cout = layer.multiplier * cin if layer.depthwise else int(layer.out)  # type: ignore[arg-type]
+    fan_in = cin // groups * layer.kernel[0] * layer.kernel[1]  # type: ignore[index]
+    # Weights scaled by 1/sqrt(fan-in) keep the activations of a deep network near 1 (softmax's exp).
+    w = rng.standard_normal((cout, cin // groups, *layer.kernel)) / np.sqrt(fan_in)  # type: ignore[misc]
+    b = rng.standard_normal(cout) if layer.bias else None
+    options: dict[str, Any] = {name: tuple(int(v) for v in getattr(layer, attr)) for name, attr in (
+        ("stride", "stride"), ("padding", "padding"), ("dilation", "dilation"), ("padding_end", "pad_end"))}
+    options["groups"] = groups
+    counted = conv_direct(x, w, b, **options)
+    agree = bool(np.allclose(counted.output, conv_reference(x, w, b, **options)))
+    params = w.size + (b.size if b is not None else 0)
+    return counted.output, Counts(params=params, weights=w.size, mults=counted.mults, adds=counted.adds,
+                                  macs=counted.mults), agree
+
+
+def _linear(layer: Linear, xs: list[np.ndarray], rng: np.random.Generator, t: _Tally) -> Computed:
+    flat = xs[0].reshape(xs[0].shape[0], -1)
+    w = rng.standard_normal((int(layer.out), flat.shape[1])) / np.sqrt(flat.shape[1])
+    b = rng.standard_normal(int(layer.out)) if layer.bias else None
+    acc = t.mul(flat[:, :1], w[:, 0])
+    for i in range(1, flat.shape[1]):
+        acc = t.add(acc, t.mul(flat[:, i:i + 1], w[:, i]))
+    macs = t.mults
+    if b is not None:
+        acc = t.add(acc, b)
+    expected = flat @ w.T + (b if b is not None else 0)
+    params = w.size + (b.size if b is not None else 0)
+    return acc, Counts(params=params, weights=w.size, mults=t.mults, adds=t.adds, macs=macs), bool(
+        np.allclose(acc, expected))
+
+
+def _batchnorm(layer: BatchNorm, xs: list[np.ndarray], rng: np.random.Generator, t: _Tally) -> Computed:
+    x = xs[0]
+    c = x.shape[1]
+    gamma = rng.standard_normal((c,)) if layer.affine else np.ones(c)
+    beta = rng.standard_normal((c,)) if layer.affine else np.zeros(c)
+    mean, var = rng.standard_normal((c,)), rng.random((c,)) + 0.5
+    eps = 1e-5
+    per_channel = (1, c, 1, 1)
+    inverse = t.other(1.0 / t.other(np.sqrt(t.add(var, eps))))
+    a = t.mul(gamma, inverse) if layer.affine else inverse
+    s = t.add(beta, t.mul(-mean, a)) if layer.affine else t.mul(-mean, a)
+    y = t.add(t.mul(x, a.reshape(per_channel)), s.reshape(per_channel))
+    expected = (x - mean.reshape(per_channel)) / np.sqrt(var + eps).reshape(per_channel) \
+        * gamma.reshape(per_channel) + beta.reshape(per_channel)
+    buffers = mean.size + var.size + int(layer.track_batches)  # running mean and variance, num_batches_tracked
+    params = gamma.size + beta.size if layer.affine else 0
+    return y, Counts(params=params, buffers=buffers, mults=t.mults, adds=t.adds, others=t.others), bool(
+        np.allclose(y, expected))
+
+
+def _activation(layer: Activation, xs: list[np.ndarray], rng: np.random.Generator, t: _Tally) -> Computed:
+    x = y = xs[0]
+    if layer.function in ("relu", "relu6"):
+        y = t.other(np.maximum(x, 0))
+    if layer.function == "relu6":
+        y = t.other(np.minimum(y, 6))
+    expected = np.clip(x, 0, 6 if layer.function == "relu6" else None) if layer.function != "identity" else x
+    return y, Counts(others=t.others), bool(np.array_equal(y, expected))
+
+
+def _softmax(layer: Softmax, xs: list[np.ndarray], rng: np.random.Generator, t: _Tally) -> Computed:
+    flat = xs[0].reshape(xs[0].shape[0], -1)
+    e = t.other(np.exp(flat))
+    total = e[:, 0]
+    for i in range(1, e.shape[1]):
+        total = t.add(total, e[:, i])
+    y = t.other(e / total[:, None])
+    expected = np.exp(flat) / np.exp(flat).sum(axis=1, keepdims=True)
+    return y, Counts(adds=t.adds, others=t.others), bool(np.allclose(y, expected))
+
+
+def _global_average(layer: GlobalAvgPool, xs: list[np.ndarray], rng: np.random.Generator, t: _Tally) -> Computed:
+    x = xs[0]
+    cube: np.ndarray = x.reshape(x.shape[0], x.shape[1], -1)
+    acc = cube[:, :, 0]
+    for i in range(1, cube.shape[2]):
+        acc = t.add(acc, cube[:, :, i])
+    y = t.mul(acc, 1.0 / cube.shape[2])[:, :, None, None]
+    return y, Counts(mults=t.mults, adds=t.adds), bool(np.allclose(y[:, :, 0, 0], x.mean(axis=(2, 3))))
+
+
+def _add(layer: Add, xs: list[np.ndarray], rng: np.random.Generator, t: _Tally) -> Computed:
+    acc = xs[0]
+    for other in xs[1:]:
+        acc = t.add(acc, other)
+    return acc, Counts(adds=t.adds), bool(np.allclose(acc, np.sum(xs, axis=0)))
+
+
+def _concat(layer: Concat, xs: list[np.ndarray], rng: np.random.Generator, t: _Tally) -> Computed:
+    return np.concatenate(xs, axis=1), Counts(), True
+
+
+def _shuffle(layer: Shuffle, xs: list[np.ndarray], rng: np.random.Generator, t: _Tally) -> Computed:
+    x = xs[0]
+    n, c = x.shape[:2]
+    g = int(layer.groups)
+    y = x.reshape(n, g, c // g, *x.shape[2:]).swapaxes(1, 2).reshape(x.shape)
+    # Output channel j·g + i is input channel i·(c/g) + j: the groups' channels interleaved.
+    perm = [i * (c // g) + j for j in range(c // g) for i in range(g)]
+    return y, Counts(), bool(np.array_equal(y, x[:, perm]))
+
+
+def _pool(layer: MaxPool | AvgPool, xs: list[np.ndarray], rng: np.random.Generator, t: _Tally) -> Computed:
+    x = xs[0]
     (kh, kw), (sh, sw), (ph, pw) = layer.kernel, layer.stride, layer.padding  # type: ignore[misc]
     fill = -np.inf if isinstance(layer, MaxPool) else 0.0
     xp = np.pad(x, [(0, 0), (0, 0), (ph, ph), (pw, pw)], constant_values=fill)
@@ -211,3 +236,11 @@ def _pool(layer: MaxPool | AvgPool, x: np.ndarray, t: _Tally) -> tuple[np.ndarra
         return acc, Counts(others=t.others), bool(np.array_equal(acc, stacked.max(axis=0)))
     y = t.mul(acc, 1.0 / (kh * kw))
     return y, Counts(mults=t.mults, adds=t.adds), bool(np.allclose(y, stacked.mean(axis=0)))
+
+
+#: How each kind of layer is computed and counted for real.
+_COMPUTE: dict[type, Callable[..., Computed]] = {
+    Conv2d: _conv, Linear: _linear, BatchNorm: _batchnorm, Activation: _activation, Softmax: _softmax,
+    MaxPool: _pool, AvgPool: _pool, GlobalAvgPool: _global_average, Add: _add, Concat: _concat,
+    Shuffle: _shuffle,
+}

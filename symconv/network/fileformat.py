@@ -20,7 +20,7 @@
 ...       'kernel = 3', "x.toml")
 Traceback (most recent call last):
     ...
-symconv.network.layers.NetworkError: x.toml: layer 1 (conv1, type conv): missing field 'out'
+symconv.errors.NetworkError: x.toml: layer 1 (conv1, type conv): missing field 'out'
 
 Every expression (a channel count, an input size, a block argument) is read by :mod:`symconv.parsing`,
 never evaluated as Python; it may use the symbols the file declares and, inside a block, the block's
@@ -41,6 +41,7 @@ import sympy
 from symconv.errors import SymconvError
 from symconv.network.graph import Network, Node, Rounding
 from symconv.network.layers import (
+    ACTIVATIONS,
     IN_CHANNELS,
     Activation,
     Add,
@@ -59,25 +60,36 @@ from symconv.network.layers import (
 )
 from symconv.parsing import parse_text
 
-__all__ = ["LAYER_TYPES", "builtin", "builtin_names", "load", "loads", "symbol"]
+__all__ = ["LAYER_TYPES", "LayerType", "builtin", "builtin_names", "load", "loads", "symbol"]
 
-#: Every layer type a file may name: its fields (beside ``type``, ``name``, ``input``/``inputs`` and
-#: ``repeat``), the required ones marked with ``!``.
-LAYER_TYPES: dict[str, tuple[str, ...]] = {
-    "conv": ("out!", "kernel", "stride", "padding", "dilation", "groups", "bias"),
-    "dwconv": ("kernel", "stride", "padding", "dilation", "multiplier", "bias"),
-    "linear": ("out!", "bias"),
-    "batchnorm": ("affine",),
-    "relu": (),
-    "relu6": (),
-    "identity": (),
-    "softmax": (),
-    "maxpool": ("kernel!", "stride", "padding"),
-    "avgpool": ("kernel!", "stride", "padding"),
-    "global_avgpool": (),
-    "add": (),
-    "concat": (),
-    "shuffle": ("groups!",),
+@dataclass(frozen=True)
+class LayerType:
+    """A layer type a network file may name: how to make it from the file's fields, and its fields beside
+    ``type``, ``name``, ``input``/``inputs`` and ``repeat`` (the required ones marked with ``!``)."""
+
+    make: Callable[..., LayerSpec]
+    fields: tuple[str, ...] = ()
+
+
+def _activation(function: str) -> LayerType:
+    return LayerType(lambda: Activation(function))
+
+
+#: Every layer type a file may name.
+LAYER_TYPES: dict[str, LayerType] = {
+    "conv": LayerType(Conv2d, ("out!", "kernel", "stride", "padding", "dilation", "groups", "bias")),
+    "dwconv": LayerType(lambda **options: Conv2d(groups="depthwise", **options),
+                        ("kernel", "stride", "padding", "dilation", "multiplier", "bias")),
+    "linear": LayerType(Linear, ("out!", "bias")),
+    "batchnorm": LayerType(BatchNorm, ("affine",)),
+    **{function: _activation(function) for function in ACTIVATIONS},
+    "softmax": LayerType(Softmax),
+    "maxpool": LayerType(MaxPool, ("kernel!", "stride", "padding")),
+    "avgpool": LayerType(AvgPool, ("kernel!", "stride", "padding")),
+    "global_avgpool": LayerType(GlobalAvgPool),
+    "add": LayerType(Add),
+    "concat": LayerType(Concat),
+    "shuffle": LayerType(Shuffle, ("groups!",)),
 }
 _ALIASES = {"fc": "linear", "bn": "batchnorm"}
 _COMMON = ("type", "name", "input", "inputs", "repeat")
@@ -328,9 +340,9 @@ class _Builder:
         if kind not in LAYER_TYPES:
             known = ", ".join([*LAYER_TYPES, *self.blocks])
             raise ctx.fail(here, f"unknown layer type {kind!r} (known: {known})")
-        allowed = tuple(f.rstrip("!") for f in LAYER_TYPES[kind])
+        allowed = tuple(f.rstrip("!") for f in LAYER_TYPES[kind].fields)
         _only(ctx, here, entry, (*_COMMON, *allowed), "field")
-        for required in (f[:-1] for f in LAYER_TYPES[kind] if f.endswith("!")):
+        for required in (f[:-1] for f in LAYER_TYPES[kind].fields if f.endswith("!")):
             if required not in entry:
                 raise ctx.fail(here, f"missing field {required!r}")
         options: dict[str, Any] = {}
@@ -353,24 +365,6 @@ class _Builder:
             else:
                 options[key] = ctx.expr(here, key, value)
         try:
-            return _make(kind, options)
+            return LAYER_TYPES[kind].make(**options)
         except NetworkError as error:
             raise ctx.fail(here, str(error)) from None
-
-
-def _make(kind: str, options: dict[str, Any]) -> LayerSpec:
-    if kind == "conv":
-        return Conv2d(**options)
-    if kind == "dwconv":
-        return Conv2d(groups="depthwise", **options)
-    if kind == "linear":
-        return Linear(**options)
-    if kind == "batchnorm":
-        return BatchNorm(**options)
-    if kind in ("relu", "relu6", "identity"):
-        return Activation(kind)
-    simple: dict[str, Callable[..., LayerSpec]] = {
-        "softmax": Softmax, "maxpool": MaxPool, "avgpool": AvgPool, "global_avgpool": GlobalAvgPool, "add": Add,
-        "concat": Concat, "shuffle": Shuffle,
-    }
-    return simple[kind](**options)

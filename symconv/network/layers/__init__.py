@@ -1,0 +1,78 @@
+"""The layers of a network and their exact counts, one module per kind of layer.
+
+A layer maps input shapes to an output shape and knows what one forward pass of it costs. Convolutions are
+built as :class:`symconv.spec.Conv` specs and derived by :func:`symconv.derive.derive`; every other layer
+counts the expression of one output element (:func:`symconv.counting.count_ops`: multiplications, additions,
+and the comparisons, square roots, divisions and exponentials as "others"), and its parameters are the
+tensors that expression reads (:func:`symconv.counting.tensors_read`). :mod:`symconv.network.direct` computes
+each layer for real and counts the same operations; the tests compare the two.
+
+**What each layer's element is** (per forward pass; ``E`` is the number of output elements):
+
+=================  ==========================================================================================
+layer              element
+=================  ==========================================================================================
+conv               :func:`symconv.elements.element`: ``K`` products and ``K − 1 + b`` additions
+linear             ``Σ_i W[o, i]·x[n, i] (+ β[o])``: ``F`` products and ``F − 1 + b`` additions (``F`` inputs)
+batchnorm          per channel ``a = γ / sqrt(σ² + ε)``, ``s = β − μ·a`` (2 mults, 2 adds, a square root
+                   and a division), then per element ``x·a + s`` (1 mult, 1 add); PyTorch's CPU inference
+                   kernel computes it this way
+relu / relu6       ``max(x, 0)``, ``min(max(x, 0), 6)``: 1 / 2 comparisons
+softmax            per entry an exponential and a division, per vector a sum of ``C`` exponentials
+maxpool            the window's maximum: ``k_h·k_w − 1`` comparisons, over the input padded with −∞
+avgpool            ``r·Σ_j x[j]``: ``k_h·k_w − 1`` additions and 1 multiplication (padding included)
+global avgpool     the same over ``H·W`` entries per channel
+add                1 addition per element; concat and shuffle move data and compute nothing
+=================  ==========================================================================================
+
+``macs`` counts the products of convolutions and fully connected layers only (no bias, batch norm,
+activation or pooling): the "mult-adds" of papers and torchvision.
+"""
+
+from symconv.errors import NetworkError
+from symconv.network.layers.base import (
+    CONVENTIONS,
+    COUNTS,
+    IN_CHANNELS,
+    Counts,
+    LayerSpec,
+    Shape,
+    as_expr,
+    network_convention,
+)
+from symconv.network.layers.conv import Conv2d, conv_derivation, spatial_out
+from symconv.network.layers.elementwise import ACTIVATIONS, Activation, Softmax
+from symconv.network.layers.joins import Add, Concat, Shuffle
+from symconv.network.layers.linear import Linear, linear_element
+from symconv.network.layers.norm import BatchNorm, batchnorm_elements
+from symconv.network.layers.pooling import AvgPool, GlobalAvgPool, MaxPool, average_element, max_element
+
+__all__ = [
+    "ACTIVATIONS",
+    "CONVENTIONS",
+    "COUNTS",
+    "IN_CHANNELS",
+    "Activation",
+    "Add",
+    "AvgPool",
+    "BatchNorm",
+    "Concat",
+    "Conv2d",
+    "Counts",
+    "GlobalAvgPool",
+    "LayerSpec",
+    "Linear",
+    "MaxPool",
+    "NetworkError",
+    "Shape",
+    "Shuffle",
+    "Softmax",
+    "as_expr",
+    "average_element",
+    "batchnorm_elements",
+    "conv_derivation",
+    "linear_element",
+    "max_element",
+    "network_convention",
+    "spatial_out",
+]
