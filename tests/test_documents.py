@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from symconv.claims import catalogue_markdown, check_claim, load_catalogue, load_claims
+from symconv.check.catalogue import catalogue_markdown
+from symconv.check.claims import check_claim, load_catalogue, load_claims
 from symconv.documents import generate
 
 ROOT = Path(__file__).resolve().parent.parent
