@@ -15,15 +15,15 @@ from typing import Any
 import sympy
 
 from symconv import variants
-from symconv.check import DEFAULT_TIMEOUT, Verdict, check_count
+from symconv.check import DEFAULT_TIMEOUT, CheckRequest, check_count
+from symconv.check.notations import NOTATIONS
 from symconv.cli import layer_options
 from symconv.errors import FormulaError, SymconvError, UnknownSymbolError
-from symconv.parsing import NOTATIONS, parse_aliases, parse_assignment
-from symconv.parsing import notation as find_notation
-from symconv.printing.exprs import latex_expr, text_expr
+from symconv.parsing import parse_aliases, parse_assignment
+from symconv.printing.check import result_dict, result_text
 from symconv.quantities import LAYER
 
-__all__ = ["EXIT", "add_parser", "result_dict", "result_text", "run"]
+__all__ = ["EXIT", "add_parser", "run"]
 
 #: The exit status of each verdict.
 EXIT = {"holds": 0, "fails": 1, "undecided": 3}
@@ -98,53 +98,14 @@ def run(args: argparse.Namespace) -> int:
     except FormulaError as error:
         raise FormulaError(f"FORMULA: {error}") from None
     if args.format == "json":
-        sys.stdout.write(json.dumps(result_dict(verdict, args), indent=2) + "\n")
+        sys.stdout.write(json.dumps(result_dict(verdict, _request(args)), indent=2) + "\n")
     else:
-        sys.stdout.write(result_text(verdict, args))
+        sys.stdout.write(result_text(verdict, _request(args)))
     return EXIT[verdict.status]
 
 
-def _against(args: argparse.Namespace) -> str:
-    what = f"{args.variant} / {args.versus}" if args.versus else args.variant
-    bias = {None: "b symbolic", True: "with bias", False: "without bias"}[args.bias]
-    convention = f"{args.convention} convention, " if args.quantity == "flops" else ""
-    return f"{args.quantity} of {what}, {args.dims}-D, {convention}{bias}"
-
-
-def result_text(verdict: Verdict, args: argparse.Namespace) -> str:
-    """What ``symconv check`` prints: what was checked, then :meth:`Verdict.explain`."""
-    lines = [f"against:    {_against(args)}"]
-    if args.notation:
-        used = find_notation(args.notation)
-        names = ", ".join(f"{k} = {v}" for k, v in used.aliases.items())
-        sets = ", ".join(f"{k} = {v}" for k, v in used.values.items())
-        lines.append(f"notation:   {used.name} ({used.source}): {names}; assumes {sets}")
-    lines.append(verdict.explain())
-    return "\n".join(lines) + "\n"
-
-
-def _expr(expr: sympy.Expr) -> dict[str, str]:
-    return {"expr": text_expr(expr), "latex": latex_expr(expr)}
-
-
-def result_dict(verdict: Verdict, args: argparse.Namespace) -> dict[str, object]:
-    """The JSON that ``symconv check --format json`` prints (docs/checking.md describes it)."""
-    example = verdict.counterexample
-    return {
-        "formula": args.formula,
-        "against": {"variant": args.variant, "versus": args.versus, "quantity": args.quantity,
-                    "convention": args.convention, "dims": args.dims, "bias": args.bias,
-                    "notation": args.notation, "set": list(args.values), "let": list(args.aliases)},
-        "claimed": _expr(verdict.claimed),
-        "derived": _expr(verdict.derived),
-        "difference": _expr(verdict.difference),
-        "verdict": verdict.status,
-        "holds": verdict.holds,
-        "summary": verdict.summary,
-        "method": verdict.method,
-        "counterexample": None if example is None else {
-            "values": dict(example.values), "claimed": str(example.claimed), "derived": str(example.derived)},
-        "condition": verdict.condition,
-        "nowhere": verdict.nowhere,
-        "notes": list(verdict.notes),
-    }
+def _request(args: argparse.Namespace) -> CheckRequest:
+    """What ``symconv check`` was asked, as the printers take it: the options as given."""
+    return CheckRequest(formula=args.formula, variant=args.variant, quantity=args.quantity, versus=args.versus,
+                        convention=args.convention, dims=args.dims, bias=args.bias, notation=args.notation,
+                        values=tuple(args.values), aliases=tuple(args.aliases))

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from symconv import variants
-from symconv.claims import Claim, check_claim, load_claims
+from symconv.check.claims import Claim, check_claim, load_claims
 from symconv.compare import compare
 from symconv.derive import derive
 from symconv.errors import SymconvError
@@ -137,7 +137,7 @@ DOCUMENTS["padding-aware"] = _padding_aware_document
 
 def _generators() -> list[Callable[[Path], list[Path]]]:
     """Generators of further documents, each defined beside what it documents: ``write(folder) -> paths``."""
-    from symconv.claims import write_catalogue
+    from symconv.check.catalogue import write_catalogue
     from symconv.network.documents import write as network_documents
 
     return [write_catalogue, network_documents]

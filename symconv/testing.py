@@ -31,6 +31,7 @@ from collections.abc import Mapping
 import sympy
 
 from symconv.check import DEFAULT_TIMEOUT, Part, Value, Verdict, check_count, claim_expr, equivalent
+from symconv.printing.check import verdict_text
 
 __all__ = ["assert_count", "assert_equivalent"]
 
@@ -61,8 +62,8 @@ def assert_equivalent(left: str | sympy.Expr, right: str | sympy.Expr, *,
     reference = claim_expr(right, aliases=aliases, notation=notation, values=values)
     verdict = equivalent(claimed, reference, timeout=timeout)
     if verdict.status != "holds":
-        raise AssertionError("the two formulas differ\n" + verdict.explain() if verdict.status == "fails" else
-                             "could not decide whether the two formulas are equal\n" + verdict.explain())
+        raise AssertionError("the two formulas differ\n" + verdict_text(verdict) if verdict.status == "fails" else
+                             "could not decide whether the two formulas are equal\n" + verdict_text(verdict))
     return verdict
 
 
@@ -90,9 +91,9 @@ def assert_count(formula: str | sympy.Expr, variant: str | None = None, quantity
     if when is None:
         if verdict.status != "holds":
             outcome = "does not hold" if verdict.status == "fails" else "is undecided"
-            raise AssertionError(f"the claimed {what} {outcome}\n{verdict.explain()}")
+            raise AssertionError(f"the claimed {what} {outcome}\n{verdict_text(verdict)}")
     elif verdict.status != "fails" or verdict.condition != when:
         found = "it holds for every value" if verdict.status == "holds" else f"it {verdict.summary}"
         raise AssertionError(f"the claimed {what} was expected to hold exactly when {when}, but {found}\n"
-                             f"{verdict.explain()}")
+                             f"{verdict_text(verdict)}")
     return verdict

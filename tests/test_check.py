@@ -6,7 +6,6 @@ import contextlib
 import json
 import re
 import time
-from types import SimpleNamespace
 
 import pytest
 import sympy
@@ -14,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_parsing import HOSTILE
 
-from symconv.check import MAX_TERMS, Part, check_count, equivalent, expansion_bound
-from symconv.check_cli import result_dict, result_text
+from symconv.check import MAX_TERMS, CheckRequest, Part, check_count, equivalent, expansion_bound
 from symconv.cli import main
 from symconv.errors import FormulaError, SymconvError
+from symconv.printing.check import result_dict, result_text, verdict_text
 from symconv.symbols import new_symbol, sym
 
 C_in, C_out, H_out, W_out, b, g = (sym(n) for n in ("C_in", "C_out", "H_out", "W_out", "b", "g"))
@@ -75,7 +74,7 @@ def test_a_claim_that_holds_nowhere_says_so():
     v = equivalent(2 * C_in * k**2, 2 * C_in * k**2 - 1)
     assert v.status == "fails" and v.condition is None and v.nowhere
     assert v.summary == "does not hold"
-    assert "holds for no values" in v.explain()
+    assert "holds for no values" in verdict_text(v)
 
 
 def test_counterexamples_respect_divisibility_by_the_groups():
@@ -342,14 +341,12 @@ def test_check_with_notation_and_let(capsys):
 def test_check_prints_what_the_library_returns(capsys):
     argv = [ARTICLE_FLOPS, "--variant", "standard", "--quantity", "flops", "--set", "k_h=k", "--set", "k_w=k",
             "--set", "N=1"]
-    args = SimpleNamespace(formula=ARTICLE_FLOPS, variant="standard", versus=None, quantity="flops", dims=2,
-                           bias=None, convention="exact", notation=None, values=["k_h=k", "k_w=k", "N=1"],
-                           aliases=[])
+    request = CheckRequest(ARTICLE_FLOPS, "standard", "flops", values=("k_h=k", "k_w=k", "N=1"))
     verdict = check_count(ARTICLE_FLOPS, "standard", "flops", values={"k_h": k, "k_w": k, "N": 1})
     _, out, _ = run(capsys, *argv)
-    assert out == result_text(verdict, args)  # type: ignore[arg-type]
+    assert out == result_text(verdict, request)
     _, out, _ = run(capsys, *argv, "--format", "json")
-    assert json.loads(out) == result_dict(verdict, args)  # type: ignore[arg-type]
+    assert json.loads(out) == result_dict(verdict, request)
 
 
 def test_check_json_shape(capsys):

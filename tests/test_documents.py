@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from symconv.claims import catalogue_markdown, check_claim, load_catalogue, load_claims
+from symconv.check.catalogue import catalogue_markdown
+from symconv.check.claims import check_claim, load_catalogue, load_claims
 from symconv.documents import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,19 +79,3 @@ def test_catalogue_lists_every_claim_with_its_verdict():
     text = catalogue_markdown(claims[:2])
     assert "| [article-standard-params](#article-standard-params) |" in text
     assert "Smallest counterexample: at C_in = 1, C_out = 1, b = 1, k = 1: claimed 1, derived 2." in text
-
-
-@pytest.mark.parametrize(("text", "message"), [
-    ("[[claim]]\nid = 'x'\n", "has no field"),
-    ("[[paper]]\nid = 'x'\nsource = 's'\nstated = 's'\nformula = 'k'\nquantity = 'flops'\n", "give a variant"),
-    ("[[claim]]\nid = 'x'\nsource = 's'\nstated = 's'\nformula = 'k'\nvariant = 'standard'\n"
-     "quantity = 'energy'\n", "unknown quantity"),
-    ("[[claim]\n", "claims.toml"),
-])
-def test_bad_claims_files(tmp_path, text, message):
-    from symconv.errors import SymconvError
-
-    path = tmp_path / "claims.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(SymconvError, match=message):
-        load_catalogue(path)

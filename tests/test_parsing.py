@@ -7,6 +7,7 @@ import builtins
 import contextlib
 import dataclasses
 import pathlib
+import re
 import time
 
 import pytest
@@ -420,8 +421,9 @@ def test_the_parser_never_evaluates() -> None:
     assert len(refused) == 3
 
 
-def test_the_module_never_calls_an_evaluator() -> None:
-    tree = ast.parse(pathlib.Path(parsing.__file__).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", sorted(pathlib.Path(parsing.__file__).parent.glob("*.py")), ids=lambda p: p.name)
+def test_no_module_of_the_parser_calls_an_evaluator(module: pathlib.Path) -> None:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
     names = {"eval", "exec", "compile", "sympify", "parse_expr", "parse_latex", "__import__"}
     attributes = {"eval", "exec", "sympify", "parse_expr", "parse_latex", "S"}  # re.compile is fine
     for node in ast.walk(tree):
@@ -430,6 +432,14 @@ def test_the_module_never_calls_an_evaluator() -> None:
                 assert node.func.id not in names or node.func.id == "parse_latex", ast.unparse(node)
             if isinstance(node.func, ast.Attribute):
                 assert node.func.attr not in attributes, ast.unparse(node)
+
+
+def test_the_parser_knows_nothing_of_papers() -> None:
+    # The papers' names are data of the checker (symconv/check/notations.toml), read as aliases.
+    for path in pathlib.Path(parsing.__file__).parent.iterdir():
+        if path.suffix in (".py", ".lark"):
+            found = re.findall(r"mobilenet|shufflenet|\bnotations?\b", path.read_text(encoding="utf-8").lower())
+            assert not found, (path.name, found)
 
 
 # --- Size and speed -----------------------------------------------------------------------------------------
@@ -557,23 +567,7 @@ def test_formula_like_text_is_read_or_refused(text: str) -> None:
         assert time.perf_counter() - start < 1
 
 
-# --- Notations and aliases ----------------------------------------------------------------------------------
-
-
-def test_mobilenet_notation():
-    from symconv.parsing import NOTATIONS, notation
-
-    mobilenet = notation("mobilenet")
-    aliases = mobilenet.alias_exprs()
-    assert aliases == {"D_K": new_symbol("k"), "M": C_in, "N": C_out, "D_F": H_out}
-    assert parse_latex(r"D_K \cdot D_K \cdot M \cdot N \cdot D_F \cdot D_F", aliases=aliases) == (
-        k**2 * C_in * C_out * H_out**2)
-    assert mobilenet.value_exprs() == {"k_h": k, "k_w": k, "W_out": H_out, "N": 1, "m": 1}
-    assert set(NOTATIONS) == {"mobilenet", "shufflenet"}
-    assert parse_latex(r"hw\left(2cm + 9m^2\right)", aliases=notation("shufflenet").alias_exprs()) == (
-        H_out * W_out * (2 * new_symbol("c") * new_symbol("m_b") + 9 * new_symbol("m_b") ** 2))
-    with pytest.raises(FormulaError, match="unknown notation 'alexnet' \\(known: mobilenet, shufflenet\\)"):
-        notation("alexnet")
+# --- Aliases --------------------------------------------------------------------------------------------
 
 
 def test_parse_aliases():

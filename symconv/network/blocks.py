@@ -3,7 +3,7 @@
 Each block is a small :class:`~symconv.network.graph.Network` on a ``c × h × w`` input (stride 1, "same"
 padding, no bias, batch norm after every convolution), its sizes symbols. Its counts come from
 :func:`~symconv.network.graph.analyse` like any network's; ``published.toml`` holds the papers' formulas, and
-:func:`checks` compares each with the derived count (:func:`symconv.claims.check`, exactly).
+:func:`checks` compares each with the derived count (:func:`symconv.check.equivalent`, exactly).
 
 >>> analyse(block("shufflenet"), None, "macs").totals.macs
 h*m*w*(2*c/g + 9)
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from symconv.claims import Verdict, check
+from symconv.check import Verdict, equivalent
 from symconv.conventions import Convention
 from symconv.network.graph import Analysis, Network, Node, analyse
 from symconv.network.layers import Activation, Add, BatchNorm, Conv2d, LayerSpec, NetworkError, Shape, Shuffle
@@ -148,5 +148,5 @@ def checks() -> list[BlockCheck]:
         analysis = analyse(net, {k: v for k, v in values.items() if k in net.symbols}, Convention.MACS)
         derived = getattr(analysis.totals, row["quantity"])
         result.append(BlockCheck(row["id"], row["source"], row["stated"], row["formula"], row["block"],
-                                 row["quantity"], claimed, derived, check(claimed, derived), analysis))
+                                 row["quantity"], claimed, derived, equivalent(claimed, derived), analysis))
     return result

@@ -1,0 +1,176 @@
+r"""Claims about a layer: the count a claim is about, derived (never typed in), and the claim checked against it.
+
+A claim is about one variant's count, the ratio of two variants' counts, or the sum of the counts of the
+layers of a unit (:class:`Part`); :func:`check_count` reads the claimed formula in the names it is written
+in, derives the count and hands both to :func:`~symconv.check.equivalence.equivalent`.
+
+>>> derived_count("params", "pointwise", bias=False, values={"N": 1})[0]
+C_in*C_out
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+import sympy
+
+from symconv import variants
+from symconv.check.equivalence import equivalent
+from symconv.check.grid import with_grid
+from symconv.check.notations import notation as find_notation
+from symconv.check.timing import DEFAULT_TIMEOUT, TimeUp, time_limit
+from symconv.check.verdict import Verdict
+from symconv.compare import compare
+from symconv.derive import derive
+from symconv.errors import SymconvError, UnknownSymbolError
+from symconv.parsing import parse_formula, parse_text
+from symconv.quantities import LAYER
+from symconv.symbols import TABLE, new_symbol, sym
+
+__all__ = ["CheckRequest", "Part", "Value", "check_count", "claim_expr", "derived_count"]
+
+#: A value or alias as the library takes it: an int, a formula in text syntax, or a SymPy expression.
+Value: TypeAlias = int | str | sympy.Expr
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """What a check of a layer's count was asked, as the user gave it: the claimed ``formula``, the count
+    (``quantity`` of ``variant``, or of ``variant / versus``) and its setting, the ``notation``, and the
+    ``values`` (``NAME=VALUE``) and ``aliases`` (``ALIAS=EXPR``) assignments as written. Printers describe
+    a verdict with it (:mod:`symconv.printing.check`)."""
+
+    formula: str
+    variant: str
+    quantity: str
+    versus: str | None = None
+    convention: str = "exact"
+    dims: int = 2
+    bias: bool | None = None
+    notation: str | None = None
+    values: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Part:
+    """One layer of a composition: a variant and its own substitutions (``{"C_in": "c", "k_h": 3}``)."""
+
+    variant: str
+    values: Mapping[str, Value] = field(default_factory=dict)
+
+
+def _expr(value: Value, what: str) -> sympy.Expr:
+    if isinstance(value, str):
+        return parse_text(value)
+    if isinstance(value, bool) or not isinstance(value, int | sympy.Expr):
+        raise SymconvError(f"{what} must be an int, a formula or a SymPy expression, not {value!r}")
+    return sympy.Integer(value) if isinstance(value, int) else value
+
+
+def _split_values(values: Mapping[str, Value]) -> tuple[dict[str, sympy.Expr], dict[sympy.Symbol, sympy.Expr]]:
+    """Table names go into the layer; names of the user's own (``k``) are put in after deriving."""
+    table: dict[str, sympy.Expr] = {}
+    own: dict[sympy.Symbol, sympy.Expr] = {}
+    for name, value in values.items():
+        expr = _expr(value, f"the value of {name}")
+        if name in ("C_in_g", "C_out_g"):
+            raise UnknownSymbolError(f"{name} cannot be set: it follows from C_in, C_out and g")
+        if name in TABLE:
+            table[name] = expr
+        else:
+            own[new_symbol(name)] = expr
+    return table, own
+
+
+def derived_count(quantity: str, variant: str | None = None, *, versus: str | None = None,
+                  parts: tuple[Part, ...] = (), convention: str = "exact", bias: bool | None = None,
+                  dims: int = 2, values: Mapping[str, Value] | None = None) -> tuple[sympy.Expr, list]:
+    """The count a claim is about, and the derivations it came from (each with the values and bias setting
+    its layer was made with).
+
+    One variant's ``quantity``; or the ratio ``variant / versus``; or, with ``parts``, the sum of the parts'
+    derived counts (a unit built of several layers, each derived, none typed in).
+    """
+    if quantity not in LAYER:
+        raise SymconvError(f"unknown quantity {quantity!r} (known: {', '.join(LAYER)})")
+    table, own = _split_values(values or {})
+    if parts:
+        derivations = []
+        for part in parts:
+            part_table, part_own = _split_values(part.values)
+            if part_own:
+                raise SymconvError(f"a part sets {', '.join(map(str, part_own))}: only symconv's names can be set "
+                                   "in a part")
+            layer_values = {**table, **part_table}
+            derivations.append((derive(variants.make(part.variant, dims, layer_values, bias), convention),
+                                layer_values, bias))
+        total = sympy.Add(*(d.quantities[quantity] for d, _, _ in derivations))
+        return sympy.factor_terms(total).xreplace(own), derivations
+    if variant is None:
+        raise SymconvError("a claim needs a variant, or parts")
+    left = derive(variants.make(variant, dims, table, bias), convention)
+    if versus is None:
+        return left.quantities[quantity].xreplace(own), [(left, table, bias)]
+    right = derive(variants.make(versus, dims, table, bias), convention)
+    ratio = compare(left, right, quantities=[quantity]).quantities[quantity]
+    return ratio.xreplace(own), [(left, table, bias), (right, table, bias)]
+
+
+def claim_expr(formula: str | sympy.Expr, *, aliases: Mapping[str, Value] | None = None,
+               notation: str | None = None, values: Mapping[str, Value] | None = None,
+               syntax: str = "auto") -> sympy.Expr:
+    """A claimed formula read with the aliases (a notation's, then ``aliases``), and ``values`` put in."""
+    merged: dict[str, sympy.Expr] = {}
+    if notation is not None:
+        merged.update(find_notation(notation).alias_exprs())
+    merged.update({name: _expr(value, f"alias {name}") for name, value in (aliases or {}).items()})
+    claimed = formula if isinstance(formula, sympy.Expr) else parse_formula(formula, syntax=syntax, aliases=merged)
+    subs = {sym(name) if name in TABLE else new_symbol(name): _expr(value, f"the value of {name}")
+            for name, value in (values or {}).items()}
+    return claimed.xreplace(subs)
+
+
+def check_count(formula: str | sympy.Expr, variant: str | None = None, quantity: str = "flops", *,
+                versus: str | None = None, parts: tuple[Part, ...] = (), convention: str = "exact",
+                bias: bool | None = None, dims: int = 2, values: Mapping[str, Value] | None = None,
+                aliases: Mapping[str, Value] | None = None, notation: str | None = None, syntax: str = "auto",
+                timeout: float = DEFAULT_TIMEOUT, grid: bool = False) -> Verdict:
+    r"""Check a claimed count of a layer: ``formula`` against ``quantity`` of ``variant`` (or of ``parts``, or
+    the ratio to ``versus``), in ``convention``, with ``values`` put in on both sides.
+
+    ``notation`` names a built-in table of a paper's names (:data:`symconv.check.notations.NOTATIONS`), whose
+    aliases and values apply first; ``aliases`` and ``values`` override them. With ``grid``, a claim that
+    holds has the derived counts also proven against the direct count (:func:`symconv.verify.verify`).
+
+    >>> v = check_count(r"D_K \cdot D_K \cdot M \cdot N \cdot D_F \cdot D_F", "standard", "macs",
+    ...                 notation="mobilenet")
+    >>> v.summary, v.derived
+    ('holds', C_in*C_out*H_out**2*k**2)
+    >>> check_count("2 k^2 H_out W_out C_in C_out", "standard", "flops", bias=False,
+    ...             values={"k_h": "k", "k_w": "k", "N": 1}).summary
+    'does not hold'
+    """
+    merged_values: dict[str, Value] = {}
+    if notation is not None:
+        merged_values.update(find_notation(notation).values)
+    merged_values.update(values or {})
+    claimed = claim_expr(formula, aliases=aliases, notation=notation, values=merged_values, syntax=syntax)
+    start = time.monotonic()
+    try:
+        with time_limit(timeout):
+            derived, derivations = derived_count(quantity, variant, versus=versus, parts=parts,
+                                                 convention=convention, bias=bias, dims=dims, values=merged_values)
+    except TimeUp:
+        return Verdict("undecided", claimed, sympy.nan, sympy.nan, notes=(
+            f"the count was not derived within the time bound ({timeout:g} s): the values given make it too large",))
+    remaining = max(timeout - (time.monotonic() - start), 0.1)
+    verdict = equivalent(claimed, derived, timeout=remaining)
+    if grid and verdict.status == "holds":
+        verdict = with_grid(verdict, derivations, max(timeout - (time.monotonic() - start), 0.1))
+    return verdict
+
+
