@@ -248,6 +248,15 @@ class Derivation:
     def subtitle(self) -> str:
         return f"{self.dims}-D, FLOPs in the {self.convention.value} convention ({self.convention.description})"
 
+    @property
+    def conditions(self) -> tuple[sympy.Rel, ...]:
+        """Where the values given leave open whether the layer exists: the inequalities its symbols must
+        satisfy (each stage's :attr:`symconv.spec.Conv.conditions`); the closed forms hold there."""
+        found: list[sympy.Rel] = []
+        for stage in self.layer.stages:
+            found += [c for c in stage.conv.conditions if c not in found]
+        return tuple(found)
+
     def value(self, name: str) -> int | None:
         """The exact integer of a quantity once every symbol is set, else ``None``."""
         if name in self.quantities:

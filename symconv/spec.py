@@ -126,6 +126,9 @@ class Conv:
     transposed: bool = False
     #: The output padding of a transposed convolution (zeros when None).
     output_padding: tuple[sympy.Expr, ...] | None = None
+    #: Where the values given leave it open whether the kernel fits (or the crop leaves an output): each an
+    #: inequality the symbols must satisfy for the layer to exist, e.g. ``2*p_h - 4*d_h + 1 >= 0``.
+    conditions: tuple[sympy.Rel, ...] = ()
 
     @classmethod
     def make(cls, dims: int, values: Values | None = None, **fields: sympy.Expr | int) -> Conv:
@@ -190,14 +193,16 @@ class Conv:
         axis_fields = [{key: value[i] for key, value in fields.items()} | {"padding_end": padding_end[i]}
                        | {"output_padding": output_padding[i] if output_padding is not None else None}
                        for i in range(dims)]
-        sizes = tuple(_out_size(a, f, transposed) for a, f in zip(names, axis_fields, strict=True))
+        worked = [_out_size(a, f, transposed) for a, f in zip(names, axis_fields, strict=True)]
+        sizes = tuple(size for size, _ in worked)
+        conditions = tuple(_at_least_zero(room) for _, room in worked if room is not None)
         return cls(
             dims=dims, batch=raw["batch"], in_channels=raw["in_channels"], out_channels=raw["out_channels"],
             groups=raw["groups"], kernel=fields["kernel"], stride=fields["stride"], padding=fields["padding"],
             dilation=fields["dilation"], bias=raw["bias"], in_size=fields["in_size"], out_size=sizes,
             in_per_group=in_per_group, out_per_group=out_per_group, definitions=tuple(definitions),
             padding_end=padding_end if padding_end != fields["padding"] else None,
-            transposed=transposed, output_padding=output_padding,
+            transposed=transposed, output_padding=output_padding, conditions=conditions,
         )
 
     def substitute(self, values: Values) -> Conv:
@@ -282,39 +287,73 @@ def _check_ranges(names: tuple[str, ...], raw: Mapping[str, Any], fields: Mappin
         raise SpecError(f"b = {bias} must be 0 (no bias) or 1 (bias)")
 
 
-def _out_size(a: str, f: Mapping[str, sympy.Expr], transposed: bool) -> sympy.Expr:
-    """The output size of axis ``a``: the relation's value once it is a number (a given size must agree), else
-    the size as given; a layer the numbers already rule out is refused."""
+def _out_size(a: str, f: Mapping[str, sympy.Expr], transposed: bool) -> tuple[sympy.Expr, sympy.Expr | None]:
+    """The output size of axis ``a`` (the relation's value once it is a number; a given size must agree), and
+    the room the layer needs, an expression that must be at least 0, when the known values leave it open.
+    A layer the known values rule out is refused."""
     word = TABLE[f"k_{a}"].meaning.split()[-1]
     geometry = (f["kernel"], f["stride"], f["padding"], f["dilation"])
     if transposed:
         relation = transposed_output_size(f["in_size"], *geometry, f["output_padding"], f["padding_end"])
-        if relation.is_number and relation < 1:
+        room = relation - 1
+        if _never_fits(room):
             raise SpecError(
                 f"the padding crops the whole output along the {word}: {a.upper()}_in = {f['in_size']}, "
                 f"k_{a} = {f['kernel']}, s_{a} = {f['stride']}, d_{a} = {f['dilation']}, "
                 f"op_{a} = {f['output_padding']} give {relation} after cropping {f['padding']} + {f['padding_end']}"
+                + _for_every(room)
             )
     else:
         room = slack(f["in_size"], f["kernel"], f["padding"], f["dilation"], f["padding_end"])
-        if room.is_number and room < 0:
+        if _never_fits(room):
             p, pe = f["padding"], f["padding_end"]
             both = f"2*{p}" if pe == p else f"{p} + {pe}"
             raise SpecError(
                 f"the kernel spans {span(f['kernel'], f['dilation'])} inputs along the {word}, "
-                f"wider than the padded input {f['in_size']} + {both} = {f['in_size'] + p + pe}"
+                f"wider than the padded input {f['in_size']} + {both} = {f['in_size'] + p + pe}" + _for_every(room)
             )
         relation = output_size(f["in_size"], *geometry, f["padding_end"])
     size = f["out_size"]
     if not relation.is_number:
-        return size
+        pinned = any(f[key].is_number for key in ("in_size", "kernel", "padding", "padding_end", "dilation"))
+        open_room = pinned and not _always_fits(room)
+        return size, (room if open_room else None)
     if size.is_number and size != relation:
         raise SpecError(
             f"{a.upper()}_out = {size} contradicts the input: {a.upper()}_in = {f['in_size']}, "
             f"k_{a} = {f['kernel']}, s_{a} = {f['stride']}, p_{a} = {f['padding']}, d_{a} = {f['dilation']} "
             f"give {relation}"
         )
-    return relation
+    return relation, None
+
+
+def _at_least_zero(room: sympy.Expr) -> sympy.Rel:
+    """``room >= 0`` written as the added terms at least the subtracted ones: ``2*p_h + 1 >= 4*d_h``."""
+    terms = sympy.Add.make_args(sympy.expand(room))
+    added = sympy.Add(*(t for t in terms if not t.could_extract_minus_sign()))
+    subtracted = -sympy.Add(*(t for t in terms if t.could_extract_minus_sign()))
+    return sympy.GreaterThan(added, subtracted, evaluate=False)
+
+
+def _shifted(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with every positive integer symbol ``x`` written ``x' + 1``, ``x' >= 0``: SymPy's sign rules
+    then see that ``x >= 1``."""
+    return expr.xreplace({x: sympy.Dummy(x.name, integer=True, nonnegative=True) + 1
+                          for x in expr.free_symbols if x.is_positive})
+
+
+def _never_fits(room: sympy.Expr) -> bool:
+    """True when ``room`` is below 0 for every value of its symbols (a number below 0 included)."""
+    return bool(room.is_negative) or bool(_shifted(room).is_negative)
+
+
+def _always_fits(room: sympy.Expr) -> bool:
+    return bool(room.is_nonnegative) or bool(_shifted(room).is_nonnegative)
+
+
+def _for_every(room: sympy.Expr) -> str:
+    names = sorted(str(x) for x in room.free_symbols)
+    return f", for every value of {', '.join(names)}" if names else ""
 
 
 def _sympify_field(value: object, subs: Mapping[sympy.Symbol, sympy.Expr]) -> Any:

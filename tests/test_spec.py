@@ -99,3 +99,38 @@ def test_values_see_each_other_and_circles_are_refused():
     assert conv.kernel == (3, 3)
     with pytest.raises(SpecError, match="refer to themselves"):
         Conv.make(2, values={"k_h": sym("k_w"), "k_w": sym("k_h")})
+
+
+# --- layers the known values rule out, or leave open ---------------------------------------------------------
+
+def test_a_layer_no_value_of_the_remaining_symbols_makes_real_is_refused():
+    # H_in = 2, k_h = 5, p_h = 0: the kernel spans 4 d_h + 1 >= 5 inputs of 2, whatever d_h is.
+    with pytest.raises(SpecError, match="for every value of d_h"):
+        Conv.make(2, {"H_in": 2, "k_h": 5, "p_h": 0})
+    # A transposed layer whose crop leaves no output for any stride or dilation.
+    with pytest.raises(SpecError, match="crops the whole output"):
+        Conv.make(1, {"L_in": 1, "k_l": 1, "p_l": 1, "op_l": 0}, transposed=True)
+
+
+def test_values_that_rule_out_some_layers_give_the_condition_where_the_layer_exists():
+    conv = Conv.make(2, {"H_in": 2, "k_h": 5})
+    (condition,) = conv.conditions
+    assert sympy.expand(condition.lhs - condition.rhs - (2 * sym("p_h") + 1 - 4 * sym("d_h"))) == 0
+    # Exactly the layers with the kernel fitting: p_h = 2, d_h = 1 exists, p_h = 1 does not.
+    assert condition.xreplace({sym("p_h"): 2, sym("d_h"): 1}) == sympy.true
+    assert condition.xreplace({sym("p_h"): 1, sym("d_h"): 1}) == sympy.false
+    Conv.make(2, {"H_in": 2, "k_h": 5, "p_h": 2, "d_h": 1})
+    with pytest.raises(SpecError):
+        Conv.make(2, {"H_in": 2, "k_h": 5, "p_h": 1, "d_h": 1})
+
+
+def test_no_condition_where_nothing_is_pinned_or_every_value_fits():
+    assert Conv.make(2).conditions == ()  # every symbol free: the layer's own existence, nothing more
+    assert Conv.make(2, {"k_h": 1, "k_w": 1}).conditions == ()  # a 1-tap kernel fits any input
+    assert Conv.make(2, {"H_in": 7, "W_in": 7, "k_h": 3, "k_w": 3, "p_h": 1, "p_w": 1}).conditions != ()
+
+
+def test_the_cli_refuses_a_layer_no_value_makes_real_in_one_line():
+    from symconv.cli import main
+
+    assert main(["derive", "standard", "--set", "H_in=2", "--set", "k_h=5", "--set", "p_h=0"]) == 2

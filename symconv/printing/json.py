@@ -48,6 +48,9 @@ def to_dict(document: Any) -> dict[str, Any]:
     data["quantities"] = _quantities(document.quantities)
     if getattr(document, "sizes", None):
         data["sizes"] = _quantities(document.sizes)
+    if getattr(document, "conditions", None):
+        # Where the values given leave open whether the layer exists: the closed forms hold there.
+        data["conditions"] = [{"expr": text_expr(c), "latex": latex_expr(c)} for c in document.conditions]
     if getattr(document, "counts", None):
         # The further counts: input_grid, output_grid, performed_mults, performed_adds and flops_<convention>.
         data["counts"] = _quantities(document.counts)

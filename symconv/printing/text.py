@@ -10,6 +10,9 @@ __all__ = ["render"]
 
 def render(document: Document) -> str:
     out = [f"{document.title}: {document.subtitle}"]
+    conditions = getattr(document, "conditions", ())
+    if conditions:
+        out.append("Holds where the layer exists: " + ", ".join(text_expr(c) for c in conditions))
     for section in sections(document):
         out.append("")
         out.append(f"{capitalized(section.title)}:")
