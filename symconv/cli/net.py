@@ -1,7 +1,7 @@
 """``symconv net FILE_OR_NAME``: a network's per-layer table and totals, and plots of its cost.
 
-Registered in :func:`symconv.cli._commands`; bad input is one line on stderr and exit status 2 (the caller
-prints every :class:`~symconv.errors.SymconvError`).
+Bad input is one line on stderr and exit status 2 (:func:`symconv.cli.main` prints every
+:class:`~symconv.errors.SymconvError`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from typing import Any
 
 import sympy
 
+from symconv.cli.options import read_values
 from symconv.network.fileformat import builtin, builtin_names, load
 from symconv.network.graph import Network, analyse, count
 from symconv.network.layers import CONVENTIONS, NetworkError
 from symconv.network.tables import FORMATS, render
-from symconv.parsing import parse_assignment, parse_text
+from symconv.parsing import parse_text
 
 __all__ = ["add_parser", "network", "run"]
 
@@ -57,14 +58,6 @@ def network(name: str) -> Network:
     return builtin(name)
 
 
-def _values(assignments: list[str]) -> dict[str, sympy.Expr]:
-    values = {}
-    for text in assignments:
-        name, expr = parse_assignment(text)
-        values[name] = expr
-    return values
-
-
 def _range(text: str) -> tuple[str, list[sympy.Expr]]:
     name, _, spec = text.partition("=")
     parts = spec.split(":")
@@ -87,7 +80,7 @@ def _series(text: str) -> tuple[str, list[sympy.Expr]]:
 
 def run(args: argparse.Namespace) -> int:
     net = network(args.network)
-    values = _values(args.values)
+    values = read_values(args.values)
     if args.plot:
         from symconv.network.plot import plot
 

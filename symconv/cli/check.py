@@ -12,14 +12,11 @@ import json
 import sys
 from typing import Any
 
-import sympy
-
 from symconv import variants
 from symconv.check import DEFAULT_TIMEOUT, CheckRequest, check_count
 from symconv.check.notations import NOTATIONS
-from symconv.cli import layer_options
-from symconv.errors import FormulaError, SymconvError, UnknownSymbolError
-from symconv.parsing import parse_aliases, parse_assignment
+from symconv.cli.options import layer_options, read_aliases, read_values
+from symconv.errors import FormulaError, SymconvError
 from symconv.printing.check import result_dict, result_text
 from symconv.quantities import LAYER
 
@@ -59,29 +56,6 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _values(assignments: list[str]) -> dict[str, sympy.Expr]:
-    values: dict[str, sympy.Expr] = {}
-    for text in assignments:
-        try:
-            name, expr = parse_assignment(text)
-        except FormulaError as error:
-            raise FormulaError(f"--set {text}: {error}") from None
-        if name in ("C_in_g", "C_out_g"):
-            raise UnknownSymbolError(f"--set {text}: {name} follows from C_in, C_out and g; it cannot be set")
-        values[name] = expr
-    return values
-
-
-def _aliases(assignments: list[str]) -> dict[str, sympy.Expr]:
-    aliases: dict[str, sympy.Expr] = {}
-    for text in assignments:
-        try:
-            aliases.update(parse_aliases([text]))
-        except FormulaError as error:
-            raise FormulaError(f"--let {text}: {error}") from None
-    return aliases
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``symconv check``; returns the exit status."""
     if not args.timeout > 0:
@@ -89,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     if args.variant not in variants.VARIANTS or (args.versus and args.versus not in variants.VARIANTS):
         bad = args.variant if args.variant not in variants.VARIANTS else args.versus
         raise SymconvError(f"unknown variant {bad!r} (known: {', '.join(variants.VARIANTS)})")
-    values, aliases = _values(args.values), _aliases(args.aliases)
+    values, aliases = read_values(args.values), read_aliases(args.aliases)
     try:
         verdict = check_count(args.formula, args.variant, args.quantity, versus=args.versus,
                               convention=args.convention, bias=args.bias, dims=args.dims, values=values,

@@ -1,0 +1,99 @@
+"""What the commands share: a parser whose usage errors are one line, the options of every command about a
+layer, and the one reader of ``--set NAME=VALUE`` and ``--let ALIAS=EXPR``.
+
+>>> read_values(["k_h=k", "N=1"], known=("k_h", "N"))
+{'k_h': k, 'N': 1}
+>>> read_values(["kh=3"], known=("k_h", "k_w"))
+Traceback (most recent call last):
+    ...
+symconv.errors.UnknownSymbolError: --set kh=3: 'kh' is not a symbol here (did you mean k_h?); ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+from collections.abc import Collection, Sequence
+from typing import NoReturn
+
+import sympy
+
+from symconv.conventions import Convention
+from symconv.errors import SymconvError, UnknownSymbolError
+from symconv.parsing import parse_aliases, parse_assignment
+
+__all__ = ["DERIVED", "Parser", "layer_options", "read_aliases", "read_values", "shown", "suggestion"]
+
+#: Per-group channel counts are derived, never set: C_in_g is C_in/g.
+DERIVED = frozenset({"C_in_g", "C_out_g"})
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """Text as an error message quotes it: long input cut, so that the message stays one readable line."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def suggestion(name: str, known: Collection[str]) -> str:
+    """`` (did you mean k_h?)`` for the closest known name, or nothing."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def layer_options(parser: argparse.ArgumentParser) -> None:
+    """``--dims``, ``--bias``/``--no-bias`` and ``--convention``: the options of every command about a layer."""
+    parser.add_argument("--dims", type=int, choices=(1, 2, 3), default=2, help="spatial dimensions (default 2)")
+    bias = parser.add_mutually_exclusive_group()
+    bias.add_argument("--bias", dest="bias", action="store_const", const=True, default=None,
+                      help="every stage has a bias (b = 1)")
+    bias.add_argument("--no-bias", dest="bias", action="store_const", const=False,
+                      help="no stage has a bias (b = 0); without either flag b stays a symbol")
+    parser.add_argument("--convention", default="exact", choices=[c.value for c in Convention],
+                        help="what 'flops' counts: exact = mults + adds (default), macs, 2macs = 2 x macs, "
+                             "input-grid / output-grid = the macs of a transposed convolution on its input / "
+                             "output grid, performed = mults + adds skipping the zeros of the padding")
+
+
+def read_values(assignments: Sequence[str], *, known: Collection[str] | None = None, flag: str = "--set",
+                hint: str = "'symconv symbols' lists them") -> dict[str, sympy.Expr]:
+    """``NAME=VALUE`` assignments, each read by :func:`symconv.parsing.parse_assignment` (never evaluated).
+
+    A name given twice, a per-group channel count and, with ``known``, a name not among them are refused, the
+    closest known name suggested.
+    """
+    values: dict[str, sympy.Expr] = {}
+    for text in assignments:
+        try:
+            name, expr = parse_assignment(text)
+        except SymconvError as error:
+            raise type(error)(f"{flag} {shown(text)}: {error}") from None
+        if name in DERIVED:
+            raise UnknownSymbolError(f"{flag} {shown(text)}: {name} follows from C_in, C_out and g; it cannot be set")
+        if known is not None and name not in known:
+            raise UnknownSymbolError(f"{flag} {shown(text)}: {name!r} is not a symbol here"
+                                     f"{suggestion(name, known)}; {hint}")
+        if name in values:
+            raise SymconvError(f"{flag} {shown(text)}: {name} is given twice; give each name once")
+        values[name] = expr
+    return values
+
+
+def read_aliases(assignments: Sequence[str]) -> dict[str, sympy.Expr]:
+    """``ALIAS=EXPR`` assignments of ``--let``: names of a formula read as expressions in symconv's names."""
+    aliases: dict[str, sympy.Expr] = {}
+    for text in assignments:
+        try:
+            new = parse_aliases([text])
+        except SymconvError as error:
+            raise type(error)(f"--let {shown(text)}: {error}") from None
+        twice = sorted(set(new) & set(aliases))
+        if twice:
+            raise SymconvError(f"--let {shown(text)}: {twice[0]} is given twice; give each alias once")
+        aliases.update(new)
+    return aliases
