@@ -200,11 +200,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _report(report, fmt: str) -> str:  # type: ignore[no-untyped-def]
-    from symconv.verify import report_dict, report_text
+    from symconv.printing.verify import verification_dict, verification_text
 
     if fmt == "json":
-        return json.dumps(report_dict(report), indent=2) + "\n"
-    return report_text(report)
+        return json.dumps(verification_dict(report), indent=2) + "\n"
+    return verification_text(report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
