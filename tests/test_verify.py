@@ -11,8 +11,9 @@ import sympy
 from symconv import variants
 from symconv.derive import derive
 from symconv.direct import loop_nest
+from symconv.printing.verify import verification_dict, verification_text
 from symconv.symbols import sym
-from symconv.verify import degree_bounds, report_dict, report_text, verify, verify_layer
+from symconv.verify import degree_bounds, verify, verify_layer
 
 
 @pytest.mark.parametrize("dims", [1, 2, 3])
@@ -22,7 +23,7 @@ def test_every_variant_verifies(variant, dims):
     # one group) halves their grids, and the 1-D and 2-D cases keep every variable.
     values = {"N": 1, "g": 1} if dims == 3 and variant in ("transposed", "spatial-separable") else None
     report = verify_layer(variants.make(variant, dims, values), samples=8)
-    assert report.ok, report_text(report)
+    assert report.ok, verification_text(report)
     assert report.samples == 8
     # The grid has degree + 1 values for every variable, so its size is their product.
     expected = 1
@@ -67,12 +68,12 @@ def test_a_wrong_closed_form_fails(quantity, wrong):
     assert not report.ok
     assert not report.grid.proven
     assert {m.quantity for m in report.grid.mismatches} == {quantity}
-    assert "FAILED" in report_text(report)
-    assert report_dict(report)["ok"] is False
+    assert "FAILED" in verification_text(report)
+    assert verification_dict(report)["ok"] is False
 
 
 def test_report_dict_shape():
-    data = report_dict(verify_layer(variants.pointwise(1), samples=2))
+    data = verification_dict(verify_layer(variants.pointwise(1), samples=2))
     assert data["ok"] is True
     assert set(data) == {"variant", "dims", "convention", "ok", "samples", "grid", "notes"}
     assert data["grid"]["proven"] is True
@@ -95,7 +96,7 @@ def test_channels_tied_to_each_other_stay_tied_per_group(tie):
 def test_fixed_padding_moves_the_grid_to_sizes_that_exist(fixed):
     # Padding 1 and a 1-wide kernel cannot give one output: the grid's sizes start where every point is a layer.
     report = verify_layer(variants.standard(2, fixed), samples=4)
-    assert report.ok, report_text(report)
+    assert report.ok, verification_text(report)
     assert min(report.grid.values["H_out"]) > 1
 
 

@@ -29,7 +29,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symconv.verify import report_dict, report_text, verify_layer
+    from symconv.printing.verify import verification_dict, verification_text
+    from symconv.verify import verify_layer
 
     if args.samples < 0:
         raise SymconvError("--samples must be 0 or more")
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     report = verify_layer(layer, args.convention, samples=args.samples, seed=args.seed, progress=_progress,
                           sizes=args.sizes)
     if args.format == "json":
-        sys.stdout.write(json.dumps(report_dict(report), indent=2) + "\n")
+        sys.stdout.write(json.dumps(verification_dict(report), indent=2) + "\n")
     else:
-        sys.stdout.write(report_text(report))
+        sys.stdout.write(verification_text(report))
     return 0 if report.ok else 1

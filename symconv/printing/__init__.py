@@ -1,7 +1,8 @@
 """Printers of derivations: LaTeX, Markdown, plain text and JSON.
 
 Each format lives in its own module and knows nothing of how a derivation is made; expressions are put in a
-fixed order first (:mod:`symconv.printing.order`) so that every run prints the same bytes.
+fixed order first (:mod:`symconv.printing.order`) so that every run prints the same bytes. The report of a
+verification has its own printers, :mod:`symconv.printing.verify`, imported where a report is printed.
 """
 
 from symconv.printing import json, latex, markdown, text
