@@ -70,14 +70,8 @@ def _kernel(name: str, arguments: list[str], body: list[str]) -> str:
 
 
 def _public_docstring(plan: Plan) -> str:
-    lines = [plan.doc, ""] if plan.doc else []
-    lines += textwrap.wrap(
-        f"{plan.name} = {plain(plan.given)}",
-        WIDTH - 8,
-        subsequent_indent="    ",
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+    lines = [*_wrap(plan.doc), ""] if plan.doc else []
+    lines += _wrap(f"{plan.name} = {plain(plan.given)}", subsequent_indent="    ")
     lines += [f"where {definition_text(d)}, a whole number" for d in plan.definitions]
     by_domain = {"positive": ">= 1", "nonnegative": ">= 0", "flag": "a flag, 0 or 1"}
     groups = [
@@ -88,7 +82,7 @@ def _public_docstring(plan: Plan) -> str:
     if groups:
         arguments = f"Arguments: {'; '.join(groups)}. Ints are checked against all of this; arrays as the module "
         arguments += "docstring says."
-        lines += ["", *textwrap.wrap(arguments, WIDTH - 8)]
+        lines += ["", *_wrap(arguments)]
     example = _example(plan)
     if example is not None:
         call, result = example
@@ -115,5 +109,12 @@ def _example(plan: Plan) -> tuple[str, int] | None:
 
 
 def _doctest_lines(call: str) -> list[str]:
-    lines = textwrap.wrap(call, WIDTH - 8 - 4, break_long_words=False, break_on_hyphens=False)
+    lines = _wrap(call, width=WIDTH - 8 - 4)
     return [(">>> " if i == 0 else "... ") + line for i, line in enumerate(lines)]
+
+
+def _wrap(text: str, *, width: int = WIDTH - 8, subsequent_indent: str = "") -> list[str]:
+    """Docstring lines: indented by 4 and after the opening quotes, they stay within :data:`WIDTH`."""
+    return textwrap.wrap(
+        text, width, subsequent_indent=subsequent_indent, break_long_words=False, break_on_hyphens=False
+    )

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import linecache
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from symconv.codegen.embed import runtime_source
 from symconv.codegen.functions import function_blocks
-from symconv.codegen.layout import docstring_text, wrap_call
+from symconv.codegen.layout import WIDTH, docstring_text, wrap_call
 from symconv.codegen.plan import NumericFunction, plan_for
 from symconv.errors import SymconvError
 
@@ -67,7 +68,8 @@ def _isort_key(name: str) -> tuple[int, str]:
 
 
 def _module_docstring(title: str) -> str:
-    title = docstring_text(" ".join(title.split()) or "Generated numeric functions")
+    lines = textwrap.wrap(title, WIDTH - 3, break_long_words=False, break_on_hyphens=False)  # after the quotes
+    title = docstring_text("\n".join(lines) or "Generated numeric functions")
     return f'"""{title}\n\n{_CONTRACT}"""'
 
 
