@@ -185,7 +185,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "codegen":
         from symconv.codegen import module_for
 
-        sys.stdout.write(module_for(derive(layer, convention, sizes=args.sizes)))
+        try:
+            sys.stdout.write(module_for(derive(layer, convention, sizes=args.sizes)))
+        except SymconvError as error:  # the library asks for numeric values; on the command line --set gives them
+            raise type(error)(str(error).replace("numeric values", "numeric values with --set")) from None
         return 0
     if args.command == "verify":
         from symconv.verify import verify_layer

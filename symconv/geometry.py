@@ -310,3 +310,18 @@ def output_size_relations() -> tuple[Relation, ...]:
                  "a = (i + 2p - k) mod s (output padding)", ot, tr(p, s, a)),
         Relation(14, "dilated convolution", "", o, fwd(p, s, d)),
     )
+
+
+def geometric_atoms(expr: sympy.Basic) -> list[sympy.Basic]:
+    """The applications of ``V``, ``Z``, ``H`` and ``F`` (:class:`ValidPairs`, :class:`Covered`, :class:`Hit`,
+    :class:`PaddedTaps`) in ``expr``, sorted by their text: what makes a count piecewise in the geometry rather
+    than a polynomial. An empty list: no such count.
+
+    >>> from symconv.symbols import sym
+    >>> n, k, p = sym("H_in"), sym("k_h"), sym("p_h")
+    >>> geometric_atoms(2 * ValidPairs(n, n, k, 1, p, 1) + Covered(n, n, k, 1, p, 1) + n)
+    [Covered(H_in, H_in, k_h, 1, p_h, 1), ValidPairs(H_in, H_in, k_h, 1, p_h, 1)]
+    >>> geometric_atoms(n * k + ValidPairs(3, 3, 3, 1, 1, 1))  # evaluated: 7 pairs
+    []
+    """
+    return sorted(expr.atoms(ValidPairs, Covered, Hit, PaddedTaps), key=str)

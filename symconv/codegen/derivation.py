@@ -15,6 +15,7 @@ from symconv.codegen.module import generate_module
 from symconv.codegen.plan import NumericFunction
 from symconv.derive import Derivation, tidy
 from symconv.errors import SymconvError
+from symconv.geometry import geometric_atoms
 
 __all__ = ["functions_for", "module_for"]
 
@@ -46,17 +47,14 @@ def functions_for(derivation: Derivation) -> list[NumericFunction]:
 
 def _refuse_piecewise(name: str, expr: sympy.Expr, what: str) -> None:
     """Generated code is integer arithmetic (+, -, *, powers, floor(a/b)); a count that is piecewise in the
-    geometry (the padding-aware pairs V, Z, H of :mod:`symconv.geometry`) is refused in one line."""
-    from symconv.geometry import Covered, Hit, PaddedTaps, ValidPairs
-
-    for kind in (ValidPairs, Covered, Hit, PaddedTaps):
-        found = sorted(expr.atoms(kind), key=str)
-        if found:
-            raise SymconvError(
-                f"codegen: {name} of a {what} is piecewise in the geometry ({found[0]}); generated code is integer "
-                "arithmetic only: set the sizes, kernel, stride, padding, dilation and output padding of every "
-                "axis to numbers (--set) to generate it"
-            )
+    geometry (the padding-aware counts V, Z, H, F of :mod:`symconv.geometry`) is refused in one line."""
+    found = geometric_atoms(expr)
+    if found:
+        raise SymconvError(
+            f"codegen: {name} of a {what} is piecewise in the geometry ({found[0]}); generated code is integer "
+            "arithmetic only: give the sizes, kernel, stride, padding, dilation and output padding of every "
+            "axis numeric values"
+        )
 
 
 def module_for(derivation: Derivation) -> str:
