@@ -168,6 +168,10 @@ def _integer(function: str, name: str, domain: str, value: object, index: tuple[
 
 def _array(function: str, name: str, domain: str, value: _np.ndarray) -> tuple[_np.ndarray, int | None]:
     """An integer array as int64 when it fits, and its largest value (None: not scanned yet)."""
+    if type(value) is not _np.ndarray:  # a subclass computes its own way: np.matrix's * is a matrix product
+        if isinstance(value, _np.ma.MaskedArray):  # the scans skip masked values, the kernels do not
+            raise TypeError(f"{function}(): {name} must be an int or an integer NumPy array, not a masked array")
+        value = _np.asarray(value)
     kind = value.dtype.kind
     if kind == "O":
         checked = _np.empty(value.shape, object)

@@ -13,11 +13,12 @@ Every function takes keyword arguments only and works in one of two modes.
   largest value (and any negative value), and a bound from those maxima proves that the result and every
   dividend and divisor fit in int64; int64 +, - and * are exact modulo 2**64, so a result that fits is
   exact. When the bound cannot prove it, the result is an object array of exact Python ints instead: no
-  value ever wraps around. Checked: the dtype is an integer one (bool, float, complex, str or object arrays
-  of non-ints raise TypeError), no value is negative and a flag is 0 or 1 (ValueError); object arrays of
-  ints are checked element by element like ints. Not checked, to keep to that one pass: that arguments
-  documented ">= 1" have no 0 in an integer array; such a 0 gives the closed form's value there, and a 0
-  divisor raises ValueError.
+  value ever wraps around. Checked: the dtype is an integer one (bool, float, complex, str or object
+  arrays of non-ints raise TypeError, and so do masked arrays, whose masked values would count), no value
+  is negative and a flag is 0 or 1 (ValueError); object arrays of ints are checked element by element like
+  ints; other subclasses of numpy.ndarray are read as plain arrays. Not checked, to keep to that one pass:
+  that arguments documented ">= 1" have no 0 in an integer array; such a 0 gives the closed form's value
+  there, and a 0 divisor raises ValueError.
 * A defined quotient such as C_in_g = C_in/g must be a whole number wherever it is used (ValueError naming
   the operands otherwise).
 """
@@ -152,6 +153,10 @@ def _integer(function, name, domain, value, index=None):
 
 def _array(function, name, domain, value):
     """An integer array as int64 when it fits, and its largest value (None: not scanned yet)."""
+    if type(value) is not _np.ndarray:  # a subclass computes its own way: np.matrix's * is a matrix product
+        if isinstance(value, _np.ma.MaskedArray):  # the scans skip masked values, the kernels do not
+            raise TypeError(f"{function}(): {name} must be an int or an integer NumPy array, not a masked array")
+        value = _np.asarray(value)
     kind = value.dtype.kind
     if kind == "O":
         checked = _np.empty(value.shape, object)
