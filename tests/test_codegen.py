@@ -340,6 +340,7 @@ NOT_INTEGERS = [
     np.array([1 + 0j]),
     np.array([1.5], dtype=object),
     np.array([True], dtype=object),
+    np.ma.array([1, 2], mask=[False, True]),
 ]
 
 

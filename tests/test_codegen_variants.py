@@ -15,6 +15,7 @@ from symconv import variants
 from symconv.cli import main
 from symconv.codegen import compile_functions, functions_for, module_for
 from symconv.derive import derive
+from symconv.errors import SymconvError
 from symconv.quantities import LAYER
 
 
@@ -43,6 +44,15 @@ def test_cli_codegen_module_imports_and_matches_the_derivation(tmp_path, capsys,
     assert [alias.name for node in imports for alias in node.names] == ["numpy"]
     module = load(tmp_path, f"gen_{variant}_{dims}", source)
     assert set(module.__all__) >= set(LAYER)
+
+
+def test_a_piecewise_count_is_refused_in_the_librarys_words_and_the_cli_names_its_flag(capsys):
+    with pytest.raises(SymconvError, match=r"piecewise in the geometry \(ValidPairs\(H_in, ") as refused:
+        functions_for(derive(variants.transposed(2)))
+    message = str(refused.value)
+    assert "--set" not in message and message.endswith("output padding of every axis numeric values")
+    assert main(["codegen", "transposed", "--dims", "2"]) == 2
+    assert capsys.readouterr().err == f"symconv: error: {message} with --set\n"
 
 
 @settings(max_examples=40)

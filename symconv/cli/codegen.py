@@ -8,6 +8,7 @@ from typing import Any
 
 from symconv.cli.variant import layers, variant_options
 from symconv.derive import derive
+from symconv.errors import SymconvError
 
 __all__ = ["add_parser", "run"]
 
@@ -22,5 +23,8 @@ def run(args: argparse.Namespace) -> int:
     from symconv.codegen import module_for
 
     (layer,) = layers(args, args.variant)
-    sys.stdout.write(module_for(derive(layer, args.convention, sizes=args.sizes)))
+    try:
+        sys.stdout.write(module_for(derive(layer, args.convention, sizes=args.sizes)))
+    except SymconvError as error:  # the library asks for numeric values; on the command line --set gives them
+        raise type(error)(str(error).replace("numeric values", "numeric values with --set")) from None
     return 0

@@ -1,0 +1,307 @@
+"""The runtime of generated modules (symconv.codegen.runtime), helper by helper, and the copy of it that every
+generated module embeds (symconv.codegen.embed).
+
+The reference is plain Python arithmetic on ints; the kernels below are written by hand, as a generated
+module would write them.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+
+import numpy as np
+import pytest
+
+from symconv.codegen import embed, runtime
+from symconv.codegen.runtime import (
+    _BLOCK,
+    _INT64_MAX,
+    _array,
+    _at,
+    _call,
+    _evaluate,
+    _first,
+    _Function,
+    _int64_blocks,
+    _integer,
+    _largest,
+    _quotient,
+)
+
+PRODUCT = _Function(  # C_in * C_out, as a generated module writes it
+    "product",
+    (("C_in", "positive"), ("C_out", "positive")),
+    lambda c_in, c_out: c_in * c_out,
+    lambda c_in, c_out: (c_in * c_out,),
+    lambda out, c_in, c_out: np.multiply(c_in, c_out, out=out),
+)
+RATIO = _Function(  # floor(C_in / g): the dividend and the divisor are bounded too
+    "ratio",
+    (("C_in", "positive"), ("g", "positive")),
+    lambda c_in, g: c_in // g,
+    lambda c_in, g: (c_in, g),
+    lambda out, c_in, g: np.floor_divide(c_in, g, out=out),
+)
+GATED = _Function("gated", (("b", "flag"), ("C_in", "nonnegative")), lambda b, c: b * c, lambda b, c: (b * c,),
+                  lambda out, b, c: np.multiply(b, c, out=out))
+EXACT_ONLY = _Function("exact_only", (("C_in", "positive"),), lambda c: c * 2**70, lambda c: (c * 2**70,), None)
+
+
+# --- _integer: one int argument ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [3, np.int8(3), np.uint64(3), np.int64(3)])
+def test_an_integer_is_a_python_int(value):
+    result = _integer("f", "C_in", "positive", value)
+    assert type(result) is int and result == 3
+
+
+@pytest.mark.parametrize("value", [True, np.bool_(False), 3.0, np.float32(3), 3 + 0j, "3", None, [3], b"3"])
+def test_a_non_integer_is_a_type_error(value):
+    message = f"f(): C_in must be an int or an integer NumPy array, not {type(value).__name__}"
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        _integer("f", "C_in", "positive", value)
+
+
+@pytest.mark.parametrize(
+    ("domain", "value", "message"),
+    [("positive", 0, "must be >= 1, got 0"), ("nonnegative", -1, "must be >= 0, got -1"),
+     ("flag", 2, "must be 0 or 1, got 2"), ("flag", -1, "must be 0 or 1, got -1")],
+)
+def test_an_integer_out_of_its_domain_is_a_value_error(domain, value, message):
+    with pytest.raises(ValueError, match=f"^f\\(\\): x {message}$"):
+        _integer("f", "x", domain, value)
+    with pytest.raises(ValueError, match=f"{message} at index \\(1, 2\\)$"):
+        _integer("f", "x", domain, value, (1, 2))
+
+
+def test_the_lowest_values_are_accepted():
+    assert [_integer("f", "x", d, v) for d, v in [("positive", 1), ("nonnegative", 0), ("flag", 0), ("flag", 1)]] == [
+        1, 0, 0, 1]
+    assert _integer("f", "x", "positive", 10**40) == 10**40  # no upper limit on ints
+
+
+# --- _array, _largest, _first, _at: arrays ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32])
+def test_an_integer_array_is_int64_and_not_scanned_yet(dtype):
+    value, largest = _array("f", "x", "positive", np.array([1, 2, 3], dtype=dtype))
+    assert value.dtype == np.int64 and value.tolist() == [1, 2, 3] and largest is None
+
+
+def test_an_int64_array_is_not_copied():
+    given = np.array([1, 2, 3])
+    assert _array("f", "x", "positive", given)[0] is given
+
+
+def test_uint64_is_scanned_at_once_and_kept_exact_beyond_int64():
+    value, largest = _array("f", "x", "positive", np.array([1, 2**63 - 1], dtype=np.uint64))
+    assert value.dtype == np.int64 and largest == _INT64_MAX
+    value, largest = _array("f", "x", "positive", np.array([1, 2**64 - 1], dtype=np.uint64))
+    assert value.dtype == np.uint64 and largest == 2**64 - 1
+    with pytest.raises(ValueError, match=r"b must be 0 or 1, got 2 at index 1$"):
+        _array("f", "b", "flag", np.array([1, 2], dtype=np.uint64))
+
+
+def test_an_object_array_is_checked_element_by_element():
+    value, largest = _array("f", "x", "positive", np.array([3, 2**63 - 1], dtype=object))
+    assert value.dtype == np.int64 and largest == _INT64_MAX
+    value, largest = _array("f", "x", "positive", np.array([3, 10**30], dtype=object))
+    assert value.dtype == object and value.tolist() == [3, 10**30] and largest == 10**30
+    with pytest.raises(TypeError, match=r"x must be an int or an integer NumPy array, not float at index 1$"):
+        _array("f", "x", "positive", np.array([3, 1.5], dtype=object))
+    with pytest.raises(ValueError, match=r"x must be >= 1, got 0 at index \(1, 0\)$"):
+        _array("f", "x", "positive", np.array([[3], [0]], dtype=object))
+    assert _array("f", "x", "positive", np.array([], dtype=object))[1] == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.bool_, np.complex128, np.str_, "datetime64[s]"])
+def test_an_array_of_another_kind_is_a_type_error(dtype):
+    with pytest.raises(TypeError, match="x must be an int or an integer NumPy array, not an array of"):
+        _array("f", "x", "positive", np.zeros(2, dtype=dtype))
+
+
+def test_the_largest_value_of_an_int64_array_finds_negative_values_too():
+    assert _largest("f", "x", "nonnegative", np.array([[0, 7], [3, 1]])) == 7
+    assert _largest("f", "x", "positive", np.array([], dtype=np.int64)) == 0
+    with pytest.raises(ValueError, match=r"x must not be negative, got -3 at index \(1, 0\)$"):
+        _largest("f", "x", "positive", np.array([[0, 7], [-3, 1]]))
+    with pytest.raises(ValueError, match=f"x must not be negative, got {-(2**63)}"):
+        _largest("f", "x", "positive", np.array([-(2**63)]))
+    with pytest.raises(ValueError, match=r"b must be 0 or 1, got 5 at index 2$"):
+        _largest("f", "b", "flag", np.array([0, 1, 5]))
+
+
+def test_the_first_bad_element_is_named_by_its_index():
+    assert _first(np.array([4, 5, 6]), np.array([False, True, True])) == "5 at index 1"
+    assert _first(np.array([[4], [5]]), np.array([[False, False], [False, True]])) == "5 at index (1, 1)"  # broadcast
+    assert [_at(None), _at(()), _at((2,)), _at((np.intp(1), 2))] == ["", "", " at index 2", " at index (1, 2)"]
+
+
+def test_a_masked_array_is_refused_since_its_masked_values_would_count():
+    masked = np.ma.array([3, 2**62], mask=[False, True])  # the scan would skip 2**62, the kernel would not
+    with pytest.raises(TypeError, match="x must be an int or an integer NumPy array, not a masked array"):
+        _array("f", "x", "positive", masked)
+    with pytest.raises(TypeError, match="C_in must be an int or an integer NumPy array, not a masked array"):
+        _evaluate(PRODUCT, (masked, 2))
+
+
+def test_another_array_subclass_is_read_as_a_plain_array():
+    with pytest.warns(PendingDeprecationWarning):
+        matrix = np.matrix([[2**40, 2], [3, 4]])  # its * is a matrix product: the exact path must not use it
+    value, _ = _array("f", "x", "positive", matrix)
+    assert type(value) is np.ndarray
+    result = _evaluate(PRODUCT, (matrix, matrix))
+    assert type(result) is np.ndarray and result.tolist() == [[2**80, 4], [9, 16]]
+
+
+# --- _call and _quotient ----------------------------------------------------------------------------------
+
+
+def test_a_kernels_error_names_the_function():
+    with pytest.raises(ValueError, match=r"^ratio\(\): a divisor in the closed form is 0 for these arguments$"):
+        _call(RATIO, RATIO.exact, [3, 0])
+    with pytest.raises(ValueError, match=r"^product\(\): bad$"):
+        _call(PRODUCT, lambda: (_ for _ in ()).throw(ValueError("bad")), [])
+
+
+def test_an_exact_quotient_is_returned_and_an_inexact_one_names_its_operands():
+    assert _quotient(12, 4, "C_in_g = C_in/g", "C_in", "g") == 3
+    assert _quotient(np.array([12, 8]), np.array([4, 2]), "q", "a", "b").tolist() == [3, 4]
+    assert _quotient(np.array([10**30], dtype=object), 10**10, "q", "a", "b").tolist() == [10**20]
+    message = "C_in_g = C_in/g must be a whole number, but C_in = 10 is not divisible by g = 3"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        _quotient(10, 3, "C_in_g = C_in/g", "C_in", "g")
+    with pytest.raises(ValueError, match=r"but a = 7 is not divisible by b = 2 at index \(1, 0\)$"):
+        _quotient(np.array([[4], [7]]), np.array([2, 2]), "q", "a", "b")
+    with pytest.raises(ZeroDivisionError):
+        _quotient(4, 0, "q", "a", "b")  # for _call to report
+
+
+# --- _evaluate and _int64_blocks: int64 while provably exact, else exact ---------------------------------
+
+
+def test_ints_are_evaluated_exactly():
+    assert _evaluate(PRODUCT, (2**40, 2**40)) == 2**80
+    assert _evaluate(EXACT_ONLY, (3,)) == 3 * 2**70
+
+
+@pytest.mark.parametrize(
+    ("c_in", "c_out", "dtype"),
+    [([2**62 - 1], [2], np.int64), ([2**63 - 1], [1], np.int64), ([2**62], [2], object), ([2**32], [2**31], object)],
+)
+def test_the_bound_decides_between_int64_and_exact(c_in, c_out, dtype):
+    result = _evaluate(PRODUCT, (np.array(c_in), np.array(c_out)))
+    assert result.dtype == dtype and result.tolist() == [c_in[0] * c_out[0]]
+
+
+def test_a_closed_form_without_an_int64_kernel_gives_an_exact_object_array():
+    result = _evaluate(EXACT_ONLY, (np.array([1, 2]),))
+    assert result.dtype == object and result.tolist() == [2**70, 2**71]
+
+
+def test_a_dividend_beyond_int64_is_divided_exactly():
+    result = _evaluate(RATIO, (np.array([2**63 - 1, 2**64]), np.array([2**32, 2**32])))
+    assert result.dtype == object and result.tolist() == [(2**63 - 1) // 2**32, 2**32]
+
+
+def test_a_zero_divisor_in_an_array_is_reported_by_the_exact_evaluation():
+    with pytest.raises(ValueError, match="ratio\\(\\): a divisor in the closed form is 0"):
+        _evaluate(RATIO, (np.array([4, 4]), np.array([2, 0])))
+
+
+def test_a_wrapped_partial_product_does_not_matter_when_the_result_fits():
+    result = _evaluate(GATED, (np.array([0, 0]), np.array([2**62, 2**62])))
+    assert result.dtype == np.int64 and result.tolist() == [0, 0]
+
+
+def test_blocks_of_rows_see_each_bad_value_and_each_large_one():
+    n = 3 * _BLOCK + 5
+    c_in = np.full(n, 3)
+    c_in[-1] = 2**62  # only the last block does not fit: the whole result is exact instead
+    result = _evaluate(PRODUCT, (c_in, np.full(n, 2)))
+    assert result.dtype == object and result[0] == 6 and result[-1] == 2**63
+    c_in[-1] = -1
+    with pytest.raises(ValueError, match=f"C_in must not be negative, got -1 at index {n - 1}$"):
+        _evaluate(PRODUCT, (c_in, 2))
+    flags = np.zeros(n, dtype=np.int64)
+    flags[_BLOCK + 1] = 2
+    with pytest.raises(ValueError, match=f"b must be 0 or 1, got 2 at index {_BLOCK + 1}$"):
+        _evaluate(GATED, (flags, np.full(n, 7)))
+
+
+def test_int64_blocks_fills_the_result_block_by_block():
+    rows = 2 * _BLOCK + 3
+    c_in = np.arange(1, rows + 1).reshape(rows, 1)
+    maxima = [None, 5]
+    result = _int64_blocks(PRODUCT, [c_in, 5], maxima, (rows, 1))
+    assert result.dtype == np.int64 and np.array_equal(result, c_in * 5)
+    assert _int64_blocks(PRODUCT, [np.array([2**62]), 4], [None, 4], (1,)) is None
+
+
+def test_broadcasting_mixes_arrays_and_ints():
+    result = _evaluate(PRODUCT, (np.array([[1], [2]]), np.array([3, 4, 5], dtype=np.uint8)))
+    assert result.shape == (2, 3) and result.tolist() == [[3, 4, 5], [6, 8, 10]]
+    assert _evaluate(PRODUCT, (np.array(7), 6)).shape == ()
+    assert _evaluate(PRODUCT, (np.array([], dtype=np.int64), 6)).shape == (0,)
+
+
+def test_object_arrays_are_checked_and_stay_exact():
+    result = _evaluate(PRODUCT, (np.array([3, 10**20], dtype=object), 2))
+    assert result.dtype == object and result.tolist() == [6, 2 * 10**20]
+    with pytest.raises(TypeError, match="C_in must be an int or an integer NumPy array, not str at index 0"):
+        _evaluate(PRODUCT, (np.array(["3"], dtype=object), 2))
+
+
+# --- the embedded copy -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("quotient", [False, True])
+def test_the_embedded_runtime_is_runtime_py_without_annotations(quotient):
+    source = embed.runtime_source(quotient=quotient)
+    tree = ast.parse(source)
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+    expected = ["_Function", "_evaluate", "_int64_blocks", "_call", "_integer", "_array", "_largest", "_first", "_at"]
+    assert names == expected + (["_quotient"] if quotient else [])
+    for node in ast.walk(tree):
+        assert not isinstance(node, ast.AnnAssign | ast.Import | ast.ImportFrom)
+        if isinstance(node, ast.arg):
+            assert node.annotation is None
+        if isinstance(node, ast.FunctionDef):
+            assert node.returns is None
+    # Below each signature, the lines of runtime.py as written (docstrings and comments too), less declarations.
+    text = inspect.getsource(runtime)
+    lines = text.splitlines()
+    for function in (n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.FunctionDef)):
+        if function.name == "_quotient" and not quotient:
+            continue
+        declarations = {n.lineno for n in function.body if isinstance(n, ast.AnnAssign) and n.value is None}
+        body = range(function.body[0].lineno, function.end_lineno + 1)
+        assert "\n".join(lines[i - 1] for i in body if i not in declarations) in source, function.name
+
+
+def test_the_embedded_runtime_behaves_as_the_module():
+    namespace = {"_np": np}
+    exec(compile(embed.runtime_source(quotient=True), "<embedded runtime>", "exec"), namespace)
+    product = namespace["_Function"](*(getattr(PRODUCT, slot) for slot in ("name", "parameters", "exact", "bounds",
+                                                                         "int64")))
+    for arguments in [(3, 4), (np.array([2**62, 1]), 2), (np.array([5, 6]), np.array([7, 8]))]:
+        embedded = namespace["_evaluate"](product, arguments)
+        assert np.asarray(embedded).tolist() == np.asarray(_evaluate(PRODUCT, arguments)).tolist()
+    with pytest.raises(ValueError, match="C_in must not be negative, got -1 at index 1"):
+        namespace["_evaluate"](product, (np.array([1, -1]), 2))
+
+
+def test_annotations_are_removed_and_signatures_written_again():
+    source = (
+        "def f(\n    a: int, /, b: str = 'x', *args: int, c: list[int] | None = None, **rest: object\n) -> int:\n"
+        "    x: int = a  # kept\n"
+        "    y: list[int]\n"
+        "    return x\n"
+    )
+    assert embed.unannotated(source) == "def f(a, /, b='x', *args, c=None, **rest):\n    x = a  # kept\n    return x\n"
+    with pytest.raises(ValueError, match="a signature must end with ':' on the line before the body"):
+        embed.unannotated("def f(x: int) -> int: return x\n")
