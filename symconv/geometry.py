@@ -77,7 +77,7 @@ def _floor_div(a: Size, b: Size) -> Size:
     """``floor(a / b)``: ``//`` on ints, SymPy's floor otherwise."""
     if isinstance(a, int) and isinstance(b, int):
         return a // b
-    return sympy.floor(sympy.sympify(a) / b)
+    return sympy.floor((sympy.Integer(a) if isinstance(a, int) else a) / b)
 
 
 def span(kernel: Size, dilation: Size) -> Size:

@@ -171,7 +171,7 @@ class Conv:
         for key, value in fields.items():
             if key not in raw:
                 raise TypeError(f"Conv has no field {key!r}")
-            raw[key] = _sympify_field(value, subs)
+            raw[key] = _field(value, subs)
         return cls._checked(dims, raw)
 
     @classmethod
@@ -211,7 +211,7 @@ class Conv:
         An output size that was a symbol is recomputed from the input size when the numbers allow it.
         """
         subs = resolve_values(values)
-        raw: dict[str, Any] = {key: _sympify_field(getattr(self, key), subs) for key in _FIELDS
+        raw: dict[str, Any] = {key: _field(getattr(self, key), subs) for key in _FIELDS
                                if key != "transposed"}
         raw["transposed"] = self.transposed
         return self._checked(self.dims, raw)
@@ -222,7 +222,7 @@ class Conv:
         for key, value in fields.items():
             if key not in raw:
                 raise TypeError(f"Conv has no field {key!r}")
-            raw[key] = bool(value) if key == "transposed" else _sympify_field(value, {})
+            raw[key] = bool(value) if key == "transposed" else _field(value, {})
         return self._checked(self.dims, raw)
 
     @property
@@ -356,11 +356,11 @@ def _for_every(room: sympy.Expr) -> str:
     return f", for every value of {', '.join(names)}" if names else ""
 
 
-def _sympify_field(value: object, subs: Mapping[sympy.Symbol, sympy.Expr]) -> Any:
+def _field(value: object, subs: Mapping[sympy.Symbol, sympy.Expr]) -> Any:
     if value is None:
         return value
     if isinstance(value, tuple):
-        return tuple(_sympify_field(v, subs) for v in value)
+        return tuple(_field(v, subs) for v in value)
     if isinstance(value, bool) or not isinstance(value, int | sympy.Expr):
         raise SpecError(f"a field must be an integer or a SymPy expression, not {value!r}")
     expr = sympy.Integer(value) if isinstance(value, int) else value

@@ -96,7 +96,7 @@ def _with_padding_mode(dims: int, subs: dict[sympy.Symbol, sympy.Expr], mode: st
     for a in axes(dims):
         for name in (f"p_{a}", f"pe_{a}"):
             if sym(name) in subs:
-                raise SpecError(f"--padding {mode} sets the padding; do not also set {name}")
+                raise SpecError(f"the padding mode {mode!r} sets the padding; do not also give {name}")
         k, d, s = (sym(f"{letter}_{a}").xreplace(subs) for letter in "kds")
         start, end, stride = padding_for(mode, k, d, s)
         out[sym(f"p_{a}")] = start
@@ -144,7 +144,7 @@ def pointwise(dims: int = 2, values: Values | None = None, bias: bool | None = N
               padding: str | None = None) -> Layer:
     """A pointwise (1×1) convolution: kernel 1 along every axis, no padding; the stride stays."""
     if padding is not None:
-        raise SpecError("a pointwise convolution has no padding; --padding does not apply")
+        raise SpecError("a pointwise convolution has no padding: a padding mode does not apply")
     conv = Conv.make(dims, _bias_values(values, bias), groups=1, **_pointwise_fields(dims))
     return Layer("pointwise", "Pointwise convolution", (Stage("pointwise", conv),))
 
@@ -179,7 +179,7 @@ def transposed(dims: int = 2, values: Values | None = None, bias: bool | None = 
     Its output size is ``(A_in - 1) s - 2p + d (k - 1) + op + 1``: the counts are in the input sizes.
     """
     if padding is not None:
-        raise SpecError("--padding applies to a forward convolution; a transposed one takes p_a (the crop)")
+        raise SpecError("a padding mode applies to a forward convolution; a transposed one takes p_a (the crop)")
     conv = Conv.make(dims, _bias_values(values, bias), transposed=True)
     return Layer("transposed", "Transposed convolution", (Stage("transposed", conv),))
 

@@ -40,10 +40,23 @@ from symconv.codegen.tree import (
     variables,
 )
 from symconv.errors import SymconvError
+from symconv.parsing import parse_text
 from symconv.spec import Definition
 from symconv.symbols import TABLE
 
 __all__ = ["Definition", "NumericFunction", "Plan", "bound", "plan_for"]
+
+
+def _closed_form(name: str, expr: object) -> sympy.Expr:
+    """A closed form as given: a SymPy expression, an int, or a formula in text read by
+    :func:`symconv.parsing.parse_text` (never evaluated)."""
+    if isinstance(expr, str):
+        return parse_text(expr)
+    if isinstance(expr, int) and not isinstance(expr, bool):
+        return sympy.Integer(expr)
+    if isinstance(expr, sympy.Expr):
+        return expr
+    raise SymconvError(f"{name}(): a closed form must be a SymPy expression, an int or a formula, not {expr!r}")
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,7 @@ class NumericFunction:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
             raise TypeError(f"a NumericFunction's name must be a str, not {type(self.name).__name__}")
-        object.__setattr__(self, "expr", sympy.sympify(self.expr))
+        object.__setattr__(self, "expr", _closed_form(self.name, self.expr))
         object.__setattr__(self, "doc", " ".join(str(self.doc).split()))
         object.__setattr__(self, "definitions", tuple(self.definitions))
 

@@ -57,6 +57,7 @@ from symconv.network.layers import (
     Shape,
     Shuffle,
     Softmax,
+    as_expr,
 )
 from symconv.parsing import parse_text
 
@@ -122,7 +123,7 @@ class _Context:
             raise self.fail(where, f"{field} = {value!r}: {error}") from None
         if not expr.is_rational_function(*expr.free_symbols):
             raise self.fail(where, f"{field} = {value!r}: only + - * / ^ of numbers and names here")
-        known = {s for v in self.names.values() for s in sympy.sympify(v).free_symbols}
+        known = {s for v in self.names.values() for s in as_expr(v).free_symbols}
         unknown = sorted(str(s) for s in expr.free_symbols - known)
         if unknown:
             raise self.fail(where, f"{field} = {value!r}: unknown name {unknown[0]!r} (declare it in [symbols])")

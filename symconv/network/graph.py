@@ -203,7 +203,7 @@ class Analysis:
 
     @property
     def free_symbols(self) -> set[sympy.Basic]:
-        return set().union(*(sympy.sympify(e).free_symbols for e in self.quantities.values()))
+        return set().union(*(as_expr(e).free_symbols for e in self.quantities.values()))
 
     def by_type(self) -> list[tuple[str, int, Counts]]:
         """Layers grouped by type, in order of first appearance: ``(type, how many, summed counts)``."""
@@ -248,7 +248,7 @@ def _put(expr: Expr, subs: Mapping[sympy.Basic, Expr]) -> Expr:
 
 
 def _tidy(expr: Expr) -> Expr:
-    expr = sympy.sympify(expr)
+    expr = as_expr(expr)
     return expr if expr.is_number else sympy.factor_terms(sympy.expand(expr))
 
 
@@ -268,7 +268,7 @@ def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Exp
             changes[f.name] = tuple(v.xreplace(dict(subs)) if isinstance(v, sympy.Expr) else v for v in value)
     out = getattr(layer, "out", None)
     if out is not None:
-        changes["out"] = rounding.apply(sympy.sympify(changes.get("out", out)))
+        changes["out"] = rounding.apply(as_expr(changes.get("out", out)))
     return replace(layer, **changes) if changes else layer  # type: ignore[type-var]
 
 
@@ -328,8 +328,8 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
             if stride > 1:
                 conditions += [(size / stride, 1) for size in inputs[0].size if not size.is_number]
         out = getattr(layer, "out", None)
-        if out is not None and not sympy.sympify(out).is_number:
-            conditions += network.rounding.conditions(sympy.sympify(out))
+        if out is not None and not as_expr(out).is_number:
+            conditions += network.rounding.conditions(as_expr(out))
         try:
             counts = layer.counts(inputs, output, batch)
         except NetworkError as error:

@@ -1,7 +1,7 @@
 """Cost against a symbol (``alpha``, ``rho`` or any other), drawn with matplotlib to PNG or SVG.
 
 Every point is an exact count (:meth:`symconv.network.graph.Analysis.evaluate`); only the drawing turns it
-into a float. matplotlib is optional: ``pip install 'symconv[plot]'``.
+into a float. matplotlib is optional: ``pip install matplotlib`` (or the ``plot`` extra).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sympy
 
 from symconv.errors import SymconvError
 from symconv.network.graph import Analysis
-from symconv.network.layers import NetworkError
+from symconv.network.layers import NetworkError, as_expr
 from symconv.printing.exprs import text_expr
 
 __all__ = ["plot", "points"]
@@ -30,15 +30,15 @@ def points(analysis: Analysis, quantity: str, x: tuple[str, Sequence[sympy.Expr]
     """
     lines: dict[str, list[tuple[sympy.Expr, int]]] = {}
     for s in (series[1] if series else [None]):
-        label = f"{series[0]} = {text_expr(sympy.sympify(s))}" if series else ""
+        label = f"{series[0]} = {text_expr(as_expr(s, series[0]))}" if series else ""
         line = []
         for value in x[1]:
             values = {x[0]: value, **({series[0]: s} if series else {})}
             expr = analysis.evaluate(values).quantities[quantity]
             if not expr.is_Integer:
                 free = ", ".join(sorted(str(f) for f in expr.free_symbols))
-                raise NetworkError(f"{quantity} still depends on {free}: give it a value with --set")
-            line.append((sympy.sympify(value), int(expr)))
+                raise NetworkError(f"{quantity} still depends on {free}: give {free} a value")
+            line.append((as_expr(value, x[0]), int(expr)))
         lines[label] = line
     return lines
 
@@ -55,7 +55,7 @@ def plot(analysis: Analysis, path: str | Path, quantity: str, x: tuple[str, Sequ
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise NetworkError("plotting needs matplotlib: pip install 'symconv[plot]'") from None
+        raise NetworkError("plotting needs matplotlib: pip install matplotlib") from None
     lines = points(analysis, quantity, x, series)
     figure, axes = plt.subplots(figsize=(6, 4))
     for label, line in lines.items():

@@ -98,7 +98,7 @@ class Counts:
         """FLOPs in a convention (:meth:`symconv.conventions.Convention.of`): ``exact`` = every operation
         (mults + adds + others), ``macs`` = the multiply-accumulates of convolutions and fully connected
         layers, ``2macs`` = twice that."""
-        total = sympy.sympify(network_convention(convention).of({n: getattr(self, n) for n in COUNTS}))
+        total = as_expr(network_convention(convention).of({n: as_expr(getattr(self, n), n) for n in COUNTS}))
         return total if total.is_number else sympy.factor_terms(sympy.expand(total))
 
     def as_dict(self, convention: Convention | str) -> dict[str, Expr]:

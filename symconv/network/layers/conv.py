@@ -112,7 +112,7 @@ class Conv2d(LayerSpec):
         if self.depthwise:
             return cin, self.multiplier * cin, cin
         assert self.out is not None
-        groups = sympy.sympify(self.groups)
+        groups = as_expr(self.groups, "groups")
         for name, value in (("input", cin), ("output", self.out)):
             quotient = value / groups
             if quotient.is_number and not quotient.is_integer:
@@ -154,7 +154,7 @@ class Conv2d(LayerSpec):
         }
         if self.padding_end is not None:
             values |= {"pe_h": self.padding_end[0], "pe_w": self.padding_end[1]}
-        return Conv.make(2, {name: sympy.sympify(v) for name, v in values.items()})
+        return Conv.make(2, {name: as_expr(v, name) for name, v in values.items()})
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
         spec = self.spec(inputs, output, batch)
@@ -165,7 +165,7 @@ class Conv2d(LayerSpec):
         k = "×".join(str(v) for v in self.kernel)  # type: ignore[union-attr]
         if self.depthwise:
             return f"conv dw {k}"
-        if sympy.sympify(self.groups) != 1:
+        if as_expr(self.groups, "groups") != 1:
             return f"conv {k} grouped"
         return f"conv {k}"
 
