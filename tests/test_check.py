@@ -11,6 +11,7 @@ import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import count_monomials, count_polynomials
 from test_parsing import HOSTILE
 
 from symconv.check import MAX_TERMS, CheckRequest, Part, check_count, equivalent, expansion_bound
@@ -410,27 +411,14 @@ def test_a_thousand_term_claim_is_checked_in_time(capsys):
 
 # --- Properties ---------------------------------------------------------------------------------------------
 
-VARIABLES = [C_in, C_out, H_out, W_out, b, g, k]
-
-
-def _monomials() -> st.SearchStrategy[sympy.Expr]:
-    powers = st.lists(st.integers(0, 2), min_size=len(VARIABLES), max_size=len(VARIABLES))
-    return st.tuples(st.integers(-5, 5).filter(bool), powers).map(
-        lambda pair: pair[0] * sympy.Mul(*(v**e for v, e in zip(VARIABLES, pair[1], strict=True))))
-
-
-def _polynomials() -> st.SearchStrategy[sympy.Expr]:
-    return st.lists(_monomials(), min_size=1, max_size=5).map(lambda terms: sympy.Add(*terms))
-
-
 @settings(max_examples=60)
-@given(_polynomials(), _polynomials())
+@given(count_polynomials(), count_polynomials())
 def test_a_formula_holds_against_any_rearrangement_of_itself(p, q):
     assert equivalent(sympy.expand(p * q), sympy.factor(p * q)).status == "holds"
 
 
 @settings(max_examples=60)
-@given(_polynomials(), _monomials())
+@given(count_polynomials(), count_monomials())
 def test_a_wrong_term_is_caught_with_a_true_counterexample(p, wrong):
     v = equivalent(p + wrong, p, timeout=2)
     assert v.status == "fails", v

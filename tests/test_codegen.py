@@ -21,6 +21,7 @@ import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import argument_values, closed_form_polynomials
 
 from symconv.codegen import Definition, NumericFunction, compile_functions, generate_module
 from symconv.errors import SymconvError
@@ -562,44 +563,20 @@ def test_odd_titles_and_docs_stay_inside_their_docstrings():
 
 # --- property: random integer polynomials -------------------------------------------------------------------
 
-POOL = [N, C_in, k, b]
-
-
-@st.composite
-def polynomials(draw):
-    """A random integer polynomial in a few of N, C_in, k and the flag b, sometimes inside a floor."""
-    terms = []
-    for _ in range(draw(st.integers(1, 4))):
-        term = sympy.Integer(draw(st.integers(-6, 6).filter(bool)))
-        for symbol in draw(st.lists(st.sampled_from(POOL), max_size=3, unique=True)):
-            term *= symbol ** draw(st.integers(1, 1 if symbol == b else 3))
-        terms.append(term)
-    expr = sympy.Add(*terms)
-    if draw(st.booleans()):
-        expr = sympy.floor(expr / draw(st.sampled_from([2, 3, C_in, k + 1])))
-    return expr
-
-
-def values_for(name: str):
-    if name == "b":
-        return st.integers(0, 1)
-    return st.one_of(st.integers(1, 20), st.integers(1, 2**40))
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(expr=polynomials(), data=st.data())
+@given(expr=closed_form_polynomials(), data=st.data())
 def test_random_polynomials_equal_sympy_for_ints_and_arrays(expr, data):
     function = NumericFunction("poly", expr)
     poly = compile_functions([function])["poly"]
     names = function.parameters
     symbols = {s.name: s for s in expr.free_symbols}
-    values = {name: data.draw(values_for(name), label=name) for name in names}
+    values = {name: data.draw(argument_values(name), label=name) for name in names}
     assert poly(**values) == int(expr.subs({symbols[n]: v for n, v in values.items()}))
     if not names:
         return
     size = data.draw(st.integers(1, 4), label="size")
     arrays = {
-        name: np.array(data.draw(st.lists(values_for(name), min_size=size, max_size=size), label=name))
+        name: np.array(data.draw(st.lists(argument_values(name), min_size=size, max_size=size), label=name))
         for name in names
     }
     result = poly(**arrays)

@@ -4,63 +4,15 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import Conv, convs
 
 from symconv.direct import DirectCount, conv_direct, conv_reference, loop_nest, output_size
 from symconv.errors import SpecError
-
-# ------------------------------------------------------------------------------------------- strategies
-
-
-@dataclass(frozen=True)
-class Conv:
-    """A valid convolution with concrete integer data, as drawn by :func:`convs`."""
-
-    x: np.ndarray
-    weight: np.ndarray
-    bias: np.ndarray | None
-    stride: tuple[int, ...]
-    padding: tuple[int, ...]
-    dilation: tuple[int, ...]
-    groups: int
-
-    @property
-    def kwargs(self) -> dict:
-        return dict(stride=self.stride, padding=self.padding, dilation=self.dilation, groups=self.groups)
-
-
-@st.composite
-def convs(draw: st.DrawFn, dims: int | None = None, floats: bool = False) -> Conv:
-    """Only valid layers, small enough that the scalar loops stay fast (3-D gets smaller sizes)."""
-    dims = draw(st.integers(1, 3)) if dims is None else dims
-    groups = draw(st.integers(1, 3))
-    c_in, c_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
-    n = draw(st.integers(1, 2))
-    max_k, max_extra = (2, 2) if dims == 3 else (3, 4)
-    kernel = tuple(draw(st.integers(1, max_k)) for _ in range(dims))
-    stride = tuple(draw(st.integers(1, 3)) for _ in range(dims))
-    dilation = tuple(draw(st.integers(1, 2)) for _ in range(dims))
-    padding = tuple(draw(st.integers(0, 2)) for _ in range(dims))
-    size = tuple(
-        max(1, d * (k - 1) + 1 - 2 * p) + draw(st.integers(0, max_extra))
-        for k, d, p in zip(kernel, dilation, padding, strict=True)
-    )
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    if floats:
-        x = rng.standard_normal((n, c_in, *size))
-        weight = rng.standard_normal((c_out, c_in // groups, *kernel))
-        bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
-    else:
-        x = rng.integers(-9, 10, (n, c_in, *size))
-        weight = rng.integers(-9, 10, (c_out, c_in // groups, *kernel))
-        bias = rng.integers(-9, 10, c_out) if draw(st.booleans()) else None
-    return Conv(x, weight, bias, stride, padding, dilation, groups)
-
 
 # ------------------------------------------------------------------------------------ the worked example
 

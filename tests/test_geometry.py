@@ -12,6 +12,13 @@ import pytest
 import sympy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from strategies import (
+    forward_axes,
+    padded_cases,
+    padding_mode_cases,
+    transposed_cases,
+    unit_stride_transposed_axes,
+)
 
 from symconv import variants
 from symconv.cli import main
@@ -72,9 +79,9 @@ def test_the_relations_read_as_the_guide_states_them():
 
 
 @settings(max_examples=60)
-@given(st.integers(1, 12), st.integers(1, 5), st.integers(1, 4), st.integers(0, 4), st.integers(1, 3))
-def test_forward_relations_match_the_direct_output_shape(i, k, s, p, d):
-    assume(i + 2 * p >= d * (k - 1) + 1)
+@given(forward_axes())
+def test_forward_relations_match_the_direct_output_shape(axis):
+    i, k, s, p, d = axis
     assert _at(14, i=i, k=k, s=s, p=p, d=d) == _shape_forward(i, k, s, p, d)
     assume(i + 2 * p >= k)
     assert _at(6, i=i, k=k, s=s, p=p) == _shape_forward(i, k, s, p)
@@ -88,10 +95,10 @@ def test_forward_relations_match_the_direct_output_shape(i, k, s, p, d):
 
 
 @settings(max_examples=60)
-@given(st.integers(1, 12), st.integers(1, 5), st.integers(1, 4), st.integers(0, 4))
-def test_transposed_relations_match_the_direct_output_shape(i, k, s, p):
+@given(forward_axes(max_dilation=1))
+def test_transposed_relations_match_the_direct_output_shape(axis):
     # The transposed convolution of a forward one with input i: its input is the forward output i'.
-    assume(i + 2 * p >= k)
+    i, k, s, p, _ = axis
     it = (i + 2 * p - k) // s + 1
     a = (i + 2 * p - k) % s
     assume(a < s)
@@ -150,22 +157,6 @@ def test_padding_per_side_in_the_output_size_and_the_direct_count():
 
 
 # --- transposed convolution -----------------------------------------------------------------------------------
-
-
-@st.composite
-def transposed_cases(draw: st.DrawFn, dims: int | None = None):
-    dims = dims or draw(st.integers(1, 2))
-    g = draw(st.integers(1, 2))
-    values = {"N": draw(st.integers(1, 2)), "g": g, "C_in": g * draw(st.integers(1, 2)),
-              "C_out": g * draw(st.integers(1, 2)), "b": draw(st.integers(0, 1))}
-    for a in ("l",) if dims == 1 else ("h", "w"):
-        k, s, d = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-        p, op = draw(st.integers(0, 3)), draw(st.integers(0, max(s, d) - 1))
-        span = d * (k - 1) + 1
-        least = max(1, -((span + op - 2 * p - 1) // s) + 1)
-        values |= {f"k_{a}": k, f"s_{a}": s, f"d_{a}": d, f"p_{a}": p, f"op_{a}": op,
-                   f"{a.upper()}_in": draw(st.integers(least, least + 3))}
-    return dims, values
 
 
 @functools.cache
@@ -283,20 +274,6 @@ def test_the_worked_example_of_the_docs():
 # --- padding-aware (performed) counts -------------------------------------------------------------------------
 
 
-@st.composite
-def padded_cases(draw: st.DrawFn, dims: int | None = None, variant: str = "grouped"):
-    dims = dims or draw(st.integers(1, 2))
-    g = draw(st.integers(1, 2))
-    values = {"N": 1, "g": g, "C_in": g * draw(st.integers(1, 2)), "C_out": g * draw(st.integers(1, 2)),
-              "m": draw(st.integers(1, 2)), "b": draw(st.integers(0, 1))}
-    for a in ("l",) if dims == 1 else ("h", "w"):
-        k, s, d, p = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(0, 4))
-        span = d * (k - 1) + 1
-        values |= {f"k_{a}": k, f"s_{a}": s, f"d_{a}": d, f"p_{a}": p,
-                   f"{a.upper()}_in": draw(st.integers(max(1, span - 2 * p), max(1, span - 2 * p) + 5))}
-    return dims, values, variant
-
-
 @settings(max_examples=80)
 @given(st.one_of(padded_cases(), padded_cases(variant="separable"), padded_cases(variant="depthwise")))
 def test_performed_counts_equal_the_direct_count_that_skips_the_padding(case):
@@ -321,9 +298,9 @@ def test_an_element_with_no_real_tap_costs_nothing():
 
 
 @settings(max_examples=200)
-@given(st.integers(1, 14), st.integers(1, 5), st.integers(1, 4), st.integers(0, 5), st.integers(1, 4))
-def test_valid_pairs_regimes_hold_where_stated(size, k, s, p, d):
-    assume(size + 2 * p >= d * (k - 1) + 1)
+@given(forward_axes(max_size=14, max_padding=5, max_dilation=4))
+def test_valid_pairs_regimes_hold_where_stated(axis):
+    size, k, s, p, d = axis
     out = output_size(size, k, s, p, d)
     r = (size + 2 * p - d * (k - 1) - 1) % s
     x = np.ones((1, 1, size), dtype=int)
@@ -460,21 +437,19 @@ def test_asymmetric_kernels_and_dilated_separable_derive_generate_and_verify(cap
 
 
 @settings(max_examples=60)
-@given(st.integers(1, 10), st.integers(1, 5), st.integers(0, 4))
-def test_landed_products_of_a_unit_stride_transposed_convolution(size, k, p):
+@given(unit_stride_transposed_axes())
+def test_landed_products_of_a_unit_stride_transposed_convolution(axis):
     """By the symmetry, the regime s = d = 1, p <= k - 1 of V holds for the landed products: k A_in - p(p + 1)
     per axis, while A_in >= p."""
-    assume(p <= k - 1 and size >= p and size + k - 1 - 2 * p >= 1)
+    size, k, p = axis
     x, w = np.ones((1, 1, size), dtype=int), np.ones((1, 1, k), dtype=int)
     assert conv_transpose_direct(x, w, padding=p).mults == k * size - p * (p + 1)
 
 
 @settings(max_examples=30)
-@given(st.sampled_from(["valid", "same", "full"]), st.lists(st.integers(1, 4), min_size=3, max_size=3),
-       st.lists(st.integers(1, 3), min_size=3, max_size=3), st.lists(st.integers(1, 2), min_size=3, max_size=3),
-       st.integers(1, 2))
-def test_padding_modes_in_3d_match_the_direct_output_shape(mode, kernel, dilation, extra, stride):
-    stride = 1 if mode == "same" else stride
+@given(padding_mode_cases())
+def test_padding_modes_in_3d_match_the_direct_output_shape(case):
+    mode, kernel, dilation, extra, stride = case
     sizes = [d * (k - 1) + e for k, d, e in zip(kernel, dilation, extra, strict=True)]
     values = {"N": 1, "C_in": 1, "C_out": 1}
     for a, k, d, n in zip("dhw", kernel, dilation, sizes, strict=True):

@@ -14,6 +14,7 @@ import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import formulas
 
 from symconv import parsing
 from symconv.errors import FormulaError, UnknownSymbolError
@@ -494,44 +495,14 @@ def test_large_calls_are_built_unevaluated_and_fast() -> None:
 
 # --- Properties ---------------------------------------------------------------------------------------------
 
-SYMBOLS = [sym(name) for name in TABLE] + [new_symbol(name) for name in ("k", "x", "alpha", "rho", "lamda")]
-
-
-def _formulas() -> st.SearchStrategy[sympy.Expr]:
-    leaves = st.one_of(st.sampled_from(SYMBOLS), st.integers(-12, 12).map(sympy.Integer))
-
-    def extend(children: st.SearchStrategy[sympy.Expr]) -> st.SearchStrategy[sympy.Expr]:
-        return st.one_of(
-            st.lists(children, min_size=2, max_size=4).map(lambda terms: sympy.Add(*terms)),
-            st.lists(children, min_size=2, max_size=4).map(lambda factors: sympy.Mul(*factors)),
-            st.tuples(children, st.integers(-3, 3)).map(lambda pair: sympy.Pow(*pair)),
-        )
-
-    return st.recursive(leaves, extend, max_leaves=10).filter(_printable)
-
-
-def _printable(expr: sympy.Expr) -> bool:
-    """Finite, of degree at most 64, with numbers well within the parser's limits."""
-    if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        return False
-    numbers = [abs(n.p) + n.q for n in expr.atoms(sympy.Rational)]
-    return _degree(expr) <= 64 and max(numbers, default=0) < 10**20
-
-
-def _degree(expr: sympy.Expr) -> sympy.Rational:
-    if isinstance(expr, sympy.Pow):
-        return abs(expr.exp) * _degree(expr.base)
-    return max((_degree(arg) for arg in expr.args), default=sympy.Integer(1))
-
-
 @settings(max_examples=300)
-@given(_formulas())
+@given(formulas())
 def test_text_round_trip(expr: sympy.Expr) -> None:
     assert sympy.expand(parse_text(str(expr)) - expr) == 0
 
 
 @settings(max_examples=300)
-@given(_formulas())
+@given(formulas())
 def test_latex_round_trip(expr: sympy.Expr) -> None:
     printed = sympy.latex(expr, symbol_names=latex_names())
     assert sympy.expand(parse_latex(printed) - expr) == 0
