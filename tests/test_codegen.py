@@ -462,10 +462,6 @@ def test_bad_definitions_and_duplicates_are_refused():
         generate_module([NumericFunction("f", half, definitions=(Definition(half, C_in, 0),))], title="bad")
 
 
-def test_an_error_is_a_value_error_too():
-    assert issubclass(SymconvError, ValueError)
-
-
 # --- the generated text -------------------------------------------------------------------------------------
 
 

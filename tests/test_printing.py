@@ -87,7 +87,3 @@ def test_comparison_renders():
 
 def test_latex_text_escapes_prose():
     assert latex_text("C_out & 50% #1 {x}") == r"C\_out \& 50\% \#1 \{x\}"
-
-
-def test_jupyter_display():
-    assert derive(variants.pointwise(1))._repr_latex_().startswith("$$")
