@@ -18,7 +18,6 @@ from symconv.derive import derive
 from symconv.direct import conv_direct, conv_reference, conv_transpose_direct, output_size
 from symconv.geometry import Covered, PaddedTaps, ValidPairs, output_size_relations, valid_pairs_regimes
 from symconv.symbols import sym
-from symconv.verify import verify_layer
 
 # --- output-size relations (Dumoulin & Visin) ---------------------------------------------------------------
 
@@ -177,21 +176,6 @@ def test_valid_pairs_regimes_hold_where_stated(axis):
 # --- verification, CLI ----------------------------------------------------------------------------------------
 
 
-def test_verify_passes_for_the_new_variants_and_conventions():
-    for layer, convention in [(variants.transposed(1, {"g": 1}), "input-grid"),
-                              (variants.transposed(1), "output-grid"),
-                              (variants.spatial_separable(2, {"N": 1}), "exact"),
-                              (variants.separable(1, {"d_l": 2}), "performed"),
-                              (variants.standard(1, {"s_l": 1}, padding="same"), "performed"),
-                              (variants.separable(2, {"N": 1}, padding="same"), "performed"),
-                              (variants.separable(1, {"pe_l": 1}), "exact"),
-                              (variants.spatial_separable(2, {"N": 1, "pe_h": 2, "pe_w": 0}), "performed")]:
-        report = verify_layer(layer, convention, samples=6)
-        assert report.ok, convention
-    report = verify_layer(variants.standard(1), "performed", samples=4)
-    assert set(report.grid.piecewise) >= {"performed_mults", "performed_adds", "flops"}
-
-
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     try:
         code = main(list(argv))
@@ -252,22 +236,6 @@ def test_bad_geometry_is_one_line_and_exit_2(capsys, argv):
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith(("symconv: error:", "symconv derive: error:",
                                                     "symconv codegen: error:"))
-
-
-@pytest.mark.parametrize(("variant", "values"), [
-    ("standard", {"k_h": 1, "k_w": 7}),  # an asymmetric kernel
-    ("grouped", {"k_d": 3, "k_h": 1, "k_w": 5, "pe_w": 1}),  # asymmetric kernel and padding, 3-D
-    ("separable", {"d_h": 2, "d_w": 3}),  # dilated depthwise separable
-])
-def test_asymmetric_kernels_and_dilated_separable_derive_generate_and_verify(capsys, variant, values):
-    dims = 3 if "k_d" in values else 2
-    layer = variants.make(variant, dims, {"N": 1, **values})
-    assert verify_layer(layer, samples=4).ok
-    argv = ["codegen", variant, "--dims", str(dims), "--set", "N=1"]
-    for name, value in values.items():
-        argv += ["--set", f"{name}={value}"]
-    code, out, _ = run(capsys, *argv)
-    assert code == 0 and "def flops(" in out
 
 
 @settings(max_examples=30)
