@@ -1,19 +1,15 @@
-"""Every geometry: output-size relations, padding modes, transposed convolution, padding-aware counts, bad
-geometry. Closed forms against direct counts of real computations, across stride, dilation and padding."""
+"""symconv.geometry: the output-size relations (Dumoulin & Visin), the padding modes and the per-axis counts of
+the padding-aware counts, each against the output shape or the count of a real computation."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
-import pytest
 import sympy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import forward_axes, padding_mode_cases
 
 from symconv import variants
-from symconv.cli import main
 from symconv.derive import derive
 from symconv.direct import conv_direct, conv_reference, conv_transpose_direct, output_size
 from symconv.geometry import Covered, PaddedTaps, ValidPairs, output_size_relations, valid_pairs_regimes
@@ -34,6 +30,7 @@ def _shape_transposed(i: int, k: int, s: int, p: int, a: int = 0) -> int:
 
 
 RELATIONS = {r.number: r for r in output_size_relations()}
+
 
 def _at(number: int, **values: int) -> int:
     expr = RELATIONS[number].value
@@ -97,7 +94,7 @@ def test_transposed_relations_match_the_direct_output_shape(axis):
         assert _at(10, i_t=u, k=k) == _shape_transposed(u, k, 1, k - 1)
 
 
-# --- padding modes --------------------------------------------------------------------------------------------
+# --- padding modes ------------------------------------------------------------------------------------------
 
 
 @settings(max_examples=40)
@@ -136,7 +133,24 @@ def test_padding_per_side_in_the_output_size_and_the_direct_count():
     assert r.output.shape[-1] == 3
 
 
-# --- padding-aware (performed) counts -------------------------------------------------------------------------
+@settings(max_examples=30)
+@given(padding_mode_cases())
+def test_padding_modes_in_3d_match_the_direct_output_shape(case):
+    mode, kernel, dilation, extra, stride = case
+    sizes = [d * (k - 1) + e for k, d, e in zip(kernel, dilation, extra, strict=True)]
+    values = {"N": 1, "C_in": 1, "C_out": 1}
+    for a, k, d, n in zip("dhw", kernel, dilation, sizes, strict=True):
+        values |= {f"k_{a}": k, f"d_{a}": d, f"s_{a}": stride, f"{a.upper()}_in": n}
+    conv = variants.standard(3, values, padding=mode).stages[0].conv
+    x = np.zeros((1, 1, *sizes), dtype=int)
+    r = conv_direct(x, np.ones((1, 1, *kernel), dtype=int), stride=stride, dilation=tuple(dilation),
+                    padding=tuple(int(p) for p in conv.padding), padding_end=tuple(int(p) for p in conv.pad_end))
+    assert r.output.shape[2:] == tuple(int(o) for o in conv.out_size)
+    if mode == "same":
+        assert r.output.shape[2:] == tuple(sizes)
+
+
+# --- per-axis counts of the padding-aware counts ------------------------------------------------------------
 
 
 def test_an_element_with_no_real_tap_costs_nothing():
@@ -171,88 +185,6 @@ def test_valid_pairs_regimes_hold_where_stated(axis):
         assert v == k * out - p * (p + 1)
         names = {n.name: n for n in unit.value.free_symbols}
         assert v == int(unit.value.xreplace({names["H_out"]: out, names["k"]: k, names["p"]: p}))
-
-
-# --- verification, CLI ----------------------------------------------------------------------------------------
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as stop:  # a usage error: argparse exits
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_cli_derives_a_transposed_convolution_in_every_convention(capsys):
-    sets = ["--set", "N=1", "--set", "C_in=16", "--set", "C_out=32", "--set", "g=1", "--set", "H_in=4",
-            "--set", "W_in=4", "--set", "k_h=3", "--set", "k_w=3", "--set", "s_h=2", "--set", "s_w=2",
-            "--set", "p_h=1", "--set", "p_w=1", "--set", "d_h=1", "--set", "d_w=1", "--set", "op_h=1",
-            "--set", "op_w=1"]
-    flops = {}
-    for convention in ("exact", "macs", "2macs", "input-grid", "output-grid", "performed"):
-        code, out, err = run(capsys, "derive", "transposed", "--bias", "--convention", convention,
-                             "--format", "json", *sets)
-        data = json.loads(out)
-        assert code == 0 and err == "" and data["convention"] == convention
-        assert set(data) >= {"variant", "dims", "convention", "quantities", "sizes", "steps", "counts"}
-        flops[convention] = data["quantities"]["flops"]["value"]
-    assert flops == {"exact": 123904, "macs": 61952, "2macs": 123904, "input-grid": 73728,
-                     "output-grid": 294912, "performed": 123904}
-
-
-def test_cli_padding_modes_and_sizes(capsys):
-    code, out, _ = run(capsys, "derive", "standard", "--padding", "same", "--sizes", "input", "--format", "json")
-    assert code == 0 and json.loads(out)["sizes"]["H_out"]["expr"] == "H_in"
-    code, out, _ = run(capsys, "derive", "standard", "--sizes", "input", "--set", "N=1", "--format", "json")
-    assert "floor" in json.loads(out)["quantities"]["mults"]["expr"]
-    code, out, err = run(capsys, "derive", "transposed", "--set", "op_h=1", "--set", "op_w=0")
-    assert code == 0 and err == ""
-    code, out, err = run(capsys, "derive", "standard", "--set", "op_h=1")
-    assert code == 0 and "does not use op_h" in err
-    code, out, err = run(capsys, "verify", "standard", "--dims", "1", "--sizes", "input", "--samples", "3")
-    assert code == 0 and "verdict: VERIFIED" in out and "floor relations put in" in out
-    code, out, err = run(capsys, "verify", "transposed", "--dims", "1", "--samples", "3", "--set", "g=1")
-    assert code == 0 and "verdict: VERIFIED" in out and "does not apply to mults" in out
-
-
-@pytest.mark.parametrize("argv", [
-    ["derive", "transposed", "--set", "op_h=2", "--set", "s_h=2", "--set", "d_h=2"],
-    ["derive", "transposed", "--set", "H_in=1", "--set", "k_h=1", "--set", "p_h=1", "--set", "op_h=0",
-     "--set", "s_h=1", "--set", "d_h=1"],
-    ["derive", "standard", "--set", "p_w=-2"],
-    ["derive", "standard", "--set", "pe_h=-1"],
-    ["derive", "standard", "--set", "W_in=2", "--set", "k_w=5", "--set", "p_w=1", "--set", "d_w=1"],
-    ["derive", "standard", "--padding", "same", "--set", "s_h=2"],
-    ["derive", "standard", "--padding", "same", "--set", "p_h=1"],
-    ["derive", "transposed", "--padding", "valid"],
-    ["derive", "standard", "--padding", "half"],
-    ["derive", "standard", "--sizes", "middle"],
-    ["codegen", "transposed"],
-])
-def test_bad_geometry_is_one_line_and_exit_2(capsys, argv):
-    code, out, err = run(capsys, *argv)
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith(("symconv: error:", "symconv derive: error:",
-                                                    "symconv codegen: error:"))
-
-
-@settings(max_examples=30)
-@given(padding_mode_cases())
-def test_padding_modes_in_3d_match_the_direct_output_shape(case):
-    mode, kernel, dilation, extra, stride = case
-    sizes = [d * (k - 1) + e for k, d, e in zip(kernel, dilation, extra, strict=True)]
-    values = {"N": 1, "C_in": 1, "C_out": 1}
-    for a, k, d, n in zip("dhw", kernel, dilation, sizes, strict=True):
-        values |= {f"k_{a}": k, f"d_{a}": d, f"s_{a}": stride, f"{a.upper()}_in": n}
-    conv = variants.standard(3, values, padding=mode).stages[0].conv
-    x = np.zeros((1, 1, *sizes), dtype=int)
-    r = conv_direct(x, np.ones((1, 1, *kernel), dtype=int), stride=stride, dilation=tuple(dilation),
-                    padding=tuple(int(p) for p in conv.padding), padding_end=tuple(int(p) for p in conv.pad_end))
-    assert r.output.shape[2:] == tuple(int(o) for o in conv.out_size)
-    if mode == "same":
-        assert r.output.shape[2:] == tuple(sizes)
 
 
 @given(st.integers(1, 9), st.integers(1, 12), st.integers(1, 6), st.integers(1, 4), st.integers(0, 5),

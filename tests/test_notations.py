@@ -9,7 +9,6 @@ from badfiles import refusal
 
 from symconv.check import check_count
 from symconv.check.notations import NOTATIONS, Notation, load_notations, notation
-from symconv.cli import main
 from symconv.errors import FormulaError
 from symconv.parsing import parse_latex
 from symconv.symbols import new_symbol, sym
@@ -73,16 +72,6 @@ def test_a_notation_applies_its_aliases_and_values_to_a_check():
     # --set wins over the notation's values: a rectangular map is no longer MobileNet's square one
     v = check_count(r"D_K^2 M N D_F^2", "standard", "macs", notation="mobilenet", values={"W_out": "W_out"})
     assert v.status == "fails" and v.condition == "H_out = W_out"
-
-
-def test_the_command_prints_the_notation_it_read(capsys):
-    code = main(["check", "9 h w c m / g", "--variant", "grouped", "--quantity", "macs", "--no-bias",
-                 "--notation", "shufflenet", "--set", "C_in=c", "--set", "C_out=m_b", "--set", "k_h=3",
-                 "--set", "k_w=3"])
-    out = capsys.readouterr().out
-    assert out.splitlines()[1] == ("notation:   shufflenet (Zhang et al. 2018, ShuffleNet, section 3.2): "
-                                   "h = H_out, w = W_out, m = m_b; assumes N = 1")
-    assert code == 0
 
 
 def test_a_notation_file_of_ones_own(tmp_path):

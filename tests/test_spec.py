@@ -115,12 +115,6 @@ def test_no_condition_where_nothing_is_pinned_or_every_value_fits():
     assert Conv.make(2, {"H_in": 7, "W_in": 7, "k_h": 3, "k_w": 3, "p_h": 1, "p_w": 1}).conditions != ()
 
 
-def test_the_cli_refuses_a_layer_no_value_makes_real_in_one_line():
-    from symconv.cli import main
-
-    assert main(["derive", "standard", "--set", "H_in=2", "--set", "k_h=5", "--set", "p_h=0"]) == 2
-
-
 def test_transposed_refuses_bad_geometry():
     for values, message in [
         ({"op_h": 2, "s_h": 2, "d_h": 1}, "op_h = 2 must be smaller than the stride"),
