@@ -7,7 +7,7 @@ import json
 import time
 
 import pytest
-from test_check import ARTICLE_FLOPS
+from test_check_layers import ARTICLE_FLOPS
 from test_parsing import HOSTILE
 
 from symconv.check import CheckRequest, check_count

@@ -18,11 +18,7 @@ from symconv.symbols import new_symbol, sym
 from symconv.verify import direct_counts
 
 k = new_symbol("k")
-
-
 N, C_in, C_out, H, W, b, m, g = (sym(n) for n in ("N", "C_in", "C_out", "H_out", "W_out", "b", "m", "g"))
-
-
 ARTICLE = {"k_h": k, "k_w": k, "N": 1}
 
 

@@ -86,8 +86,6 @@ def test_product_of_trip_counts_is_the_scalar_mults(conv: Conv) -> None:
 
 
 X = np.zeros((1, 4, 5, 5))
-
-
 W = np.zeros((2, 4, 3, 3))
 
 
