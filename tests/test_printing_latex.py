@@ -1,5 +1,6 @@
-"""The LaTeX symconv writes is well formed: balanced groups and environments, prose escaped, ASCII only; and,
-where a TeX installation is on the machine, every generated document compiles."""
+"""symconv.printing.latex: a derivation as one align* block of nested sums. The LaTeX symconv writes is well
+formed: balanced groups and environments, prose escaped, ASCII only; and, where a TeX installation is on the
+machine, every generated document compiles."""
 
 from __future__ import annotations
 
@@ -12,7 +13,18 @@ import pytest
 
 from symconv import variants
 from symconv.derive import derive
-from symconv.printing import latex
+from symconv.printing import latex, render
+
+
+def test_element_is_printed_as_nested_sums():
+    latex = render(derive(variants.standard(2)), "latex")
+    assert r"\sum_{c=0}^{C_{\mathrm{in}} - 1} \sum_{i=0}^{k_{h} - 1} \sum_{j=0}^{k_{w} - 1}" in latex
+    assert r"{x}_{n,c,s_{h} u + d_{h} i - p_{h},s_{w} v + d_{w} j - p_{w}}" in latex
+    assert latex.count(r"\begin{align*}") == 1 and latex.rstrip().endswith(r"\end{align*}")
+
+
+# --- well-formed LaTeX, in the rendered blocks and the generated documents ----------------------------------
+
 
 DERIVATIONS = Path(__file__).resolve().parent.parent / "derivations"
 TEX_FILES = sorted(DERIVATIONS.glob("*.tex"))
