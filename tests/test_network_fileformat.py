@@ -1,5 +1,5 @@
-"""Network files: the documented format loads, the examples of docs/networks.md give their stated totals, and
-every error names the file, the layer and the problem."""
+"""symconv.network.fileformat: the documented format of network files loads, the examples of docs/networks.md
+give their stated totals, and every error names the file, the layer and the problem."""
 
 from __future__ import annotations
 
