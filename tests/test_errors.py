@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symconv import variants
+from symconv import errors, variants
 from symconv.conventions import Convention
 from symconv.derive import derive
 from symconv.direct import conv_transpose_dense, output_size
-from symconv.errors import SpecError, SymconvError
+from symconv.errors import FormulaError, SpecError, SymconvError
 
 
 def test_library_errors_are_symconv_errors():
@@ -25,3 +25,22 @@ def test_library_errors_are_symconv_errors():
 
 def test_an_error_is_a_value_error_too():
     assert issubclass(SymconvError, ValueError)
+
+
+@pytest.mark.parametrize("name", errors.__all__)
+def test_every_error_is_a_symconv_error_and_a_value_error(name):
+    error = getattr(errors, name)
+    assert issubclass(error, SymconvError) and issubclass(error, ValueError) and error.__doc__
+
+
+def test_a_formula_error_counts_its_position_from_one_in_the_message():
+    assert str(FormulaError("unexpected ')'", position=6)) == "unexpected ')' (at character 7)"
+    assert FormulaError("unexpected ')'", position=6).position == 6
+    assert str(FormulaError("empty formula")) == "empty formula" and FormulaError("empty formula").position is None
+
+
+def test_one_class_per_error_wherever_it_is_imported_from():
+    from symconv.network import NetworkError as from_network
+    from symconv.network.layers import NetworkError as from_layers
+
+    assert from_network is from_layers is errors.NetworkError
