@@ -1,8 +1,11 @@
-"""``symconv compare`` (symconv.cli.compare): it prints the comparison the library makes."""
+"""``symconv compare`` (symconv.cli.compare): it prints the comparison the library makes, recorded in
+tests/golden/compare/ and compared byte for byte (``pytest --update-golden`` records it again).
+"""
 
 from __future__ import annotations
 
 from commandline import run
+from golden import ROOT, command_file
 
 from symconv import variants
 from symconv.compare import compare
@@ -16,3 +19,13 @@ def test_compare_prints_the_comparison(capsys):
                        quantities=["mults"])
     assert code == 0 and out == render(expected, "text")
     assert "1/C_out" in out
+
+
+COMPARE = ["compare", "separable", "standard", "--set", "m=1"]
+
+
+def test_compare_prints_its_golden_file(capsys, golden):
+    code, out, err = run(capsys, *COMPARE)
+    assert (code, err) == (0, "")
+    golden(command_file(COMPARE, "txt"), out)
+    assert sorted(p.name for p in (ROOT / "compare").iterdir()) == [command_file(COMPARE, "txt").split("/")[1]]

@@ -1,15 +1,26 @@
-"""``symconv derive`` (symconv.cli.derive): it prints what the library renders."""
+"""``symconv derive`` (symconv.cli.derive): it prints what the library renders; what it prints for every variant
+at two dimensions is recorded in tests/golden/derive/ and compared byte for byte.
+
+``pytest --update-golden tests/test_cli_derive.py`` records them again after an intended change.
+"""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+import sympy
 from commandline import run
+from golden import ROOT, command_file
+from test_printing_latex import _check as check_latex
 
 from symconv import variants
 from symconv.derive import derive
+from symconv.geometry import Covered, Hit, ValidPairs
 from symconv.printing import render
+from symconv.printing.exprs import latex_expr
+from symconv.quantities import LAYER
+from symconv.symbols import TABLE, sym
 
 
 @pytest.mark.parametrize("fmt", ["text", "latex", "markdown", "json"])
@@ -53,3 +64,44 @@ def test_cli_derives_a_transposed_convolution_in_every_convention(capsys):
         flops[convention] = data["quantities"]["flops"]["value"]
     assert flops == {"exact": 123904, "macs": 61952, "2macs": 123904, "input-grid": 73728,
                      "output-grid": 294912, "performed": 123904}
+
+
+# --- golden files: what ``symconv derive VARIANT --dims 2`` prints, in every format --------------------------
+
+SUFFIX = {"text": "txt", "latex": "tex", "markdown": "md", "json": "json"}
+
+
+def derive_argv(variant: str, fmt: str) -> list[str]:
+    """``derive VARIANT --dims 2``, with ``--format FMT`` unless the default text is asked for."""
+    return ["derive", variant, "--dims", "2", *([] if fmt == "text" else ["--format", fmt])]
+
+
+@pytest.mark.parametrize("fmt", list(SUFFIX))
+@pytest.mark.parametrize("variant", sorted(variants.VARIANTS))
+def test_derive_at_two_dims_prints_its_golden_file(capsys, golden, variant, fmt):
+    argv = derive_argv(variant, fmt)
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    golden(command_file(argv, SUFFIX[fmt]), out)
+    if fmt == "latex":
+        check_latex(out)
+
+
+@pytest.mark.parametrize("variant", sorted(variants.VARIANTS))
+def test_the_golden_json_reads_back_as_the_derivation(variant):
+    # The recorded closed forms, parsed by SymPy as the JSON's users parse them, are the derivation's.
+    data = json.loads((ROOT / command_file(derive_argv(variant, "json"), "json")).read_text(encoding="utf-8"))
+    derivation = derive(variants.make(variant, 2))
+    names = {name: sym(name) for name in TABLE} | {f.__name__: f for f in (ValidPairs, Covered, Hit)}
+    assert list(data["quantities"]) == list(LAYER)
+    for name, recorded in data["quantities"].items():
+        expr = sympy.parse_expr(recorded["expr"], local_dict=names)
+        assert sympy.expand(expr - derivation.quantities[name]) == 0, name
+        assert recorded["latex"] == latex_expr(derivation.quantities[name]) and recorded["value"] is None
+
+
+def test_every_golden_derivation_has_a_case():
+    recorded = sorted(path.name for path in (ROOT / "derive").iterdir())
+    expected = sorted(command_file(derive_argv(v, fmt), SUFFIX[fmt]).split("/")[1]
+                      for v in variants.VARIANTS for fmt in SUFFIX)
+    assert recorded == expected

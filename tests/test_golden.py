@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from golden import Golden
+from golden import Golden, command_file
 
 
 def test_golden_compares_byte_for_byte_and_records_only_when_asked(tmp_path):
@@ -25,3 +25,10 @@ def test_golden_compares_byte_for_byte_and_records_only_when_asked(tmp_path):
 def test_golden_names_stay_below_its_folder(tmp_path, name):
     with pytest.raises(ValueError, match="relative path below tests/golden/"):
         Golden(tmp_path)(name, "text")
+
+
+def test_a_commands_golden_file_is_named_by_the_command():
+    assert command_file(["derive", "standard", "--dims", "2", "--format", "latex"], "tex") == \
+        "derive/standard_--dims_2_--format_latex.tex"
+    assert command_file(["compare", "separable", "standard", "--set", "m=1"], "txt") == \
+        "compare/separable_standard_--set_m=1.txt"
