@@ -13,14 +13,18 @@ deadlines instead.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import signal
 import threading
 from collections.abc import Iterator
+from types import FrameType
 
 __all__ = ["DEFAULT_TIMEOUT", "TimeUp", "time_limit"]
 
 #: Seconds a check may take by default.
 DEFAULT_TIMEOUT = 5.0
+
+_AGAIN = 0.05  # seconds between the strikes of an expired timer
 
 
 class TimeUp(BaseException):
@@ -36,14 +40,21 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
-    def expire(signum: int, frame: object) -> None:
-        raise TimeUp
+    def expire(signum: int, frame: FrameType | None) -> None:
+        # A strike in this generator's own set-up or clean-up waits for the next one: raised there, it would
+        # skip the clean-up and leave the timer striking.
+        if frame is None or frame.f_code is not _OWN_CODE:
+            raise TimeUp
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    # The timer strikes again every _AGAIN seconds until the block ends: Python drops an exception raised where
+    # it cannot propagate (a garbage-collector callback, a __del__), and one lost strike must not lose the bound.
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001), _AGAIN)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
+
+_OWN_CODE = inspect.unwrap(time_limit).__code__
