@@ -145,7 +145,7 @@ def test_a_derivation_too_large_for_the_time_bound_is_undecided():
     # Each kernel size a 300-term sum: the closed forms would expand to 90,000 terms.
     values = {"k_h": "+".join(f"x{i}" for i in range(300)), "k_w": "+".join(f"y{i}" for i in range(300))}
     start = time.perf_counter()
-    v = check_count("k", "standard", "params", values=values, timeout=1)
+    v = check_count("k_h*k_w", "standard", "params", values=values, timeout=1)
     assert time.perf_counter() - start < 2
     assert v.status == "undecided" and "not derived within the time bound" in v.notes[0]
 
@@ -364,7 +364,7 @@ def test_check_json_shape(capsys):
 
 def test_check_undecided_exits_3(capsys):
     status, out, _ = run(capsys, "floor((k+1)/2) + floor(k/2) + C_in - k", "--variant", "pointwise", "--quantity",
-                         "params", "--no-bias", "--set", "C_out=1", "--timeout", "0.5")
+                         "params", "--no-bias", "--set", "C_out=1", "--free", "k", "--timeout", "0.5")
     assert status == 3 and "verdict:    undecided" in out
 
 

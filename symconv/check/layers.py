@@ -11,7 +11,7 @@ C_in*C_out
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -20,6 +20,7 @@ import sympy
 from symconv import variants
 from symconv.check.equivalence import equivalent
 from symconv.check.grid import with_grid
+from symconv.check.names import check_names, claim_from
 from symconv.check.notations import notation as find_notation
 from symconv.check.timing import DEFAULT_TIMEOUT, TimeUp, time_limit
 from symconv.check.verdict import Verdict
@@ -120,31 +121,67 @@ def derived_count(quantity: str, variant: str | None = None, *, versus: str | No
     return ratio.xreplace(own), [(left, table, bias), (right, table, bias)]
 
 
-def claim_expr(formula: str | sympy.Expr, *, aliases: Mapping[str, Value] | None = None,
+def claim_expr(formula: object, *, aliases: Mapping[str, Value] | None = None,
                notation: str | None = None, values: Mapping[str, Value] | None = None,
                syntax: str = "auto") -> sympy.Expr:
-    """A claimed formula read with the aliases (a notation's, then ``aliases``), and ``values`` put in."""
+    """A claimed formula (:func:`symconv.check.names.claim_from`: text, LaTeX, a SymPy expression in any
+    symbols, a number or a function) read with the aliases (a notation's, then ``aliases``), ``values`` put in."""
+    merged = _aliases(aliases, notation)
+    claimed = claim_from(formula, lambda text: parse_formula(text, syntax=syntax, aliases=merged))
+    subs = {sym(name) if name in TABLE else new_symbol(name): _expr(value, f"the value of {name}")
+            for name, value in (values or {}).items()}
+    return claimed.xreplace(subs)
+
+
+def _aliases(aliases: Mapping[str, Value] | None, notation: str | None) -> dict[str, sympy.Expr]:
     merged: dict[str, sympy.Expr] = {}
     if notation is not None:
         merged.update(find_notation(notation).alias_exprs())
     merged.update({name: _expr(value, f"alias {name}") for name, value in (aliases or {}).items()})
-    claimed = formula if isinstance(formula, sympy.Expr) else parse_formula(formula, syntax=syntax, aliases=merged)
-    subs = {sym(name) if name in TABLE else new_symbol(name): _expr(value, f"the value of {name}")
-            for name, value in (values or {}).items()}
-    return claimed.xreplace(subs)
+    return merged
+
+
+def _layer_names(variant: str | None, versus: str | None, parts: tuple[Part, ...], dims: int,
+                 values: Mapping[str, Value]) -> set[str]:
+    """The symbols of the layers a claim is about (a name set to itself shows whether a layer reads it)."""
+    names: set[str] = set()
+    for v, own in [(variant, {}), (versus, {}), *((p.variant, p.values) for p in parts)]:
+        if v is None:
+            continue
+        tried = {name: sym(name) for name in {**values, **own} if name in TABLE and not name.endswith("_g")}
+        layer = variants.make(v, dims, tried)
+        names |= {s.name for s in layer.free_symbols}
+    if "g" in names:
+        names |= {"C_in_g", "C_out_g"}
+    return names
+
+
+def _check_names(formula: object, variant: str | None, versus: str | None, parts: tuple[Part, ...], dims: int,
+                 values: Mapping[str, Value], aliases: Mapping[str, Value] | None, notation: str | None,
+                 syntax: str, free: Collection[str]) -> None:
+    """Refuse a typo: a name of the formula or of ``values`` that nothing accounts for."""
+    claimed = claim_expr(formula, aliases=aliases, notation=notation, syntax=syntax)
+    given = [*values.values(), *_aliases(aliases, notation).values(), *(v for p in parts for v in p.values.values())]
+    introduced = {s.name for value in given for s in _expr(value, "a value").free_symbols}
+    if notation is not None:
+        introduced |= set(find_notation(notation).values)
+    check_names(claimed, _layer_names(variant, versus, parts, dims, values), values, introduced, free)
 
 
 def check_count(formula: str | sympy.Expr, variant: str | None = None, quantity: str = "flops", *,
                 versus: str | None = None, parts: tuple[Part, ...] = (), convention: str = "exact",
                 bias: bool | None = None, dims: int = 2, values: Mapping[str, Value] | None = None,
                 aliases: Mapping[str, Value] | None = None, notation: str | None = None, syntax: str = "auto",
-                timeout: float = DEFAULT_TIMEOUT, grid: bool = False) -> Verdict:
+                timeout: float = DEFAULT_TIMEOUT, grid: bool = False, free: Collection[str] = ()) -> Verdict:
     r"""Check a claimed count of a layer: ``formula`` against ``quantity`` of ``variant`` (or of ``parts``, or
     the ratio to ``versus``), in ``convention``, with ``values`` put in on both sides.
 
     ``notation`` names a built-in table of a paper's names (:data:`symconv.check.notations.NOTATIONS`), whose
     aliases and values apply first; ``aliases`` and ``values`` override them. With ``grid``, a claim that
     holds has the derived counts also proven against the direct count (:func:`symconv.verify.verify`).
+    ``formula`` may also be a SymPy expression in the user's own symbols (read by name), a number, or a
+    function called with symbols named by its parameters. A name of the formula or of ``values`` that is
+    neither the layer's nor introduced by a value or an alias is refused as a typo, unless listed in ``free``.
 
     >>> v = check_count(r"D_K \cdot D_K \cdot M \cdot N \cdot D_F \cdot D_F", "standard", "macs",
     ...                 notation="mobilenet")
@@ -154,6 +191,7 @@ def check_count(formula: str | sympy.Expr, variant: str | None = None, quantity:
     ...             values={"k_h": "k", "k_w": "k", "N": 1}).summary
     'does not hold'
     """
+    _check_names(formula, variant, versus, parts, dims, values or {}, aliases, notation, syntax, free)
     merged_values: dict[str, Value] = {}
     if notation is not None:
         merged_values.update(find_notation(notation).values)

@@ -44,6 +44,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--let", dest="aliases", action="append", default=[], metavar="ALIAS=EXPR",
                    help="read a name of the formula as an expression in symconv's names (--let D_K=k "
                         "--let M=C_in); an alias may shadow a symconv name (--let N=C_out)")
+    p.add_argument("--free", action="append", default=[], metavar="NAME",
+                   help="a name of the formula that is neither symconv's nor given by --set or --let, kept as a "
+                        "free positive integer (otherwise such a name is refused as a typo)")
     p.add_argument("--notation", choices=sorted(NOTATIONS),
                    help="a paper's names and assumptions, applied before --let and --set")
     p.add_argument("--syntax", default="auto", choices=["auto", "text", "latex"],
@@ -68,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         verdict = check_count(args.formula, args.variant, args.quantity, versus=args.versus,
                               convention=args.convention, bias=args.bias, dims=args.dims, values=values,
                               aliases=aliases, notation=args.notation, syntax=args.syntax, timeout=args.timeout,
-                              grid=args.grid)
+                              grid=args.grid, free=args.free)
     except FormulaError as error:
         raise FormulaError(f"FORMULA: {error}") from None
     if args.format == "json":

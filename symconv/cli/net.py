@@ -79,6 +79,10 @@ def _series(text: str) -> tuple[str, list[sympy.Expr]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.plot:
+        given = [flag for flag, value in (("--x", args.x), ("--series", args.series)) if value]
+        if given:
+            raise NetworkError(f"{given[0]} draws a plot: give --plot PATH too")
     net = network(args.network)
     values = read_values(args.values)
     if args.plot:

@@ -12,17 +12,16 @@ symconv.errors.UnknownSymbolError: --set kh=3: 'kh' is not a symbol here (did yo
 from __future__ import annotations
 
 import argparse
-import difflib
 from collections.abc import Collection, Sequence
 from typing import NoReturn
 
 import sympy
 
 from symconv.conventions import Convention
-from symconv.errors import SymconvError, UnknownSymbolError
+from symconv.errors import SymconvError, UnknownSymbolError, did_you_mean
 from symconv.parsing import parse_aliases, parse_assignment
 
-__all__ = ["DERIVED", "Parser", "layer_options", "read_aliases", "read_values", "shown", "suggestion"]
+__all__ = ["DERIVED", "Parser", "layer_options", "read_aliases", "read_values", "shown"]
 
 #: Per-group channel counts are derived, never set: C_in_g is C_in/g.
 DERIVED = frozenset({"C_in_g", "C_out_g"})
@@ -38,12 +37,6 @@ class Parser(argparse.ArgumentParser):
 def shown(text: str, limit: int = 80) -> str:
     """Text as an error message quotes it: long input cut, so that the message stays one readable line."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
-
-
-def suggestion(name: str, known: Collection[str]) -> str:
-    """`` (did you mean k_h?)`` for the closest known name, or nothing."""
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def layer_options(parser: argparse.ArgumentParser) -> None:
@@ -77,7 +70,7 @@ def read_values(assignments: Sequence[str], *, known: Collection[str] | None = N
             raise UnknownSymbolError(f"{flag} {shown(text)}: {name} follows from C_in, C_out and g; it cannot be set")
         if known is not None and name not in known:
             raise UnknownSymbolError(f"{flag} {shown(text)}: {name!r} is not a symbol here"
-                                     f"{suggestion(name, known)}; {hint}")
+                                     f"{did_you_mean(name, known)}; {hint}")
         if name in values:
             raise SymconvError(f"{flag} {shown(text)}: {name} is given twice; give each name once")
         values[name] = expr

@@ -34,6 +34,7 @@ from typing import TypeAlias
 import sympy
 
 from symconv.conventions import Convention
+from symconv.errors import did_you_mean
 from symconv.network.layers import IN_CHANNELS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
 
 __all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "walk"]
@@ -156,9 +157,13 @@ class Network:
         for name, value in (values or {}).items():
             if name not in self.symbols:
                 known = ", ".join(self.symbols) or "none"
-                raise NetworkError(f"{self._where()}{name!r} is not a symbol of network {self.name!r} "
-                                   f"(its symbols: {known})")
+                raise NetworkError(f"{self._where()}{name!r} is not a symbol of network {self.name!r}"
+                                   f"{did_you_mean(name, self.symbols)} (its symbols: {known})")
             expr = as_expr(value, name)
+            strangers = sorted(str(s) for s in expr.free_symbols if s not in self.symbols.values())
+            if strangers:
+                raise NetworkError(f"{self._where()}{name} = {expr}: {strangers[0]!r} is not a symbol of network "
+                                   f"{self.name!r}{did_you_mean(strangers[0], self.symbols)}")
             if expr.is_number and not (expr.is_rational and expr > 0):
                 raise NetworkError(f"{self._where()}{name} = {expr} must be a positive rational number")
             subs[self.symbols[name]] = expr
