@@ -23,7 +23,8 @@ def verification_dict(report: Report) -> dict[str, object]:
         "grid": {"variables": list(grid.variables), "degrees": dict(grid.degrees),
                  "values": {k: list(v) for k, v in grid.values.items()}, "fixed": dict(grid.fixed),
                  "points": grid.points, "proven": grid.proven, "piecewise": list(grid.piecewise),
-                 "mismatches": [_mismatch_dict(m) for m in grid.mismatches]},
+                 "mismatches": [_mismatch_dict(m) for m in grid.mismatches],
+                 **({"free_geometry": True} if grid.free_geometry else {})},
         "notes": list(report.notes),
     }
 
@@ -40,6 +41,10 @@ def verification_text(report: Report) -> str:
     fixed = ", ".join(f"{k}={v}" for k, v in grid.fixed.items()) or "none"
     lines.append(f"grid: {grid.points} points (degree + 1 values per variable; degree 0, where they give the "
                  f"point's sizes: {fixed})")
+    if grid.free_geometry:
+        lines.append("grid: the geometry given ties the sizes together, so the points are realised by the same "
+                     "variant with its stride, padding, dilation and input sizes free; the counts depend on the "
+                     "loops' trip counts alone")
     if grid.proven:
         which = "polynomial count" if grid.piecewise else "count"
         lines.append(f"grid: every {which} equals the direct count at every point: proven for all sizes "
