@@ -142,6 +142,11 @@ def test_latex_table_is_booktabs():
         r"\end{tabular}", r"\end{center}"])
 
 
+def test_a_caption_follows_the_table():
+    body, _ = blocks_latex([Table(["n"], [["1"]], caption=["One ", Code("n"), "."])])
+    assert body.endswith("\\end{tabular}\n\\end{center}\nOne \\texttt{n}.")
+
+
 def test_a_long_table_breaks_across_pages():
     body, packages = blocks_latex([Table(["n"], [[str(i)] for i in range(LONG_TABLE + 1)])])
     assert packages == ("booktabs", "longtable")
