@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from symconv.claims import catalogue_markdown, load_catalogue
 from symconv.documents.blocks import blocks
 from symconv.documents.mobilenet import mobilenet
 from symconv.documents.output_sizes import output_sizes
@@ -52,8 +53,6 @@ PRINTERS: dict[str, Callable[[Document], str]] = {".md": document_markdown, ".te
 
 
 def _catalogue(claims: Path) -> str:
-    from symconv.claims import catalogue_markdown, load_catalogue
-
     return catalogue_markdown(load_catalogue(claims))
 
 

@@ -16,8 +16,8 @@ import sympy
 from symconv.network.fileformat import builtin, builtin_names, load
 from symconv.network.graph import Network, analyse, count
 from symconv.network.layers import CONVENTIONS, NetworkError
+from symconv.network.tables import FORMATS, render
 from symconv.parsing import parse_assignment, parse_text
-from symconv.printing.network import FORMATS, render
 
 __all__ = ["add_parser", "network", "run"]
 
