@@ -25,8 +25,8 @@ import sympy
 from symconv.conventions import Convention
 from symconv.network.fileformat import builtin
 from symconv.network.graph import Analysis, analyse
-from symconv.network.tables import decimal
 from symconv.parsing import parse_text
+from symconv.printing.network import decimal
 
 __all__ = ["Figure", "closed_forms", "figures", "load_published", "verdict"]
 

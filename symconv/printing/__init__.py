@@ -1,8 +1,10 @@
-"""Printers of derivations: LaTeX, Markdown, plain text and JSON.
+"""Printers of derivations: LaTeX, Markdown, plain text and JSON; of documents (:mod:`symconv.printing.document`,
+printed by the Markdown and LaTeX modules); and of network analyses (:mod:`symconv.printing.network`).
 
-Each format lives in its own module and knows nothing of how a derivation is made; expressions are put in a
-fixed order first (:mod:`symconv.printing.order`) so that every run prints the same bytes. The report of a
-verification has its own printers, :mod:`symconv.printing.verify`, imported where a report is printed.
+Each format lives in its own module and knows nothing of how a derivation or a document is made; expressions
+are put in a fixed order first (:mod:`symconv.printing.order`) so that every run prints the same bytes. Reports
+of verifications and verdicts of checks have printers of their own (:mod:`symconv.printing.verify`,
+:mod:`symconv.printing.check`), imported where they are printed.
 """
 
 from symconv.printing import json, latex, markdown, text

@@ -22,7 +22,7 @@ from symconv.quantities import TABLE as QUANTITIES
 from symconv.quantities import latex_name
 from symconv.symbols import latex_names
 
-__all__ = ["latex_expr", "text_expr"]
+__all__ = ["latex_expr", "latex_math", "text_expr"]
 
 _STAGE_TENSOR = re.compile(r"(x|w|beta|y)(\d)\Z")
 
@@ -70,6 +70,11 @@ def _text_printer() -> StrPrinter:
 def latex_expr(expr: sympy.Basic) -> str:
     """``expr`` as LaTeX, in symconv's names (``C_{\\mathrm{in}}``) and order."""
     return _latex_printer().doprint(arrange(expr))
+
+
+def latex_math(math: sympy.Basic | str) -> str:
+    """Math as a document holds it: a SymPy expression printed by :func:`latex_expr`, or LaTeX already."""
+    return math if isinstance(math, str) else latex_expr(math)
 
 
 def text_expr(expr: sympy.Basic) -> str:
