@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from symconv.check.catalogue import catalogue_markdown
 from symconv.check.claims import check_claim, load_catalogue, load_claims
 from symconv.documents import DOCUMENTS, generate, main
+from symconv.documents.claims import catalogue_of
+from symconv.printing.markdown import document_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 DERIVATIONS = ROOT / "derivations"
@@ -95,6 +96,6 @@ def test_units_are_derived_from_their_layers():
 
 def test_catalogue_lists_every_claim_with_its_verdict():
     claims = load_catalogue(DERIVATIONS / "claims.toml")
-    text = catalogue_markdown(claims[:2])
+    text = document_markdown(catalogue_of(claims[:2]))
     assert "| [article-standard-params](#article-standard-params) |" in text
     assert "Smallest counterexample: at C_in = 1, C_out = 1, b = 1, k = 1: claimed 1, derived 2." in text

@@ -6,7 +6,7 @@ lives in a claims file (``derivations/claims.toml``), read in the source's own n
 :func:`check_claim` gives its verdict (:func:`symconv.check.check_count`).
 
 ``[[claim]]`` tables are the reference article's claims, which the variant documents check; ``[[paper]]``
-tables are those of other papers, which the catalogue adds (:mod:`symconv.check.catalogue`). A file that
+tables are those of other papers, which the catalogue adds (:mod:`symconv.documents.claims`). A file that
 cannot be read, or a claim with a missing, unknown or malformed field, is a one-line :class:`SymconvError`
 naming the file and the claim.
 """

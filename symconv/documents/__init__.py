@@ -19,9 +19,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from symconv.check.catalogue import catalogue_markdown
-from symconv.check.claims import load_catalogue
 from symconv.documents.blocks import blocks
+from symconv.documents.claims import catalogue
 from symconv.documents.mobilenet import mobilenet
 from symconv.documents.output_sizes import output_sizes
 from symconv.documents.padding_aware import padding_aware
@@ -31,7 +30,7 @@ from symconv.printing.document import Document
 from symconv.printing.latex import document_latex
 from symconv.printing.markdown import document_markdown
 
-__all__ = ["DOCUMENTS", "PRINTERS", "TEXTS", "generate", "main"]
+__all__ = ["DOCUMENTS", "PRINTERS", "generate", "main"]
 
 #: File stem → how its document is built from the claims file; each is written as stem.md and stem.tex.
 DOCUMENTS: dict[str, Callable[[Path], Document]] = {
@@ -47,18 +46,11 @@ DOCUMENTS: dict[str, Callable[[Path], Document]] = {
     "padding-aware": padding_aware,
     "mobilenet_v1": mobilenet,
     "blocks": blocks,
+    "claims": catalogue,
 }
 
 #: Suffix → the printer that writes a document in that format.
 PRINTERS: dict[str, Callable[[Document], str]] = {".md": document_markdown, ".tex": document_latex}
-
-
-def _catalogue(claims: Path) -> str:
-    return catalogue_markdown(load_catalogue(claims))
-
-
-#: File name → a document written as text in one format, from the claims file: the catalogue of claims.
-TEXTS: dict[str, Callable[[Path], str]] = {"claims.md": _catalogue}
 
 
 def generate(folder: str | Path, claims_file: str | Path | None = None) -> list[Path]:
@@ -72,8 +64,6 @@ def generate(folder: str | Path, claims_file: str | Path | None = None) -> list[
         document = build(claims)
         for suffix, printer in PRINTERS.items():
             written.append(_write(folder / f"{stem}{suffix}", printer(document)))
-    for name, text in TEXTS.items():
-        written.append(_write(folder / name, text(claims)))
     return written
 
 
