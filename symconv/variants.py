@@ -122,11 +122,18 @@ def _recorded(constructor: Callable[..., Layer]) -> Callable[..., Layer]:
     return make
 
 
+def _flag(name: str, value: object) -> sympy.Integer:
+    """A bias setting: True, False (or None, which keeps the flag ``b`` a symbol, handled by the caller)."""
+    if not isinstance(value, bool):
+        raise SpecError(f"{name} must be True, False or None, not {value!r}")
+    return sympy.Integer(int(value))
+
+
 def _bias_values(values: Values | None, bias: bool | None, padding: str | None = None,
                  dims: int = 2) -> dict[sympy.Symbol, sympy.Expr]:
     subs = resolve_values(values)
     if bias is not None:
-        subs[sym("b")] = sympy.Integer(int(bias))
+        subs[sym("b")] = _flag("bias", bias)
     if padding is not None:
         subs = _with_padding_mode(dims, subs, padding)
     return subs
@@ -209,7 +216,7 @@ def separable(dims: int = 2, values: Values | None = None, bias: bool | None = N
     first = depthwise(dims, subs).stages[0].conv
     second_subs = dict(subs)
     if pointwise_bias is not None:
-        second_subs[sym("b")] = sympy.Integer(int(pointwise_bias))
+        second_subs[sym("b")] = _flag("pointwise_bias", pointwise_bias)
     ones = tuple(sympy.Integer(1) for _ in axes(dims))
     second = Conv.make(
         dims, second_subs, groups=1, in_channels=first.out_channels, in_size=first.out_size,

@@ -22,7 +22,7 @@ from symconv.check.equivalence import equivalent
 from symconv.check.grid import with_grid
 from symconv.check.names import check_names, claim_from
 from symconv.check.notations import notation as find_notation
-from symconv.check.timing import DEFAULT_TIMEOUT, TimeUp, time_limit
+from symconv.check.timing import DEFAULT_TIMEOUT, TimeUp, check_timeout, time_limit
 from symconv.check.verdict import Verdict
 from symconv.compare import compare
 from symconv.derive import derive
@@ -191,24 +191,26 @@ def check_count(formula: str | sympy.Expr, variant: str | None = None, quantity:
     ...             values={"k_h": "k", "k_w": "k", "N": 1}).summary
     'does not hold'
     """
-    _check_names(formula, variant, versus, parts, dims, values or {}, aliases, notation, syntax, free)
-    merged_values: dict[str, Value] = {}
-    if notation is not None:
-        merged_values.update(find_notation(notation).values)
-    merged_values.update(values or {})
-    claimed = claim_expr(formula, aliases=aliases, notation=notation, values=merged_values, syntax=syntax)
+    timeout = check_timeout(timeout)
     start = time.monotonic()
+    claimed = sympy.nan
     try:
         with time_limit(timeout):
+            _check_names(formula, variant, versus, parts, dims, values or {}, aliases, notation, syntax, free)
+            merged_values: dict[str, Value] = {}
+            if notation is not None:
+                merged_values.update(find_notation(notation).values)
+            merged_values.update(values or {})
+            claimed = claim_expr(formula, aliases=aliases, notation=notation, values=merged_values, syntax=syntax)
             derived, derivations = derived_count(quantity, variant, versus=versus, parts=parts,
                                                  convention=convention, bias=bias, dims=dims, values=merged_values)
+            verdict = equivalent(claimed, derived, timeout=max(timeout - (time.monotonic() - start), 0.05))
+            if grid and verdict.status == "holds":
+                verdict = with_grid(verdict, derivations, max(timeout - (time.monotonic() - start), 0.05))
     except TimeUp:
         return Verdict("undecided", claimed, sympy.nan, sympy.nan, notes=(
-            f"the count was not derived within the time bound ({timeout:g} s): the values given make it too large",))
-    remaining = max(timeout - (time.monotonic() - start), 0.1)
-    verdict = equivalent(claimed, derived, timeout=remaining)
-    if grid and verdict.status == "holds":
-        verdict = with_grid(verdict, derivations, max(timeout - (time.monotonic() - start), 0.1))
+            f"not decided within the time bound ({timeout:g} s): the formula or the values given make the work "
+            "too large",))
     return verdict
 
 

@@ -35,7 +35,13 @@ class Parser(argparse.ArgumentParser):
 
 
 def shown(text: str, limit: int = 80) -> str:
-    """Text as an error message quotes it: long input cut, so that the message stays one readable line."""
+    r"""Text as an error message quotes it: control characters (a newline, a terminal's escape codes) written
+    as escapes and long input cut, so that the message stays one readable line.
+
+    >>> print(shown("k\x1b[31m\nN"))
+    k\x1b[31m\nN
+    """
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from symconv.cli.variant import layers, variant_options
 from symconv.errors import SymconvError
+from symconv.limits import MAX_SAMPLES
 
 __all__ = ["add_parser", "run"]
 
@@ -32,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from symconv.printing.verify import verification_dict, verification_text
     from symconv.verify import verify_layer
 
-    if args.samples < 0:
-        raise SymconvError("--samples must be 0 or more")
+    if not 0 <= args.samples <= MAX_SAMPLES:
+        raise SymconvError(f"--samples must be from 0 to {MAX_SAMPLES:,}")
     (layer,) = layers(args, args.variant)
     report = verify_layer(layer, args.convention, samples=args.samples, seed=args.seed, progress=_progress,
                           sizes=args.sizes)

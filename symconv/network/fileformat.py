@@ -29,6 +29,7 @@ parameters.
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ from symconv.network.layers import (
 )
 from symconv.parsing import parse_text
 
-__all__ = ["LAYER_TYPES", "LayerType", "builtin", "builtin_names", "load", "loads", "symbol"]
+__all__ = ["LAYER_TYPES", "MAX_FILE_BYTES", "LayerType", "builtin", "builtin_names", "load", "loads", "symbol"]
 
 @dataclass(frozen=True)
 class LayerType:
@@ -96,6 +97,10 @@ _ALIASES = {"fc": "linear", "bn": "batchnorm"}
 _COMMON = ("type", "name", "input", "inputs", "repeat")
 _INTEGERS = {"kernel", "stride", "padding", "dilation", "groups", "multiplier", "repeat"}
 _BOOLEANS = {"bias", "affine"}
+
+
+#: The largest network file symconv reads: a network of thousands of layers is far smaller.
+MAX_FILE_BYTES = 1_000_000
 
 
 def symbol(name: str) -> sympy.Symbol:
@@ -142,6 +147,11 @@ def load(path: str | Path) -> Network:
     """Read a network file."""
     path = Path(path)
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise NetworkError(f"{path}: not a regular file (a network file is TOML text)")
+        if info.st_size > MAX_FILE_BYTES:
+            raise NetworkError(f"{path}: larger than a network file may be ({MAX_FILE_BYTES:,} bytes)")
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise NetworkError(f"{path}: cannot read it ({error.strerror})") from None

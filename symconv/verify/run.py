@@ -7,6 +7,8 @@ import dataclasses
 
 from symconv.conventions import Convention
 from symconv.derive import Derivation, derive
+from symconv.errors import SymconvError
+from symconv.limits import MAX_SAMPLES
 from symconv.quantities import FURTHER
 from symconv.variants import Layer
 from symconv.verify.compare import check
@@ -38,6 +40,8 @@ def verify(derivation: Derivation, *, samples: int = 20, seed: int = 0, progress
     """Check the closed forms of ``derivation`` (``quantities`` and ``counts`` on the samples, ``polynomials``
     and the polynomial ``counts`` on the grid; ``grid`` proves another derivation of the same layer instead,
     one in the output sizes)."""
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= MAX_SAMPLES:
+        raise SymconvError(f"samples must be an integer from 0 to {MAX_SAMPLES:,}, not {samples!r}")
     layer = derivation.layer
     mismatches: list[Mismatch] = []
     made = 0
