@@ -161,6 +161,8 @@ class Network:
             expr = as_expr(value, name)
             if expr.is_number and not (expr.is_rational and expr > 0):
                 raise NetworkError(f"{self._where()}{name} = {expr} must be a positive rational number")
+            if expr.is_number and self.symbols[name].is_integer and not expr.is_integer:
+                raise NetworkError(f"{self._where()}{name} = {expr} must be a positive integer")
             subs[self.symbols[name]] = expr
         return subs
 
@@ -324,9 +326,11 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
     conditions: list[tuple[Expr, int]] = []
     total = Counts()
     for node, layer, inputs, output in walk(network, subs):
-        for stride in layer.strides():
-            if stride > 1:
-                conditions += [(size / stride, 1) for size in inputs[0].size if not size.is_number]
+        strides = layer.strides()
+        # the strides are those of the last axes (the spatial ones)
+        for stride, size in zip(strides, inputs[0].size[len(inputs[0].size) - len(strides):], strict=True):
+            if stride > 1 and not size.is_number:
+                conditions.append((size / stride, 1))
         out = getattr(layer, "out", None)
         if out is not None and not as_expr(out).is_number:
             conditions += network.rounding.conditions(as_expr(out))
