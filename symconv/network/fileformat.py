@@ -435,7 +435,7 @@ def _value(ctx: _Context, here: str, key: str, value: Any) -> Any:
         read = tuple(sympy.Rational(repr(v)) if isinstance(v, float) else ctx.expr(here, key, v) for v in values)
         return read if isinstance(value, list) else read[0]
     if kind in ("ints", "list") and isinstance(value, list):
-        if not value or len(value) > 3 and kind == "ints":
+        if not value or (len(value) > 3 and kind == "ints"):
             raise ctx.fail(here, f"{key} must be an integer or a list of 1 to 3 integers, not {value!r}")
         read_one = ctx.integer if kind == "ints" or key == "order" else ctx.expr
         return tuple(read_one(here, key, v) for v in value)

@@ -216,9 +216,13 @@ class Analysis:
         return [(label, n, counts.map(_tidy)) for label, (n, counts) in groups.items()]
 
     def holds_at(self, values: Mapping[str, Expr | int]) -> bool:
-        """Whether the closed forms give the exact counts at ``values`` (the conditions, checked on the real
-        shapes: the layer-by-layer shapes at ``values`` equal the closed forms' shapes)."""
+        """Whether the closed forms give the exact counts at ``values``: the conditions hold there, and the
+        layer-by-layer shapes at ``values`` equal the closed forms' shapes."""
         subs = self.network.resolve(values)
+        for expr, least in self.conditions:
+            value = expr.xreplace(subs)
+            if value.is_number and not (value.is_integer and value >= least):
+                return False  # a count whose window or size assumed it (adaptive pooling), shapes aside
         shapes = _shapes(self.network, {**self.values, **subs})
         return all(_equal_shapes(row.output.xreplace(subs), shape) for row, shape in zip(self.rows, shapes,
                                                                                           strict=True))

@@ -232,7 +232,7 @@ class Scale(LayerSpec):
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
         weight = sympy.IndexedBase("gamma", shape=self.shape)
-        element = BINARY[self.op](_X, weight[index("c")])
+        element = BINARY[self.op](_X, weight[tuple(index(f"i_{k}") for k in range(len(self.shape)))])
         per = count_ops(element)
         elements = batch * output.elements
         return Counts(params=tensors_read(element, [weight]), mults=elements * per.mults,

@@ -8,7 +8,7 @@ average, counted from the expression of one output.
 96
 >>> MaxPool(kernel=3, stride=2, ceil_mode=True).output((Shape(64, (112, 112)),))  # 55 without ceil_mode
 Shape(channels=64, size=(56, 56))
->>> AdaptivePool(out=(3,)).counts((Shape(1, (7,)),), Shape(1, (3,)), 1).adds  # windows of 3, 3, 3 of 7
+>>> AdaptivePool(output_size=(3,)).counts((Shape(1, (7,)),), Shape(1, (3,)), 1).adds  # windows of 3, 3, 3 of 7
 6
 """
 
@@ -152,12 +152,12 @@ def _length(window: tuple[Expr, Expr]) -> Expr:
 
 @dataclass(frozen=True)
 class AdaptivePool(LayerSpec):
-    """Adaptive average (``op = "avg"``) or max (``"max"``) pooling to ``out`` positions per axis
+    """Adaptive average (``op = "avg"``) or max (``"max"``) pooling to ``output_size`` positions per axis
     (PyTorch's ``AdaptiveAvgPool``/``AdaptiveMaxPool``): output ``i`` of an axis of ``L`` inputs pools the
     window of :func:`symconv.geometry.adaptive_window`, ``floor(i L/out)`` to ``ceil((i + 1) L/out)``.
-    A symbolic size is taken to be a multiple of ``out`` (a condition the network records)."""
+    A symbolic size is taken to be a multiple of its ``output_size`` (a condition the network records)."""
 
-    out: int | tuple[int, ...] = 1
+    output_size: int | tuple[int, ...] = 1
     op: str = "avg"
     dims: int | None = None
 
@@ -167,21 +167,22 @@ class AdaptivePool(LayerSpec):
         if self.op not in ("avg", "max"):
             raise fail(f"adaptive pooling is avg or max, not {self.op!r}")
         if self.dims is None:
-            object.__setattr__(self, "dims", len(self.out) if isinstance(self.out, tuple | list) else 2)
-        object.__setattr__(self, "out", per_axis("out", self.out, 1, self.dims))  # type: ignore[arg-type]
-        for v in self.out:  # type: ignore[union-attr]
-            int_field("out", v, 1)
+            given = self.output_size
+            object.__setattr__(self, "dims", len(given) if isinstance(given, tuple | list) else 2)
+        object.__setattr__(self, "output_size", per_axis("output_size", self.output_size, 1, self.dims))  # type: ignore[arg-type]
+        for v in self.output_size:  # type: ignore[union-attr]
+            int_field("output_size", v, 1)
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         self.check_inputs(inputs)
         spatial_axes(inputs, "adaptive pooling", self.dims)  # type: ignore[arg-type]
-        return Shape(inputs[0].channels, tuple(sympy.Integer(o) for o in self.out))  # type: ignore[union-attr]
+        return Shape(inputs[0].channels, tuple(sympy.Integer(o) for o in self.output_size))  # type: ignore[union-attr]
 
     def strides(self) -> tuple[int, ...]:
-        return tuple(self.out)  # type: ignore[arg-type]
+        return tuple(self.output_size)  # type: ignore[arg-type]
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
-        axes = [_axis_windows(size, o) for size, o in zip(inputs[0].size, self.out, strict=True)]  # type: ignore[arg-type]
+        axes = [_axis_windows(size, o) for size, o in zip(inputs[0].size, self.output_size, strict=True)]  # type: ignore[arg-type]
         total = Counts()
         for combination in cartesian(*(a.items() for a in axes)):
             window = sympy.Mul(*(length for length, _ in combination))
@@ -196,4 +197,4 @@ class AdaptivePool(LayerSpec):
         return total
 
     def label(self, inputs: tuple[Shape, ...]) -> str:
-        return f"adaptive {self.op}pool {'×'.join(str(o) for o in self.out)}"  # type: ignore[union-attr]
+        return f"adaptive {self.op}pool {'×'.join(str(o) for o in self.output_size)}"  # type: ignore[union-attr]
