@@ -60,15 +60,18 @@ from symconv.network.layers import (
     Linear,
     Matmul,
     MaxPool,
+    Mean,
     NetworkError,
     Permute,
     Reshape,
+    Reused,
     Scalar,
     Scale,
     Shape,
     Shuffle,
     Slice,
     Softmax,
+    Unknown,
     Upsample,
     as_expr,
 )
@@ -127,18 +130,20 @@ LAYER_TYPES: dict[str, LayerType] = {
     "flatten": LayerType(Flatten, ("start", "end")),
     "reshape": LayerType(Reshape, ("shape!",)),
     "permute": LayerType(Permute, ("order!",)),
+    "mean": LayerType(Mean, ("over!", "keepdim")),
+    "unknown": LayerType(Unknown, ("op!",)),
 }
 _ALIASES = {"fc": "linear", "bn": "batchnorm"}
-_COMMON = ("type", "name", "input", "inputs", "repeat")
+_COMMON = ("type", "name", "input", "inputs", "repeat", "shared")
 #: How each field is read: an integer or one per axis, an integer, an expression, a list of them, a flag or
 #: a word (fields not listed are expressions).
 _KINDS = {
     **dict.fromkeys(("kernel", "stride", "padding", "dilation", "output_padding", "output_size", "size"), "ints"),
     **dict.fromkeys(("groups", "multiplier", "repeat", "dims", "dim", "end", "step", "normalized"),
                     "int"),
-    **dict.fromkeys(("bias", "affine", "flatten", "ceil_mode"), "flag"),
+    **dict.fromkeys(("bias", "affine", "flatten", "ceil_mode", "keepdim"), "flag"),
     **dict.fromkeys(("mode", "op", "padding_mode"), "word"),
-    **dict.fromkeys(("shape", "order"), "list"),
+    **dict.fromkeys(("shape", "order", "over"), "list"),
     "scale": "numbers",
 }
 #: The words a field may take in place of its integer.
@@ -409,8 +414,12 @@ class _Builder:
             if required not in entry:
                 raise ctx.fail(here, f"missing field {required!r}")
         options = {key: _value(ctx, here, key, entry[key]) for key in allowed if key in entry}
+        shared = entry.get("shared", False)
+        if not isinstance(shared, bool):
+            raise ctx.fail(here, f"shared must be true or false, not {shared!r}")
         try:
-            return LAYER_TYPES[kind].make(**options)
+            made = LAYER_TYPES[kind].make(**options)
+            return Reused(made) if shared else made
         except NetworkError as error:
             raise ctx.fail(here, str(error)) from None
 
@@ -437,7 +446,7 @@ def _value(ctx: _Context, here: str, key: str, value: Any) -> Any:
     if kind in ("ints", "list") and isinstance(value, list):
         if not value or (len(value) > 3 and kind == "ints"):
             raise ctx.fail(here, f"{key} must be an integer or a list of 1 to 3 integers, not {value!r}")
-        read_one = ctx.integer if kind == "ints" or key == "order" else ctx.expr
+        read_one = ctx.integer if kind == "ints" or key in ("order", "over") else ctx.expr
         return tuple(read_one(here, key, v) for v in value)
     if kind == "list":
         raise ctx.fail(here, f"{key} must be a list, not {value!r}")

@@ -23,7 +23,7 @@ activations, softmax and elementwise operations, ``pooling`` the windows and ``l
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ import numpy as np
 from symconv.network.direct import arith, elementwise, layout, norms, pooling
 from symconv.network.direct.tally import Computed, Tally
 from symconv.network.graph import Network, walk
-from symconv.network.layers import Counts, LayerSpec, NetworkError, as_expr
+from symconv.network.layers import Counts, LayerSpec, NetworkError, Reused, Unknown, as_expr
 
 __all__ = ["COMPUTE", "DirectRow", "run"]
 
@@ -69,6 +69,11 @@ def run(network: Network, values: Mapping[str, Any] | None = None, seed: int = 0
 
 
 def _layer(layer: LayerSpec, xs: list[np.ndarray], rng: np.random.Generator) -> Computed:
+    if isinstance(layer, Reused):
+        output, counts, agree = _layer(layer.layer, xs, rng)
+        return output, replace(counts, params=0, buffers=0, weights=0), agree
+    if isinstance(layer, Unknown):
+        return xs[0], Counts(), True
     compute = COMPUTE.get(type(layer))
     if compute is None:
         raise NetworkError(f"no direct computation for {type(layer).__name__}")

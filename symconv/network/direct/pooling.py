@@ -10,7 +10,7 @@ import numpy as np
 
 from symconv.geometry import adaptive_window
 from symconv.network.direct.tally import Computed, Tally
-from symconv.network.layers import AdaptivePool, AvgPool, GlobalAvgPool, MaxPool
+from symconv.network.layers import AdaptivePool, AvgPool, GlobalAvgPool, MaxPool, Mean
 
 __all__ = ["COMPUTE"]
 
@@ -88,7 +88,19 @@ def _adaptive(layer: AdaptivePool, xs: list[np.ndarray], rng: np.random.Generato
     return y, t.counts(), bool(np.allclose(y, expected))
 
 
+def _mean(layer: Mean, xs: list[np.ndarray], rng: np.random.Generator, t: Tally) -> Computed:
+    x = xs[0]
+    axes = sorted({d % (x.ndim - 1) + 1 for d in layer.over})
+    moved = np.moveaxis(x, axes, range(x.ndim - len(axes), x.ndim))
+    flat = moved.reshape(*moved.shape[:x.ndim - len(axes)], -1)
+    y = t.mul(t.sum(flat, -1), 1.0 / flat.shape[-1])
+    if layer.keepdim:
+        y = np.expand_dims(y, tuple(axes))
+    return y, t.counts(), bool(np.allclose(y, x.mean(axis=tuple(axes), keepdims=layer.keepdim)))
+
+
 COMPUTE: dict[type, Callable[..., Computed]] = {
+    Mean: _mean,
     MaxPool: _pool,
     AvgPool: _pool,
     GlobalAvgPool: _global_average,

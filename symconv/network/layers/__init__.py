@@ -68,11 +68,13 @@ from symconv.network.layers.pooling import (
     AvgPool,
     GlobalAvgPool,
     MaxPool,
+    Mean,
     average_element,
     max_element,
 )
 from symconv.network.layers.resample import Upsample
 from symconv.network.layers.shapes import Flatten, Permute, Reshape
+from symconv.network.layers.unknown import Reused, Unknown
 
 __all__ = [
     "ACTIVATIONS",
@@ -99,15 +101,18 @@ __all__ = [
     "Linear",
     "Matmul",
     "MaxPool",
+    "Mean",
     "NetworkError",
     "Permute",
     "Reshape",
+    "Reused",
     "Scalar",
     "Scale",
     "Shape",
     "Shuffle",
     "Slice",
     "Softmax",
+    "Unknown",
     "Upsample",
     "as_expr",
     "average_element",

@@ -26,7 +26,7 @@ from symconv.network.layers.base import Counts, Expr, LayerSpec, Shape, fail, in
 from symconv.network.layers.conv import on_multiples
 from symconv.symbols import index
 
-__all__ = ["AdaptivePool", "AvgPool", "GlobalAvgPool", "MaxPool", "average_element", "max_element"]
+__all__ = ["AdaptivePool", "AvgPool", "GlobalAvgPool", "MaxPool", "Mean", "average_element", "max_element"]
 
 
 @dataclass(frozen=True)
@@ -198,3 +198,38 @@ class AdaptivePool(LayerSpec):
 
     def label(self, inputs: tuple[Shape, ...]) -> str:
         return f"adaptive {self.op}pool {'×'.join(str(o) for o in self.output_size)}"  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Mean(LayerSpec):
+    """The average over dimensions ``over`` of one sample (``x.mean((2, 3))`` is ``over = (1, 2)``), those
+    dimensions kept as 1 with ``keepdim``: per output a sum and one multiplication, as :class:`GlobalAvgPool`."""
+
+    over: tuple[int, ...] = (-1,)
+    keepdim: bool = False
+
+    kind = "mean"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "over", tuple(int(d) for d in self.over))
+
+    def _axes(self, shape: Shape) -> list[int]:
+        axes = sorted({shape.axis(d) for d in self.over})
+        if len(axes) != len(self.over):
+            raise fail(f"mean over {list(self.over)} names a dimension twice")
+        return axes
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        self.check_inputs(inputs)
+        axes = self._axes(inputs[0])
+        kept = [sympy.Integer(1) if i in axes else d for i, d in enumerate(inputs[0].dims)
+                if self.keepdim or i not in axes]
+        if not kept:
+            raise fail(f"a mean over every dimension of {inputs[0]} leaves no dimension of one sample")
+        return Shape.of(kept)
+
+    def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
+        window = sympy.Mul(*(inputs[0].dims[i] for i in self._axes(inputs[0])))
+        per = count_ops(average_element(window))
+        outputs = batch * output.elements
+        return Counts(mults=outputs * per.mults, adds=outputs * per.adds)
