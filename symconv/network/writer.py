@@ -106,7 +106,8 @@ def _fields(layer: LayerSpec, kind: str) -> list[tuple[str, Any]]:
 
 def _same(value: Any, default: Any, layer: LayerSpec) -> bool:
     if isinstance(value, tuple) and not isinstance(default, tuple):
-        return all(v == default for v in value)
+        # a default of one number is one per axis of a 2-D layer: other ranks are written out
+        return len(value) == 2 and all(v == default for v in value)
     return bool(value == default)
 
 

@@ -1,5 +1,6 @@
-"""A model named on the command line: ``package.module:callable`` or ``path/to/file.py:callable``, the
-callable called with no arguments to build the module. Loading a model runs its code, as any import does;
+"""A model named on the command line: ``package.module:callable`` (found as ``python -m`` finds modules, the
+current folder first) or ``path/to/file.py:callable``, the callable called with no arguments to build the
+module. Loading a model runs its code, as any import does;
 symconv runs nothing else a user wrote.
 """
 
@@ -35,6 +36,8 @@ def _module(source: str) -> Any:
         sys.modules[name] = module
         spec.loader.exec_module(module)
         return module
+    if str(Path.cwd()) not in sys.path and "" not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))  # a package of the current folder, as python -m finds it
     try:
         return importlib.import_module(source)
     except ModuleNotFoundError as error:
@@ -54,7 +57,11 @@ def load_model(target: str) -> torch.nn.Module:
         make = getattr(make, part)
     if not callable(make):
         raise ModelError(f"{target}: {attribute} is not callable")
-    model = make() if not isinstance(make, torch.nn.Module) else make
+    try:
+        model = make() if not isinstance(make, torch.nn.Module) else make
+    except Exception as error:  # the user's code failed: said in one line, as any bad input
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelError(f"{target}: {attribute}() failed: {type(error).__name__}: {first}") from None
     if not isinstance(model, torch.nn.Module):
         raise ModelError(f"{target}: {attribute}() returned {type(model).__name__}, not a torch.nn.Module")
     model.train(False)
