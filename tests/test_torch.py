@@ -14,13 +14,13 @@ torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 from torch.nn import functional as F  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+from torch_models import MODELS  # noqa: E402
 
 from symconv.network import analyse, loads  # noqa: E402
 from symconv.network.direct import run  # noqa: E402
 from symconv.network.fileformat import LAYER_TYPES  # noqa: E402
 from symconv.network.writer import dumps  # noqa: E402
 from symconv.torch import OPERATIONS, TraceError, UnsupportedOperation, convert  # noqa: E402
-from tests.torch_models import MODELS  # noqa: E402
 
 
 def _dims(shape: str, values: dict[str, int]) -> list[int]:

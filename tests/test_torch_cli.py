@@ -11,9 +11,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+from torch_models import resnet  # noqa: E402
 
 from symconv.cli import main  # noqa: E402
-from tests.torch_models import resnet  # noqa: E402
 
 HERE = Path(__file__).parent
 MODELS = str(HERE / "torch_models.py")
@@ -37,7 +37,7 @@ def test_json_is_symconv_nets_with_module_paths_and_flop_counter_modes_macs(caps
     assert data["totals"]["macs"]["value"] == counter.get_total_flops() // 2
     assert data["totals"]["params"]["value"] == sum(p.numel() for p in model.parameters())
     assert data["closed_forms"]["macs"]["expr"] == "4*N*(419*H*W + 80)"
-    assert [layer["name"] for layer in data["layers"]][:5] == ["conv1", "bn1", "relu", "maxpool", "layers.0.0.conv1"]
+    assert [layer["name"] for layer in data["layers"]][:5] == ["conv1", "bn1", "relu", "maxpool", "layer1.0.conv1"]
     assert data["unknown"] == []
 
 

@@ -90,13 +90,16 @@ class ResNet(nn.Module):
                 blocks.append(block(cin, width, 2 if i > 0 and j == 0 else 1))
                 cin = width * block.expansion
             stages.append(nn.Sequential(*blocks))
-        self.layers = nn.Sequential(*stages)
+        self.stages = len(stages)
+        for i, stage in enumerate(stages, start=1):
+            self.add_module(f"layer{i}", stage)  # torchvision's names: layer1, layer2, ...
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(cin, classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        x = self.layers(x)
+        for i in range(1, self.stages + 1):
+            x = getattr(self, f"layer{i}")(x)
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 

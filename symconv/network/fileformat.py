@@ -337,8 +337,11 @@ class _Builder:
             if repeat < 1:
                 raise ctx.fail(here, f"repeat must be at least 1, not {repeat}")
             base = entry.get("name")
-            if base is not None and (not isinstance(base, str) or not base or "/" in base):
-                raise ctx.fail(here, f"name must be a non-empty string without '/', not {base!r}")
+            # a block's layers are named block/layer: inside a block a name has no '/' of its own (a written
+            # file's top-level names keep them)
+            if base is not None and (not isinstance(base, str) or not base or ("/" in base and prefix)):
+                raise ctx.fail(here, f"name must be a non-empty string{' without /' if prefix else ''}, "
+                                     f"not {base!r}")
             sources = entry.get("inputs", entry.get("input"))
             if "input" in entry and "inputs" in entry:
                 raise ctx.fail(here, "give input or inputs, not both")

@@ -132,6 +132,10 @@ def dumps(network: Network) -> str:
     head.append(f"input = {{ channels = {_text(shape.channels)}, size = {_text(list(shape.size))} }}")
     if network.batch != 1:
         head.append(f"batch = {_text(network.batch)}")
+    rounding = network.rounding
+    if rounding.rule != "exact" or rounding.minimum != 1:
+        head.append(f"rounding = {{ rule = {json.dumps(rounding.rule)}, divisor = {rounding.divisor}, "
+                    f"minimum = {rounding.minimum} }}")
     lines = [*head, ""]
     if network.symbols:
         lines.append("[symbols]")

@@ -16,11 +16,13 @@ import torch.nn.functional as F
 from symconv.network.layers import (
     Activation,
     Add,
+    AvgPool,
     Binary,
     Concat,
     Flatten,
     LayerNorm,
     Matmul,
+    MaxPool,
     Mean,
     Permute,
     Reshape,
@@ -228,6 +230,29 @@ def _adaptive_function(call: Call) -> Apply:
         raise Unsupported(f"{call.op} with return_indices")
     return adaptive(call, call.tensor(), call.arg(1, "output_size"), "max" if "max" in name else "avg",
                     int(name[-2]))
+
+
+def _window(op: str, dims: int, kind: type) -> None:
+    @register(*_functional(op, dims), becomes=kind.kind)
+    def convert(call: Call) -> Apply:
+        kernel = call.arg(1, "kernel_size")
+        stride = call.arg(2, "stride", None) or kernel
+        padding = call.arg(3, "padding", 0)
+        if kind is MaxPool:
+            if call.arg(4, "dilation", 1) not in (1, (1,) * dims) or call.arg(6, "return_indices", False):
+                raise Unsupported(f"{call.op} with dilation or return_indices")
+            ceil_mode = call.arg(5, "ceil_mode", False)
+        else:
+            ceil_mode = call.arg(4, "ceil_mode", False)
+            if not call.arg(5, "count_include_pad", True) or call.arg(6, "divisor_override", None) is not None:
+                raise Unsupported(f"{call.op} that leaves the padding out of its divisor")
+        return Apply(kind(kernel=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode, dims=dims),
+                     (call.tensor(),))
+
+
+for _dims in (1, 2, 3):
+    _window("max_pool", _dims, MaxPool)
+    _window("avg_pool", _dims, AvgPool)
 
 
 @register(F.interpolate, F.upsample, becomes="upsample")

@@ -10,6 +10,7 @@ tensors), several (a ``split``), or a plain value (a size, a tensor passed throu
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,9 +121,13 @@ def name_of(target: Any) -> str:
     if isinstance(target, type):
         module = "torch.nn" if target.__module__.startswith("torch.nn.modules") else target.__module__
         return f"{module}.{target.__qualname__}"
+    name = getattr(target, "__name__", repr(target))
+    functional = sys.modules.get("torch.nn.functional")
+    if functional is not None and getattr(functional, name, None) is target:
+        return f"torch.nn.functional.{name}"
     module = getattr(target, "__module__", None) or "torch"
-    module = "torch" if module.startswith("torch._C") else module
-    return f"{module}.{getattr(target, '__name__', repr(target))}"
+    module = {"_operator": "operator", "torch.functional": "torch"}.get(module, module)
+    return f"{'torch' if module.startswith('torch._C') else module}.{name}"
 
 
 def register(*targets: Any, becomes: tuple[str, ...] | str = ()) -> Callable[[Converter], Converter]:

@@ -36,7 +36,7 @@ from symconv.network.layers.base import (
     spatial_axes,
 )
 from symconv.spec import Conv
-from symconv.symbols import axes
+from symconv.symbols import axes, sym
 from symconv.variants import Layer as Variant
 from symconv.variants import Stage
 
@@ -200,16 +200,23 @@ class Convolution(LayerSpec):
 
     def spec(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Conv:
         """The :class:`~symconv.spec.Conv` of this layer on these shapes."""
-        return _spec(self, inputs[0], output, as_expr(batch, "batch"))
+        return _spec(self, inputs[0].channels, batch).substitute(_sizes(self, inputs[0], output))
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
-        spec = self.spec(inputs, output, batch)
-        derivation = conv_derivation(spec)
-        q = derivation.quantities
+        # Derived once per kind of convolution, its sizes and batch left symbols, then put in: a network
+        # repeats a convolution at many sizes, and the sizes change none of the derivation's steps.
+        generic = _spec(self, inputs[0].channels, sympy.Symbol("N", positive=True, integer=True))
+        derivation = conv_derivation(generic)
+        subs = {sym(name): value for name, value in _sizes(self, inputs[0], output).items()}
+        subs[generic.batch] = as_expr(batch, "batch")
+        q = {name: sympy.expand(derivation.quantities[name].xreplace(subs)) for name in ("params", "mults", "adds",
+                                                                                        "macs")}
         # PyTorch computes every product of a transposed convolution's scatter, the cropped ones included
         # (col2im), and FlopCounterMode counts them: its macs are on the input grid.
-        macs = derivation.counts["input_grid"] if self.transposed else q["macs"]
-        return Counts(params=q["params"], weights=conv_weights(spec), mults=q["mults"], adds=q["adds"], macs=macs)
+        if self.transposed:
+            q["macs"] = sympy.expand(derivation.counts["input_grid"].xreplace(subs))
+        return Counts(params=q["params"], weights=conv_weights(generic), mults=q["mults"], adds=q["adds"],
+                      macs=q["macs"])
 
     def label(self, inputs: tuple[Shape, ...]) -> str:
         k = "×".join(str(v) for v in self.kernel)  # type: ignore[union-attr]
@@ -227,12 +234,11 @@ Conv2d = Convolution
 
 
 @lru_cache(maxsize=4096)
-def _spec(layer: Convolution, shape: Shape, output: Shape, batch: Expr) -> Conv:
-    cin, cout, groups = layer._channels((shape,))
-    names = axes(layer.dims)  # type: ignore[arg-type]
+def _spec(layer: Convolution, channels: Expr, batch: Expr) -> Conv:
+    """The layer's spec on ``channels`` input channels, its sizes the symbol table's symbols."""
+    cin, cout, groups = layer._channels((Shape(channels, ()),))
     values: dict[str, Any] = {"N": batch, "C_in": cin, "C_out": cout, "g": groups, "b": int(layer.bias)}
-    for i, a in enumerate(names):
-        values |= {f"{a.upper()}_in": shape.size[i], f"{a.upper()}_out": output.size[i]}
+    for i, a in enumerate(axes(layer.dims)):  # type: ignore[arg-type]
         for letter, name in (("k", "kernel"), ("s", "stride"), ("p", "padding"), ("d", "dilation")):
             values[f"{letter}_{a}"] = getattr(layer, name)[i]
         if layer.padding_end is not None:
@@ -241,6 +247,14 @@ def _spec(layer: Convolution, shape: Shape, output: Shape, batch: Expr) -> Conv:
             values[f"op_{a}"] = layer.output_padding[i]  # type: ignore[index]
     return Conv.make(layer.dims, {name: as_expr(v, name) for name, v in values.items()},  # type: ignore[arg-type]
                      transposed=layer.transposed)
+
+
+def _sizes(layer: Convolution, shape: Shape, output: Shape) -> dict[str, Expr]:
+    """The input and output sizes of each axis, by the symbol table's names."""
+    sizes = {}
+    for i, a in enumerate(axes(layer.dims)):  # type: ignore[arg-type]
+        sizes |= {f"{a.upper()}_in": shape.size[i], f"{a.upper()}_out": output.size[i]}
+    return sizes
 
 
 def conv_weights(conv: Conv) -> Expr:
