@@ -232,7 +232,7 @@ def _adaptive_function(call: Call) -> Apply:
                     int(name[-2]))
 
 
-def _window(op: str, dims: int, kind: type) -> None:
+def _window(op: str, dims: int, kind: type[MaxPool | AvgPool]) -> None:
     @register(*_functional(op, dims), becomes=kind.kind)
     def convert(call: Call) -> Apply:
         kernel = call.arg(1, "kernel_size")

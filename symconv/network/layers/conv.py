@@ -251,7 +251,7 @@ def _spec(layer: Convolution, channels: Expr, batch: Expr) -> Conv:
 
 def _sizes(layer: Convolution, shape: Shape, output: Shape) -> dict[str, Expr]:
     """The input and output sizes of each axis, by the symbol table's names."""
-    sizes = {}
+    sizes: dict[str, Expr] = {}
     for i, a in enumerate(axes(layer.dims)):  # type: ignore[arg-type]
         sizes |= {f"{a.upper()}_in": shape.size[i], f"{a.upper()}_out": output.size[i]}
     return sizes
