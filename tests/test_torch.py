@@ -152,3 +152,21 @@ def test_importing_symconv_never_imports_torch():
     code = "import sys, symconv, symconv.network, symconv.cli; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+class Spare(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.used = nn.Conv2d(3, 4, 1)
+        self.spare = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
+
+    def forward(self, x):
+        return self.used(x)
+
+
+def test_parameters_no_operation_reads_are_a_row_of_their_own():
+    model = Spare()
+    rows = analyse(convert(model, "1x3x4x4").network).rows
+    assert [(row.name, row.label, row.counts.params, row.counts.buffers) for row in rows] == [
+        ("unused", "unused parameters", 28, 9), ("used", "conv 1×1", 16, 0)]
+    assert sum(row.counts.params for row in rows) == sum(p.numel() for p in model.parameters())

@@ -72,6 +72,7 @@ from symconv.network.layers import (
     Slice,
     Softmax,
     Unknown,
+    Unused,
     Upsample,
     as_expr,
 )
@@ -132,6 +133,7 @@ LAYER_TYPES: dict[str, LayerType] = {
     "permute": LayerType(Permute, ("order!",)),
     "mean": LayerType(Mean, ("over!", "keepdim")),
     "unknown": LayerType(Unknown, ("op!",)),
+    "unused": LayerType(Unused, ("params", "buffers")),
 }
 _ALIASES = {"fc": "linear", "bn": "batchnorm"}
 _COMMON = ("type", "name", "input", "inputs", "repeat", "shared")
@@ -139,7 +141,8 @@ _COMMON = ("type", "name", "input", "inputs", "repeat", "shared")
 #: a word (fields not listed are expressions).
 _KINDS = {
     **dict.fromkeys(("kernel", "stride", "padding", "dilation", "output_padding", "output_size", "size"), "ints"),
-    **dict.fromkeys(("groups", "multiplier", "repeat", "dims", "dim", "end", "step", "normalized"),
+    **dict.fromkeys(("groups", "multiplier", "repeat", "dims", "dim", "end", "step", "normalized",
+                     "params", "buffers"),
                     "int"),
     **dict.fromkeys(("bias", "affine", "flatten", "ceil_mode", "keepdim"), "flag"),
     **dict.fromkeys(("mode", "op", "padding_mode"), "word"),

@@ -331,8 +331,8 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
     total = Counts()
     for node, layer, inputs, output in walk(network, subs):
         strides = layer.strides()
-        # the strides are those of the last axes (the spatial ones)
-        for stride, size in zip(strides, inputs[0].size[len(inputs[0].size) - len(strides):], strict=True):
+        # the strides are those of the last axes (the spatial ones), counted from the end
+        for stride, size in zip(reversed(strides), reversed(inputs[0].size), strict=False):
             if stride > 1 and not size.is_number:
                 conditions.append((size / stride, 1))
         out = getattr(layer, "out", None)

@@ -17,7 +17,7 @@ import torch.fx
 
 from symconv.errors import SymconvError
 from symconv.network.graph import Network, Node
-from symconv.network.layers import NetworkError, Reused, Unknown
+from symconv.network.layers import NetworkError, Reused, Unknown, Unused
 from symconv.torch import functions, modules  # noqa: F401  (their entries fill the registry)
 from symconv.torch.registry import Apply, Call, Constant, Tensor, Unsupported, lookup, name_of
 from symconv.torch.shape import InputSpec, parse_input
@@ -61,12 +61,14 @@ class _Builder:
         self.called: set[str] = set()
         self.env: dict[torch.fx.Node, Any] = {}
         self.inputs = 0
+        self.read: set[int] = set()  # the parameters and buffers some operation reads, by id
 
     def visit(self, node: torch.fx.Node) -> None:
         if node.op == "placeholder":
             self.env[node] = self._placeholder(node)
         elif node.op == "get_attr":
             value = _attribute(self.graph, str(node.target))
+            self.read.add(id(value))
             self.env[node] = Constant(str(node.target), tuple(value.shape), isinstance(value, torch.nn.Parameter)) \
                 if isinstance(value, torch.Tensor) else value
         elif node.op in ("call_module", "call_function", "call_method"):
@@ -84,6 +86,8 @@ class _Builder:
         args = torch.fx.node.map_arg(node.args, self.env.__getitem__)
         kwargs = torch.fx.node.map_arg(node.kwargs, self.env.__getitem__)
         module = self.graph.get_submodule(str(node.target)) if node.op == "call_module" else None
+        if module is not None:
+            self.read.update(id(t) for t in (*module.parameters(), *module.buffers()))
         target = type(module) if module is not None else node.target
         path = str(node.target) if module is not None else _path(node)
         op = name_of(target)
@@ -182,6 +186,10 @@ def convert(module: torch.nn.Module, input: str | InputSpec, unknown: str = "err
         builder.visit(node)
     if not builder.nodes:
         raise UnsupportedOperation(f"{type(module).__name__} computes nothing symconv can count")
+    params = sum(p.numel() for p in module.parameters() if id(p) not in builder.read)
+    buffers = sum(b.numel() for b in module.buffers() if id(b) not in builder.read)
+    if params or buffers:  # held by the model, read by no operation: counted as sum(p.numel()) counts them
+        builder.nodes.insert(0, Node(builder._name("unused"), Unused(params, buffers), ("input",)))
     name = type(module).__name__
     meanings: Mapping[str, str] = {s: f"input dimension {i} of {spec.text}"
                                    for i, d in enumerate(spec.dims) for s in map(str, d.free_symbols)}

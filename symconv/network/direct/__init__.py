@@ -31,7 +31,7 @@ import numpy as np
 from symconv.network.direct import arith, elementwise, layout, norms, pooling
 from symconv.network.direct.tally import Computed, Tally
 from symconv.network.graph import Network, walk
-from symconv.network.layers import Counts, LayerSpec, NetworkError, Reused, Unknown, as_expr
+from symconv.network.layers import Counts, LayerSpec, NetworkError, Reused, Unknown, Unused, as_expr
 
 __all__ = ["COMPUTE", "DirectRow", "run"]
 
@@ -74,6 +74,8 @@ def _layer(layer: LayerSpec, xs: list[np.ndarray], rng: np.random.Generator) -> 
         return output, replace(counts, params=0, buffers=0, weights=0), agree
     if isinstance(layer, Unknown):
         return xs[0], Counts(), True
+    if isinstance(layer, Unused):
+        return xs[0], Counts(params=layer.params, buffers=layer.buffers), True
     compute = COMPUTE.get(type(layer))
     if compute is None:
         raise NetworkError(f"no direct computation for {type(layer).__name__}")

@@ -74,7 +74,7 @@ from symconv.network.layers.pooling import (
 )
 from symconv.network.layers.resample import Upsample
 from symconv.network.layers.shapes import Flatten, Permute, Reshape
-from symconv.network.layers.unknown import Reused, Unknown
+from symconv.network.layers.unknown import Reused, Unknown, Unused
 
 __all__ = [
     "ACTIVATIONS",
@@ -113,6 +113,7 @@ __all__ = [
     "Slice",
     "Softmax",
     "Unknown",
+    "Unused",
     "Upsample",
     "as_expr",
     "average_element",

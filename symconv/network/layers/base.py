@@ -32,6 +32,7 @@ __all__ = [
     "as_expr",
     "broadcast",
     "fail",
+    "grouped",
     "int_field",
     "network_convention",
     "pair",
@@ -165,6 +166,14 @@ def network_convention(name: Convention | str) -> Convention:
 
 def fail(problem: str) -> NetworkError:
     return NetworkError(problem)
+
+
+def grouped(shape: Shape, groups: Expr | int) -> Shape:
+    """``shape``, refused unless its channels split into ``groups`` equal groups."""
+    quotient = shape.channels / groups
+    if quotient.is_number and not quotient.is_integer:
+        raise fail(f"channels {shape.channels} are not divisible by groups = {groups}")
+    return shape
 
 
 def int_field(name: str, value: object, least: int) -> int:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sympy
 
 from symconv.counting import count_ops
-from symconv.network.layers.base import Counts, Expr, LayerSpec, Shape, as_expr, fail, int_field
+from symconv.network.layers.base import Counts, Expr, LayerSpec, Shape, as_expr, fail, grouped, int_field
 from symconv.symbols import index
 
 __all__ = ["Add", "Concat", "Shuffle", "Slice"]
@@ -88,10 +88,7 @@ class Shuffle(LayerSpec):
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         self.check_inputs(inputs)
-        quotient = inputs[0].channels / self.groups
-        if quotient.is_number and not quotient.is_integer:
-            raise fail(f"channels {inputs[0].channels} are not divisible by groups = {self.groups}")
-        return inputs[0]
+        return grouped(inputs[0], self.groups)
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
         return Counts()

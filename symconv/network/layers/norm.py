@@ -29,7 +29,7 @@ import sympy
 
 from symconv.counting import ZERO as NO_OPS
 from symconv.counting import count_ops, tensors_read
-from symconv.network.layers.base import ZERO, Counts, Expr, LayerSpec, Shape, fail, int_field
+from symconv.network.layers.base import ZERO, Counts, Expr, LayerSpec, Shape, fail, grouped, int_field
 from symconv.symbols import index
 
 __all__ = ["BatchNorm", "GroupNorm", "LayerNorm", "batchnorm_elements", "moments_elements"]
@@ -157,10 +157,7 @@ class GroupNorm(LayerSpec):
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         self.check_inputs(inputs)
-        quotient = inputs[0].channels / self.groups
-        if quotient.is_number and not quotient.is_integer:
-            raise fail(f"channels {inputs[0].channels} are not divisible by groups = {self.groups}")
-        return inputs[0]
+        return grouped(inputs[0], self.groups)
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
         channels = inputs[0].channels

@@ -94,8 +94,11 @@ class Upsample(LayerSpec):
             for size, f in zip(inputs[0].size, scales, strict=True)))
 
     def strides(self) -> tuple[int, ...]:
-        # floor(size·p/q) is exact in a symbolic size that is a multiple of q
-        return () if self.scale is None else tuple(int(f.q) for f in self.scale)
+        # floor(size·p/q) is exact in a symbolic size that is a multiple of q; one factor is every axis's
+        if self.scale is None:
+            return ()
+        scales = self.scale * (MODES[self.mode] or 3) if len(self.scale) == 1 else self.scale
+        return tuple(int(f.q) for f in scales)
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
         if self.mode == "nearest":

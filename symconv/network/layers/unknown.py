@@ -1,5 +1,6 @@
 """An operation symconv has no layer for, kept as a row that counts nothing (so it is listed, never
-dropped), and a layer that reuses another's parameters (a module called twice).
+dropped), a layer that reuses another's parameters (a module called twice), and the parameters and buffers
+a model holds that no operation reads.
 
 >>> from symconv.network.layers.base import Shape
 >>> op = Unknown(op="torch.nn.functional.pad")
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import sympy
+
 from symconv.network.layers.base import ZERO, Counts, Expr, LayerSpec, Shape, fail
 
-__all__ = ["Reused", "Unknown"]
+__all__ = ["Reused", "Unknown", "Unused"]
 
 
 @dataclass(frozen=True)
@@ -67,3 +70,24 @@ class Reused(LayerSpec):
 
     def strides(self) -> tuple[int, ...]:
         return self.layer.strides()
+
+
+@dataclass(frozen=True)
+class Unused(LayerSpec):
+    """``params`` parameters and ``buffers`` buffer entries that no operation reads (a module never called):
+    counted, as ``sum(p.numel())`` counts them, beside the network; it passes its input on."""
+
+    params: int = 0
+    buffers: int = 0
+
+    kind = "unused"
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        self.check_inputs(inputs)
+        return inputs[0]
+
+    def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
+        return Counts(params=sympy.Integer(self.params), buffers=sympy.Integer(self.buffers))
+
+    def label(self, inputs: tuple[Shape, ...]) -> str:
+        return "unused parameters"
