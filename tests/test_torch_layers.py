@@ -122,3 +122,17 @@ def test_each_operation_matches_pytorch_and_a_direct_count(name):
         assert computed.values_agree, row.name
         for quantity in ("params", "buffers", "mults", "adds", "others", "macs"):
             assert getattr(row.counts, quantity) == getattr(computed.counts, quantity), (row.name, quantity)
+
+
+def test_torchvisions_stochastic_depth_kept_whole_in_a_trace_is_the_identity_at_inference():
+    from symconv.network import Shape
+    from symconv.torch.registry import Call, Tensor, lookup
+
+    def stochastic_depth(input, p, mode, training=True):
+        return input
+
+    stochastic_depth.__module__ = "torchvision.ops.stochastic_depth"
+    x = Tensor("input", Shape(3, (4, 4)))
+    entry = lookup(stochastic_depth)
+    assert entry is not None and entry.name == "torchvision.ops.stochastic_depth.stochastic_depth"
+    assert entry.convert(Call(entry.name, "", None, (x, 0.2, "row", False), {}, 1)) is x

@@ -33,7 +33,7 @@ from symconv.network.layers import (
     as_expr,
 )
 from symconv.torch.modules import adaptive, upsample
-from symconv.torch.registry import Apply, Call, Constant, Tensor, Unsupported, register
+from symconv.torch.registry import Apply, Call, Constant, Named, Tensor, Unsupported, register
 
 __all__: list[str] = []
 
@@ -266,6 +266,13 @@ def _layer_norm(call: Call) -> Apply:
     shape, weight, bias = call.arg(1, "normalized_shape"), call.arg(2, "weight", None), call.arg(3, "bias", None)
     return Apply(LayerNorm(normalized=len(shape), affine=weight is not None, bias=bias is not None),
                  (call.tensor(),))
+
+
+@register(Named("torchvision.ops.stochastic_depth.stochastic_depth"), becomes=())
+def _stochastic_depth(call: Call) -> Tensor:
+    if call.arg(3, "training", True):
+        raise Unsupported(f"{call.op} while training (it drops samples at random)")
+    return call.tensor()  # the identity at inference
 
 
 @register("contiguous", "clone", "detach", becomes=())

@@ -20,7 +20,15 @@ import sympy
 from symconv.errors import SymconvError
 from symconv.network.layers import LayerSpec, Shape
 
-__all__ = ["OPERATIONS", "Apply", "Call", "Constant", "Operation", "Tensor", "Unsupported", "lookup", "register"]
+__all__ = ["OPERATIONS", "Apply", "Call", "Constant", "Named", "Operation", "Tensor", "Unsupported", "lookup",
+           "register"]
+
+
+class Named(str):
+    """A function known by its qualified name, for a package symconv does not import (torchvision's
+    ``stochastic_depth``, which ``torch.fx.wrap`` keeps whole in a trace)."""
+
+    __slots__ = ()
 
 
 class Unsupported(SymconvError):
@@ -116,6 +124,8 @@ OPERATIONS: dict[Any, Operation] = {}
 
 def name_of(target: Any) -> str:
     """How messages name an operation: ``torch.nn.Conv2d``, ``torch.nn.functional.relu``, ``Tensor.view``."""
+    if isinstance(target, Named):
+        return str(target)
     if isinstance(target, str):
         return f"Tensor.{target}"
     if isinstance(target, type):
@@ -154,6 +164,7 @@ def lookup(target: Any) -> Operation | None:
                 return OPERATIONS[base] if same else None
         return None
     try:
-        return OPERATIONS.get(target)
+        found = OPERATIONS.get(target)
     except TypeError:  # an unhashable target
         return None
+    return found if found is not None or isinstance(target, str) else OPERATIONS.get(Named(name_of(target)))
