@@ -332,9 +332,8 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
     for node, layer, inputs, output in walk(network, subs):
         strides = layer.strides()
         # the strides are those of the last axes (the spatial ones), counted from the end
-        for stride, size in zip(reversed(strides), reversed(inputs[0].size), strict=False):
-            if stride > 1 and not size.is_number:
-                conditions.append((size / stride, 1))
+        paired = list(zip(reversed(strides), reversed(inputs[0].size), strict=False))[::-1]
+        conditions += [(size / stride, 1) for stride, size in paired if stride > 1 and not size.is_number]
         out = getattr(layer, "out", None)
         if out is not None and not as_expr(out).is_number:
             conditions += network.rounding.conditions(as_expr(out))
