@@ -9,7 +9,10 @@ Measured:
 2. deriving every variant in 1-D, 2-D and 3-D, in process;
 3. a generated numeric function over 10**6 configurations, against the same closed form written by hand in
    numpy, and against numpy's ``a * b`` on int64 arrays of that length (memory traffic sets the floor);
-4. direct counting, in counted operations per second (a 64×56×56 input, 3×3 kernel, 64 outputs).
+4. direct counting, in counted operations per second (a 64×56×56 input, 3×3 kernel, 64 outputs);
+5. with torch installed, ``symconv.torch`` tracing and counting a ResNet-50 symbolic in H and W, against
+   PyTorch's FlopCounterMode counting it once on meta tensors at 224×224: each the first call in a fresh
+   interpreter (imports and building the model not timed), then warm (a later call in the same one).
 """
 
 from __future__ import annotations
@@ -59,10 +62,11 @@ def derive_all(repeat: int) -> float:
     from symconv.geometry import valid_pairs_sum
 
     derive_module = importlib.import_module("symconv.derive")  # the module; symconv.derive is the function
+    steps_module = importlib.import_module("symconv.steps")
 
     def run() -> None:
         # symconv's own caches start empty in every repetition, so that each one derives from scratch.
-        for cached in (derive_module._tidy, derive_module._signed_factor, valid_pairs_sum):
+        for cached in (derive_module._tidy, steps_module._tidy, steps_module._signed_factor, valid_pairs_sum):
             cached.cache_clear()
         for name in variants.VARIANTS:
             for dims in (1, 2, 3):
@@ -111,6 +115,47 @@ def direct(repeat: int) -> tuple[float, int]:
     return median_time(lambda: conv_direct(x, w, padding=1), repeat), ops
 
 
+#: What one fresh interpreter times: the first call of a counter, then a later one, after the imports.
+_TORCH_RUN = """
+import sys, time
+sys.path.insert(0, {root!r})
+import torch
+from tests.torch_models import resnet50
+{setup}
+times = []
+for _ in range(3):
+    start = time.perf_counter()
+    {count}
+    times.append(time.perf_counter() - start)
+print(times[0], min(times[1:]))
+"""
+
+_COUNTERS = {
+    "FlopCounterMode on meta tensors, 1x3x224x224": (
+        "from torch.utils.flop_counter import FlopCounterMode\n"
+        "model = resnet50().to('meta').train(False)\nx = torch.empty(1, 3, 224, 224, device='meta')",
+        "with FlopCounterMode(display=False) as f: model(x)"),
+    "symconv.torch trace and count, 1x3xHxW": (
+        "from symconv.network import analyse\nfrom symconv.torch import convert\nmodel = resnet50()",
+        "analyse(convert(model, '1x3xHxW').network, None, 'macs')"),
+}
+
+
+def torch_model(repeat: int) -> list[tuple[str, float, float]] | None:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return None
+    root = str(Path(__file__).resolve().parent.parent)
+    rows = []
+    for name, (setup, count) in _COUNTERS.items():
+        code = _TORCH_RUN.format(root=root, setup=setup, count=count)
+        runs = [subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+                for _ in range(repeat)]
+        rows.append((name, statistics.median(float(r[0]) for r in runs), statistics.median(float(r[1]) for r in runs)))
+    return rows
+
+
 def report(repeat: int) -> str:
     lines = ["# Performance", "",
              "Measured by `python benchmarks/bench.py --write docs/performance.md`: every figure in one run, as "
@@ -140,6 +185,17 @@ def report(repeat: int) -> str:
     lines += ["## Direct counting", "",
               f"A 64×56×56 input, a 3×3 kernel with padding 1, 64 outputs: {ops:,} counted operations in "
               f"{seconds * 1e3:.0f} ms, {ops / seconds:.2e} counted operations per second (target: above 5e8).", ""]
+    counters = torch_model(repeat)
+    if counters is not None:
+        (flop, flop_cold, flop_warm), (ours, cold, warm) = counters
+        lines += ["## Counting a PyTorch model", "",
+                  "A ResNet-50 (25.6 M parameters), timed in a fresh interpreter after its imports: the first call "
+                  "and a later one.", "", "| counter | first call | later call |", "| --- | --- | --- |",
+                  f"| {flop} | {flop_cold * 1e3:.0f} ms | {flop_warm * 1e3:.0f} ms |",
+                  f"| {ours} | {cold * 1e3:.0f} ms | {warm * 1e3:.0f} ms |", "",
+                  f"Target: tracing and counting it symbolically in H and W no slower than FlopCounterMode counting "
+                  f"it once; measured {cold / flop_cold:.2f} × its time on the first call, {warm / flop_warm:.2f} × "
+                  "on a later one (FlopCounterMode's later calls reuse what its first dispatch set up).", ""]
     return "\n".join(lines)
 
 

@@ -166,6 +166,8 @@ class Network:
                                    f"{self.name!r}{did_you_mean(strangers[0], self.symbols)}")
             if expr.is_number and not (expr.is_rational and expr > 0):
                 raise NetworkError(f"{self._where()}{name} = {expr} must be a positive rational number")
+            if expr.is_number and self.symbols[name].is_integer and not expr.is_integer:
+                raise NetworkError(f"{self._where()}{name} = {expr} must be a positive integer")
             subs[self.symbols[name]] = expr
         return subs
 
@@ -219,9 +221,13 @@ class Analysis:
         return [(label, n, counts.map(_tidy)) for label, (n, counts) in groups.items()]
 
     def holds_at(self, values: Mapping[str, Expr | int]) -> bool:
-        """Whether the closed forms give the exact counts at ``values`` (the conditions, checked on the real
-        shapes: the layer-by-layer shapes at ``values`` equal the closed forms' shapes)."""
+        """Whether the closed forms give the exact counts at ``values``: the conditions hold there, and the
+        layer-by-layer shapes at ``values`` equal the closed forms' shapes."""
         subs = self.network.resolve(values)
+        for expr, least in self.conditions:
+            value = expr.xreplace(subs)
+            if value.is_number and not (value.is_integer and value >= least):
+                return False  # a count whose window or size assumed it (adaptive pooling), shapes aside
         shapes = _shapes(self.network, {**self.values, **subs})
         return all(_equal_shapes(row.output.xreplace(subs), shape) for row, shape in zip(self.rows, shapes,
                                                                                           strict=True))
@@ -329,9 +335,10 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
     conditions: list[tuple[Expr, int]] = []
     total = Counts()
     for node, layer, inputs, output in walk(network, subs):
-        for stride in layer.strides():
-            if stride > 1:
-                conditions += [(size / stride, 1) for size in inputs[0].size if not size.is_number]
+        strides = layer.strides()
+        # the strides are those of the last axes (the spatial ones), counted from the end
+        paired = list(zip(reversed(strides), reversed(inputs[0].size), strict=False))[::-1]
+        conditions += [(size / stride, 1) for stride, size in paired if stride > 1 and not size.is_number]
         out = getattr(layer, "out", None)
         if out is not None and not as_expr(out).is_number:
             conditions += network.rounding.conditions(as_expr(out))
