@@ -63,3 +63,25 @@ def test_library_arguments_are_checked_with_the_documented_errors():
         verify_layer(variants.standard(1, bias=False), samples=-1)
     with pytest.raises(SymconvError):
         check_count("k_h", "standard", "params", timeout=float("inf"))
+
+
+@pytest.mark.parametrize("text", [
+    '[network]\nname = "x"\ninput = { channels = 3, size = [8, 8] }\n[[layer]]\ntype = "relu"\nrepeat = "10^30"\n',
+    '[network]\nname = "x"\ninput = { channels = 3, size = [8, 8] }\n[blocks.a]\n'
+    'layers = [ { type = "relu", repeat = 1000 } ]\n[blocks.b]\nlayers = [ { type = "a", repeat = 1000 } ]\n'
+    '[[layer]]\ntype = "b"\nrepeat = 1000\n',
+    '[network]\nname = "x"\ninput = { channels = 3, size = [8, 8] }\nbatch = -3\n[[layer]]\ntype = "conv"\n'
+    'out = 4\nkernel = 3\n',
+])
+def test_network_files_that_would_grow_without_bound_or_are_no_network_are_refused(tmp_path, capsys, text):
+    path = tmp_path / "net.toml"
+    path.write_text(text)
+    start = time.perf_counter()
+    assert main(["net", str(path)]) == 2
+    assert time.perf_counter() - start < 5
+    assert str(path) in _one_line(capsys)
+
+
+def test_a_plot_with_too_many_points_is_refused(capsys):
+    assert main(["net", "mobilenet_v1", "--plot", "x.png", "--x", "alpha=1/4:1:10^30", "--set", "rho=1"]) == 2
+    _one_line(capsys)

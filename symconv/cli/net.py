@@ -58,6 +58,10 @@ def network(name: str) -> Network:
     return builtin(name)
 
 
+#: The most points a plot draws along its x axis.
+MAX_POINTS = 1000
+
+
 def _range(text: str) -> tuple[str, list[sympy.Expr]]:
     name, _, spec = text.partition("=")
     parts = spec.split(":")
@@ -65,8 +69,8 @@ def _range(text: str) -> tuple[str, list[sympy.Expr]]:
         raise NetworkError(f"--x {text}: expected NAME=FROM:TO or NAME=FROM:TO:POINTS")
     start, stop = (parse_text(p) for p in parts[:2])
     count = parse_text(parts[2]) if len(parts) == 3 else sympy.Integer(10)
-    if not (start.is_number and stop.is_number and count.is_Integer and count >= 2):
-        raise NetworkError(f"--x {text}: FROM and TO must be numbers, POINTS an integer of at least 2")
+    if not (start.is_number and stop.is_number and count.is_Integer and 2 <= count <= MAX_POINTS):
+        raise NetworkError(f"--x {text}: FROM and TO must be numbers, POINTS an integer from 2 to {MAX_POINTS}")
     step = (stop - start) / (count - 1)
     return name.strip(), [start + i * step for i in range(int(count))]
 

@@ -79,7 +79,8 @@ from symconv.network.layers import (
 )
 from symconv.parsing import parse_text
 
-__all__ = ["LAYER_TYPES", "MAX_FILE_BYTES", "LayerType", "builtin", "builtin_names", "load", "loads", "symbol"]
+__all__ = ["LAYER_TYPES", "MAX_FILE_BYTES", "MAX_LAYERS", "LayerType", "builtin", "builtin_names", "load", "loads",
+           "symbol"]
 
 @dataclass(frozen=True)
 class LayerType:
@@ -156,6 +157,9 @@ _WORDS = {"padding": ("same", "valid"), "groups": ("depthwise",)}
 
 #: The largest network file symconv reads: a network of thousands of layers is far smaller.
 MAX_FILE_BYTES = 1_000_000
+
+#: The most layers a network file may expand to, its repeats and blocks included.
+MAX_LAYERS = 100_000
 
 
 def symbol(name: str, integer: bool = False) -> sympy.Symbol:
@@ -270,6 +274,8 @@ def loads(text: str, source: str = "") -> Network:
     shape = _input(ctx, head)
     rounding = _rounding(ctx, head.get("rounding"))
     batch = ctx.expr("[network]", "batch", head.get("batch", 1))
+    if batch.is_number and not (batch.is_integer and batch >= 1):
+        raise ctx.fail("[network]", f"batch must be a positive integer, not {batch}")
     blocks = _table(ctx, "[blocks]", data.get("blocks", {}))
     for block_name, block in blocks.items():
         if block_name in LAYER_TYPES or block_name in _ALIASES:
@@ -347,8 +353,8 @@ class _Builder:
                 raise ctx.fail(here, "missing field 'type'" if kind is None else "type must be a string")
             kind = _ALIASES.get(ctx.types.get(kind, kind), ctx.types.get(kind, kind))
             repeat = ctx.integer(here, "repeat", entry.get("repeat", 1))
-            if repeat < 1:
-                raise ctx.fail(here, f"repeat must be at least 1, not {repeat}")
+            if not 1 <= repeat <= MAX_LAYERS:
+                raise ctx.fail(here, f"repeat must be from 1 to {MAX_LAYERS:,}, not {repeat}")
             base = entry.get("name")
             # a block's layers are named block/layer: inside a block a name has no '/' of its own (a written
             # file's top-level names keep them)
@@ -381,6 +387,9 @@ class _Builder:
                 if kind in self.blocks:
                     previous = self.block(kind, entry, reads, full, here, ctx, depth)
                 else:
+                    if len(self.nodes) >= MAX_LAYERS:
+                        raise ctx.fail(here, f"the network has more than {MAX_LAYERS:,} layers, more than symconv "
+                                             "counts in one file")
                     layer = self.layer(kind, entry, here, ctx)
                     self.nodes.append(Node(full, layer, reads, here))
                     previous = full
