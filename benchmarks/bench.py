@@ -59,10 +59,11 @@ def derive_all(repeat: int) -> float:
     from symconv.geometry import valid_pairs_sum
 
     derive_module = importlib.import_module("symconv.derive")  # the module; symconv.derive is the function
+    steps_module = importlib.import_module("symconv.steps")
 
     def run() -> None:
         # symconv's own caches start empty in every repetition, so that each one derives from scratch.
-        for cached in (derive_module._tidy, derive_module._signed_factor, valid_pairs_sum):
+        for cached in (derive_module._tidy, steps_module._tidy, steps_module._signed_factor, valid_pairs_sum):
             cached.cache_clear()
         for name in variants.VARIANTS:
             for dims in (1, 2, 3):
