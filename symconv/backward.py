@@ -95,7 +95,7 @@ def parse_grads(grad: Sequence[str] | str) -> tuple[str, ...]:
     >>> parse_grads(["bias", "weight"]), parse_grads("input,bias")
     (('weight', 'bias'), ('input', 'bias'))
     """
-    names = [g.strip() for g in grad.split(",")] if isinstance(grad, str) else list(grad)
+    names = [g.strip() for g in grad.split(",") if g.strip()] if isinstance(grad, str) else list(grad)
     unknown = [g for g in names if g not in GRADS]
     if unknown:
         raise SymconvError(f"unknown gradient {unknown[0]!r} (known: {', '.join(GRADS)})")
