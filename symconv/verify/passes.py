@@ -26,12 +26,11 @@ from symconv.direct import (
     conv_transpose_reference,
     gradient_loop_nest,
 )
-from symconv.geometry import input_size
 from symconv.passes import COUNTED, Pass, PassDerivation
 from symconv.quantities import LAYER
 from symconv.spec import Conv
 from symconv.variants import Layer
-from symconv.verify.bounds import degree_bounds, independent
+from symconv.verify.bounds import degree_bounds, raise_bounds, trip_values
 from symconv.verify.compare import evaluate, output_sizes
 from symconv.verify.counts import _options, _stage_arrays, check_work, direct_counts
 from symconv.verify.report import Mismatch
@@ -172,25 +171,7 @@ def pass_degree_bounds(derivation: PassDerivation) -> dict[sympy.Symbol, int]:
     bounds = degree_bounds(derivation.layer) if derivation.pass_ is Pass.TRAINING else {}
     for stage, wanted in zip(derivation.layer.stages, needed(derivation.layer, derivation.grads), strict=True):
         conv = stage.conv
-        values = _trip_values(conv)
-        for g in wanted:
-            factors = [values[name] for name in gradient_loop_nest(conv.dims, f"grad_{g}", conv.transposed)]
-            for v in set().union(*(f.free_symbols for f in factors)):
-                degree = sum(sympy.degree(f, v) for f in factors)
-                bounds[v] = max(bounds.get(v, 0), int(degree))
-        if not conv.bias.is_number:
-            for v in conv.bias.free_symbols:
-                bounds[v] = max(bounds.get(v, 0), 1)
+        values = trip_values(conv, realised_input=True)
+        raise_bounds(bounds, [[values[name] for name in gradient_loop_nest(conv.dims, f"grad_{g}", conv.transposed)]
+                              for g in wanted], conv.bias)
     return bounds
-
-
-def _trip_values(conv: Conv) -> dict[str, sympy.Expr]:
-    subs = independent(conv)
-    values: dict[str, sympy.Expr] = {"N": conv.batch, "g": conv.groups, "C_out_g": conv.out_per_group,
-                                     "C_in_g": conv.in_per_group}
-    for i, a in enumerate(conv.axes):
-        values[f"{a.upper()}_out"] = conv.out_size[i]
-        values[f"k_{a}"] = conv.kernel[i]
-        values[f"{a.upper()}_in"] = conv.in_size[i] if conv.transposed else input_size(
-            conv.out_size[i], conv.kernel[i], conv.stride[i], conv.padding[i], conv.dilation[i], conv.pad_end[i])
-    return {name: sympy.expand(e.xreplace(subs)) for name, e in values.items()}
