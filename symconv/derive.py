@@ -17,14 +17,14 @@ C_out*(C_in*k_h*k_w + 1)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import sympy
 
-from symconv.conventions import Convention
-from symconv.counting import Ops, count_ops, product, size, tensors_read
+from symconv.conventions import Convention, Rule
+from symconv.counting import Ops, count_ops, product, receipts, size, tensors_read
 from symconv.elements import Tensors, dense, element, partial_element, scatter, tensors
 from symconv.errors import SymconvError
 from symconv.geometry import Covered, Hit, ValidPairs, valid_pairs_sum
@@ -40,7 +40,7 @@ from symconv.steps import (
 )
 from symconv.variants import Layer
 
-__all__ = ["Derivation", "StageCounts", "derive", "in_input_sizes", "tidy"]
+__all__ = ["Derivation", "StageCounts", "derive", "in_input_sizes", "presenter", "tidy"]
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,7 @@ def _receipts(conv: Conv, t: Tensors, products: sympy.Expr, elements: sympy.Expr
     """The additions of ``elements`` output elements that sum ``products`` products between them, each as
     :func:`symconv.elements.partial_element` counts it: linear in its own products, so the total is that
     line's slope times ``products`` plus its intercept times ``elements``."""
-    terms = sympy.Dummy("r", integer=True, positive=True)
-    per = sympy.Poly(count_ops(partial_element(conv, t, terms)).adds, terms)
-    slope, intercept = per.coeff_monomial(terms), per.coeff_monomial(1)
-    return sympy.expand(slope * products + intercept * elements)
+    return receipts(lambda terms: partial_element(conv, t, terms), products, elements).adds
 
 
 def _forward_counts(name: str, conv: Conv, t: Tensors) -> StageCounts:
@@ -211,6 +208,16 @@ def _tidy(expr: sympy.Expr) -> sympy.Expr:
     return sympy.factor_terms(sympy.expand(expr))
 
 
+def presenter(definitions: Sequence[Definition]) -> Callable[[sympy.Expr], sympy.Expr]:
+    """How a closed form is shown: in the documented symbols (``C_in_g`` back to ``C_in/g``), tidied."""
+    back = {d.symbol: d.value for d in definitions}
+
+    def present(expr: sympy.Expr) -> sympy.Expr:
+        return tidy(expr.xreplace(back)) if expr.is_Add else expr.xreplace(back)
+
+    return present
+
+
 @dataclass(frozen=True)
 class Derivation:
     """The derivation of a layer's counts: the steps, and the closed forms they end in.
@@ -221,7 +228,7 @@ class Derivation:
     """
 
     layer: Layer
-    convention: Convention
+    convention: Rule
     stages: tuple[StageCounts, ...]
     steps: tuple[Step, ...]
     polynomials: Mapping[str, sympy.Expr]
@@ -321,11 +328,7 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT, *, siz
              for name in ("mults", "adds", "macs", *FURTHER)}
     poly = {"params": sympy.expand(sum((s.params for s in stages), sympy.Integer(0))), "mults": every["mults"],
             "adds": every["adds"], "flops": sympy.expand(convention.of(every)), "macs": every["macs"]}
-    back = {d.symbol: d.value for d in definitions}
-
-    def present(expr: sympy.Expr) -> sympy.Expr:
-        return tidy(expr.xreplace(back)) if expr.is_Add else expr.xreplace(back)
-
+    present = presenter(definitions)
     multi = len(stages) > 1
     if multi:
         def present_sum(exprs: list[sympy.Expr]) -> sympy.Expr:

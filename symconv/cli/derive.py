@@ -1,4 +1,4 @@
-"""``symconv derive VARIANT``: the counts of a variant, step by step."""
+"""``symconv derive VARIANT``: the counts of a variant, step by step, in one pass (``--pass``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import argparse
 import sys
 from typing import Any
 
-from symconv.cli.variant import layers, variant_options
-from symconv.derive import derive
-from symconv.printing import FORMATS, render
+from symconv.cli.options import memory_options, pass_options, read_grads, read_values, shown
+from symconv.cli.variant import SETTABLE, layers, variant_options
+from symconv.errors import SymconvError
+from symconv.passes import derive_pass
+from symconv.printing import FORMATS, render, render_with_memory
 
 __all__ = ["add_parser", "run"]
 
@@ -16,11 +18,26 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("derive", help="derive the counts of a variant, step by step")
     variant_options(p)
+    pass_options(p)
+    memory_options(p)
     p.add_argument("--format", default="text", choices=list(FORMATS), help="output format (default text)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     (layer,) = layers(args, args.variant)
-    sys.stdout.write(render(derive(layer, args.convention, sizes=args.sizes), args.format))
+    derivation = derive_pass(layer, args.convention, pass_=args.pass_, grad=read_grads(args), sizes=args.sizes)
+    if not (args.memory or args.device):
+        sys.stdout.write(render(derivation, args.format))
+        return 0
+    from symconv.memory import Device, traffic
+
+    device = None
+    if args.device:
+        try:
+            device = Device.parse(args.device)
+        except SymconvError as error:
+            raise SymconvError(f"--device {shown(args.device)}: {error}") from None
+    per = read_values(args.values, known=SETTABLE).get("B")
+    sys.stdout.write(render_with_memory(derivation, traffic(derivation, per, device), args.format))
     return 0

@@ -17,11 +17,14 @@ from typing import NoReturn
 
 import sympy
 
-from symconv.conventions import Convention
+from symconv.backward import GRADS, parse_grads
+from symconv.conventions import PRESETS, Convention
 from symconv.errors import SymconvError, UnknownSymbolError, did_you_mean
 from symconv.parsing import parse_aliases, parse_assignment
+from symconv.passes import Pass
 
-__all__ = ["DERIVED", "Parser", "layer_options", "read_aliases", "read_values", "shown"]
+__all__ = ["DERIVED", "Parser", "layer_options", "memory_options", "pass_options", "read_aliases", "read_grads",
+           "read_values", "shown"]
 
 #: Per-group channel counts are derived, never set: C_in_g is C_in/g.
 DERIVED = frozenset({"C_in_g", "C_out_g"})
@@ -53,10 +56,43 @@ def layer_options(parser: argparse.ArgumentParser) -> None:
                       help="every stage has a bias (b = 1)")
     bias.add_argument("--no-bias", dest="bias", action="store_const", const=False,
                       help="no stage has a bias (b = 0); without either flag b stays a symbol")
-    parser.add_argument("--convention", default="exact", choices=[c.value for c in Convention],
+    parser.add_argument("--convention", default="exact", choices=[*(c.value for c in Convention), *PRESETS],
                         help="what 'flops' counts: exact = mults + adds (default), macs, 2macs = 2 x macs, "
                              "input-grid / output-grid = the macs of a transposed convolution on its input / "
-                             "output grid, performed = mults + adds skipping the zeros of the padding")
+                             "output grid, performed = mults + adds skipping the zeros of the padding; "
+                             "flopcounter = PyTorch's FlopCounterMode (a backward pass or training step)")
+
+
+def pass_options(parser: argparse.ArgumentParser) -> None:
+    """``--pass`` and ``--grad``: which pass of a layer, and which gradients a backward pass computes."""
+    parser.add_argument("--pass", dest="pass_", default="forward", choices=[p.value for p in Pass],
+                        help="the pass counted: forward (default), backward (the gradients of --grad), training "
+                             "(forward + backward)")
+    parser.add_argument("--grad", metavar="NAMES", default=None,
+                        help=f"the gradients a backward pass computes, comma-separated (default all: "
+                             f"{','.join(GRADS)}); the first layer of a network needs no input gradient")
+
+
+def memory_options(parser: argparse.ArgumentParser) -> None:
+    """``--memory`` and ``--device``: the memory traffic of the pass, and its roofline bound on a device."""
+    parser.add_argument("--memory", action="store_true",
+                        help="add the pass's memory traffic (every tensor element read or written once, B bytes "
+                             "each: --set B=4) and its arithmetic intensity")
+    parser.add_argument("--device", metavar="peak=FLOP/s,bandwidth=B/s",
+                        help="add the roofline bound max(flops/peak, bytes/bandwidth) on this device (implies "
+                             "--memory), e.g. --device peak=19.5e12,bandwidth=1.5e12")
+
+
+def read_grads(args: argparse.Namespace) -> tuple[str, ...]:
+    """The gradients ``--grad`` names (all when it is not given); refused with a forward pass."""
+    if args.grad is None:
+        return GRADS
+    if args.pass_ == Pass.FORWARD.value:
+        raise SymconvError("--grad chooses the gradients of a backward pass: give --pass backward or training")
+    try:
+        return parse_grads(args.grad)
+    except SymconvError as error:
+        raise SymconvError(f"--grad {shown(args.grad)}: {error}") from None
 
 
 def read_values(assignments: Sequence[str], *, known: Collection[str] | None = None, flag: str = "--set",

@@ -39,7 +39,8 @@ def layers(args: argparse.Namespace, *names: str) -> list[Layer]:
     values = read_values(args.values, known=SETTABLE)
     padding = getattr(args, "padding", None)
     made = [variants.make(variant, args.dims, values, args.bias, padding=padding) for variant in names]
-    unused = sorted(name for name in values if not any(_uses(v, args.dims, name) for v in names))
+    # B, the bytes per element, belongs to the memory traffic (--memory), not to the layer.
+    unused = sorted(name for name in values if name != "B" and not any(_uses(v, args.dims, name) for v in names))
     if unused:
         print(f"symconv: note: {' and '.join(names)} ({args.dims}-D) {'do' if len(names) > 1 else 'does'} not "
               f"use {', '.join(unused)}; setting it changes nothing", file=sys.stderr)

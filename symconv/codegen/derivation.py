@@ -64,5 +64,11 @@ def module_for(derivation: Derivation) -> str:
 
 
 def _what(derivation: Derivation) -> str:
-    """``standard convolution (2-D)``: the layer a generated function counts, as its docstring names it."""
-    return f"{derivation.title[:1].lower()}{derivation.title[1:]} ({derivation.dims}-D)"
+    """``standard convolution (2-D)``: the layer a generated function counts, as its docstring names it, with
+    the pass when it is not the forward one (``..., backward pass, gradients of the weight, bias``)."""
+    what = f"{derivation.title[:1].lower()}{derivation.title[1:]} ({derivation.dims}-D)"
+    counted = getattr(derivation, "pass_", None)
+    if counted is None:
+        return what
+    step = "training step" if counted.value == "training" else "backward pass"
+    return f"{what}, {step}, gradients of the {', '.join(getattr(derivation, 'grads', ()))}"

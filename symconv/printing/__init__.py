@@ -10,7 +10,7 @@ of verifications and verdicts of checks have printers of their own (:mod:`symcon
 from symconv.printing import json, latex, markdown, text
 from symconv.printing.exprs import latex_expr, text_expr
 
-__all__ = ["FORMATS", "json", "latex", "latex_expr", "markdown", "render", "text", "text_expr"]
+__all__ = ["FORMATS", "json", "latex", "latex_expr", "markdown", "render", "render_with_memory", "text", "text_expr"]
 
 FORMATS = {"text": text.render, "latex": latex.render, "markdown": markdown.render, "json": json.render}
 
@@ -18,3 +18,11 @@ FORMATS = {"text": text.render, "latex": latex.render, "markdown": markdown.rend
 def render(derivation, fmt: str = "text") -> str:  # type: ignore[no-untyped-def]
     """The derivation in one of :data:`FORMATS`."""
     return FORMATS[fmt](derivation)
+
+
+def render_with_memory(derivation, traffic, fmt: str = "text") -> str:  # type: ignore[no-untyped-def]
+    """The derivation and its memory traffic (:class:`symconv.memory.Traffic`) in one of :data:`FORMATS`: one
+    JSON object with a ``"memory"`` entry, or the two documents one after the other."""
+    if fmt == "json":
+        return json.render_with_memory(derivation, traffic)
+    return render(derivation, fmt) + "\n" + render(traffic, fmt)

@@ -11,14 +11,17 @@ from collections.abc import Mapping
 
 import sympy
 
+from symconv.conventions import Convention
 from symconv.derive import Derivation
 from symconv.direct import Mode
 from symconv.geometry import is_polynomial
+from symconv.passes import PassDerivation
 from symconv.quantities import FURTHER, LAYER
 from symconv.symbols import is_flag
 from symconv.variants import Layer
 from symconv.verify.bounds import degree_bounds, independent
 from symconv.verify.compare import check
+from symconv.verify.passes import check_pass, pass_degree_bounds, pass_polynomials
 from symconv.verify.realise import DEFAULT, GEOMETRY, SPATIAL_SIZES, realise_point
 from symconv.verify.report import GridProof, Mismatch, Progress
 
@@ -32,7 +35,8 @@ def grid_proof(derivation: Derivation, progress: Progress | None = None) -> Grid
     for stage in layer.stages:
         subs.update(independent(stage.conv))
     polys, piecewise = _polynomials(derivation, subs)
-    variables, degrees = _variables(layer, polys)
+    bounds = pass_degree_bounds(derivation) if isinstance(derivation, PassDerivation) else degree_bounds(layer)
+    variables, degrees = _variables(bounds, polys)
     # Any t + 1 distinct values per variable prove the identity (the lemma asks no more), so where fixed
     # geometry rules out the smallest sizes (padding 1 and a 1-wide kernel cannot give one output), the sizes'
     # values start higher, at the first start from which every point of the grid is a real layer.
@@ -77,17 +81,18 @@ def _polynomials(derivation: Derivation, subs: Mapping[sympy.Symbol, sympy.Expr]
                  ) -> tuple[dict[str, sympy.Expr], tuple[str, ...]]:
     """The counts the grid proves, in the channels per group (the polynomial closed forms and further counts),
     and the names of those it cannot: counts piecewise in the geometry."""
-    candidates = {**{name: derivation.polynomials[name] for name in LAYER},
-                  **{name: derivation.counts[name] for name in FURTHER if name in derivation.counts}}
+    candidates = pass_polynomials(derivation) if isinstance(derivation, PassDerivation) else {
+        **{name: derivation.polynomials[name] for name in LAYER},
+        **{name: derivation.counts[name] for name in FURTHER if name in derivation.counts}}
     candidates = {name: sympy.expand(e.xreplace(subs)) for name, e in candidates.items()}
     polys = {name: e for name, e in candidates.items() if is_polynomial(e)}
     return polys, tuple(name for name in candidates if name not in polys)
 
 
-def _variables(layer: Layer, polys: Mapping[str, sympy.Expr]) -> tuple[list[sympy.Symbol], dict[sympy.Symbol, int]]:
-    """The grid's variables, by name, and the degree of each: the larger of the loop nest's bound and the degree
+def _variables(bounds: Mapping[sympy.Symbol, int],
+               polys: Mapping[str, sympy.Expr]) -> tuple[list[sympy.Symbol], dict[sympy.Symbol, int]]:
+    """The grid's variables, by name, and the degree of each: the larger of the loop nests' bound and the degree
     of the closed forms."""
-    bounds = degree_bounds(layer)
     variables = sorted(set(bounds) | set().union(*(p.free_symbols for p in polys.values())), key=lambda s: s.name)
     geometry_names = {f"{g}_{a}" for g in GEOMETRY for a in "ldhw"}
     # A size the counts do not depend on (only the geometry does) is no grid variable.
@@ -128,6 +133,9 @@ def _check_point(derivation: Derivation, layer: Layer, polys: Mapping[str, sympy
     for s_, value in defaults.items():
         values.setdefault(s_, value)
     numeric = layer.substitute(values)
+    if isinstance(derivation, PassDerivation):
+        return check_pass(polys, derivation, values, numeric, "grid", shown, _grid_mode(numeric), layer)
+    assert isinstance(derivation.convention, Convention)
     return check(polys, layer, values, numeric, derivation.convention, "grid", shown, _grid_mode(numeric))
 
 
