@@ -56,7 +56,7 @@ def test_a_check_keeps_to_its_time_bound(capsys):
     start = time.perf_counter()
     v = check_count(product, "standard", "params", timeout=0.5)
     assert time.perf_counter() - start < 2.5
-    assert v.status == "undecided" and "time bound" in v.notes[0] or v.counterexample is not None
+    assert (v.status == "undecided" and "time bound" in v.notes[0]) or v.counterexample is not None
 
 
 def test_library_arguments_are_checked_with_the_documented_errors():
