@@ -25,9 +25,10 @@ import sympy
 
 from symconv.conventions import Convention
 from symconv.counting import Ops, count_ops, product, size, tensors_read
+from symconv.displayed import Displayed
 from symconv.elements import Tensors, dense, element, partial_element, scatter, tensors
 from symconv.errors import SymconvError
-from symconv.geometry import Covered, Hit, ValidPairs, valid_pairs_sum
+from symconv.geometry import Covered, Hit, ValidPairs, fixed_count, valid_pairs_sum
 from symconv.quantities import FURTHER, LAYER, named
 from symconv.spec import Conv, Definition
 from symconv.steps import (
@@ -117,13 +118,13 @@ def _performed(conv: Conv, t: Tensors, rhs: sympy.Expr, outputs: sympy.Expr,
             covered.append(out)
             continue
         args = (out, size_in, k, conv.stride[axis], conv.padding[axis], conv.dilation[axis])
-        v = ValidPairs(*args)
+        v = fixed_count(ValidPairs, args, _tied(conv, axis))
         exact_sum = valid_pairs_sum(*args) if not v.is_number else v
         steps.append(Step("padding-aware counts", sympy.Symbol(f"V_{a}"), (exact_sum, v) if exact_sum != v else (v,),
                           f"Tap i of position u reads x at {reads[axis]}: a real input when it lies in "
                           f"[0, {size_in}); the real pairs of each tap form one range of positions"))
         pairs.append(v)
-        covered.append(Covered(*args))
+        covered.append(fixed_count(Covered, args, _tied(conv, axis)))
     channels = products / product(conv.kernel)
     per_position = outputs / product(conv.out_size)
     mults = sympy.expand(per_position * channels * product(pairs))
@@ -137,6 +138,17 @@ def _performed(conv: Conv, t: Tensors, rhs: sympy.Expr, outputs: sympy.Expr,
     return Ops(mults, adds), tuple(steps)
 
 
+def _tied(conv: Conv, axis: int) -> dict[sympy.Symbol, sympy.Expr]:
+    """One size of ``axis`` by the other, where the relation gives it: a transposed convolution's output size
+    by its input size; at stride 1, a convolution's input size by its output size (for the closed forms of a
+    fixed geometry, :func:`symconv.geometry.fixed_count`)."""
+    out, size_in, relation = conv.out_size[axis], conv.in_size[axis], conv.relation(axis)
+    if conv.transposed:
+        return {out: relation} if isinstance(out, sympy.Symbol) else {}
+    offset = relation - size_in
+    return {size_in: out - offset} if isinstance(size_in, sympy.Symbol) and offset.is_number else {}
+
+
 def _landed(conv: Conv, lands: list[sympy.Expr]) -> tuple[list[sympy.Expr], list[sympy.Expr], list[Step]]:
     """Per axis of a transposed convolution: the (input, tap) pairs that land inside the output, ``V``, and
     the output positions hit, ``H``; ``k A_in`` pairs when nothing is cropped."""
@@ -147,12 +159,12 @@ def _landed(conv: Conv, lands: list[sympy.Expr]) -> tuple[list[sympy.Expr], list
         if conv.padding[axis] == 0 and conv.pad_end[axis] == 0:
             pairs.append(k * size_in)
         else:
-            v = ValidPairs(*args)
+            v = fixed_count(ValidPairs, args, _tied(conv, axis))
             exact_sum = valid_pairs_sum(*args) if not v.is_number else v
             steps.append(Step("scatter", sympy.Symbol(f"V_{a}"), (exact_sum, v) if exact_sum != v else (v,),
                               f"Input t and tap i land at {lands[axis]}, kept when in [0, {out})"))
             pairs.append(v)
-        hit.append(Hit(*args))
+        hit.append(fixed_count(Hit, args, _tied(conv, axis)))
     return pairs, hit, steps
 
 
@@ -211,8 +223,8 @@ def _tidy(expr: sympy.Expr) -> sympy.Expr:
     return sympy.factor_terms(sympy.expand(expr))
 
 
-@dataclass(frozen=True)
-class Derivation:
+@dataclass(frozen=True, repr=False)
+class Derivation(Displayed):
     """The derivation of a layer's counts: the steps, and the closed forms they end in.
 
     ``quantities`` holds the closed forms in the documented symbol names (``params``, ``mults``, ``adds``,
@@ -266,11 +278,6 @@ class Derivation:
         else:
             expr = self.counts[name]
         return int(expr) if expr.is_Integer else None
-
-    def _repr_latex_(self) -> str:
-        from symconv.printing import latex
-
-        return "$$" + latex.render(self) + "$$"
 
 
 def in_input_sizes(layer: Layer) -> Layer:
