@@ -235,7 +235,7 @@ def broken(tex: str, width: float = MATH_LINE, first: float = 0) -> list[str]:
                 break
             fits = [(later[0], 0)]
         shallowest = min(d for _, d in fits)
-        good = [i for i, d in fits if d == shallowest and math_width("".join(tokens[start:i])) >= room / 2]
+        good = [i for i, d in fits if d == shallowest and math_width("".join(tokens[start:i])) >= room / 4]
         cut = good[-1] if good else fits[-1][0]
         lines.append("".join(tokens[start:cut]).strip())
         start, room = cut, width - 4  # a continuation is indented by a \quad

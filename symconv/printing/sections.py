@@ -10,14 +10,13 @@ from typing import Any, Protocol
 
 import sympy
 
-from symconv.geometry import geometric_atoms
-
 __all__ = ["STEPS", "Document", "Section", "latex_text", "sections", "shown_steps"]
 
 #: How much of a derivation is shown: the closed forms alone, the steps that matter, or every step.
 STEPS = ("none", "brief", "full")
 #: Sections about the zeros of the padding, shown in brief only when FLOPs skip them.
 _PADDING_AWARE = "padding-aware counts"
+_PERFORMED_FLOPS = sympy.Symbol("flops_performed")
 
 
 class _Step(Protocol):
@@ -79,7 +78,7 @@ def shown_steps(document: Document, steps: str = "full") -> list[_Step]:
     out = []
     for step in chosen:
         if not performed and (step.title.endswith(_PADDING_AWARE)
-                              or (step.title == "conventions" and geometric_atoms(step.rhs[-1]))):
+                              or (step.title == "conventions" and _PERFORMED_FLOPS in step.lhs.free_symbols)):
             continue
         if hasattr(document, "kind"):
             if not isinstance(step.rhs[0], sympy.Subs):  # the simplified values are the comparison's answer

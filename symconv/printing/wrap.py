@@ -48,7 +48,7 @@ def _breaks(text: str) -> list[tuple[int, int]]:
             out.append((i + 1, depth))
         elif ch == "," and text[i + 1:i + 2] == " ":
             out.append((i + 2, depth))
-        elif ch == "/" and text[i - 1:i] in _CLOSE:  # between the sides of a quotient
+        elif ch == "/" and text[i - 1:i] in _CLOSE and text[i + 1:i + 2] == "(":  # between a quotient's sides
             out.append((i + 1, depth))
     return out
 
@@ -68,8 +68,8 @@ def wrap_equation(head: str, text: str, *, width: int = WIDTH, indent: str = "")
                 break
             fits = [(later[0], 0)]
         shallowest = min(depth for _, depth in fits)
-        # The shallowest break in the last half of the room, else the last break that fits.
-        good = [pos for pos, depth in fits if depth == shallowest and pos - start >= room // 2]
+        # The shallowest break past the first quarter of the room, else the last break that fits.
+        good = [pos for pos, depth in fits if depth == shallowest and pos - start >= room // 4]
         cut = good[-1] if good else fits[-1][0]
         lines.append(text[start:cut].rstrip())
         start, room = cut, width - len(hang)
