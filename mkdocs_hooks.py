@@ -9,12 +9,14 @@ At build time, never at reading time, the site gets:
 * KaTeX's script, style and fonts, copied from the npm package (``npm install --no-save katex``) so that the
   built site renders its math with nothing fetched from the web.
 
-:class:`DoctestFences` (a griffe extension, named in mkdocs.yml) sets the docstrings' doctests as code.
+:class:`DoctestFences` (a griffe extension, named in mkdocs.yml) sets the docstrings' doctests as code and
+their Sphinx roles (``:func:`name```) as code spans.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,9 @@ from mkdocs.structure.files import File, Files
 ROOT = Path(__file__).resolve().parent
 KATEX = ROOT / "node_modules" / "katex" / "dist"
 _KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
+
+
+_ROLE = re.compile(r":(?:mod|func|class|meth|attr|data|exc|obj):`~?([^`]+)`")
 
 
 def fence_doctests(text: str) -> str:
@@ -53,7 +58,7 @@ class DoctestFences(griffe.Extension):
 
     def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
-            obj.docstring.value = fence_doctests(obj.docstring.value)
+            obj.docstring.value = _ROLE.sub(r"`\1`", fence_doctests(obj.docstring.value))
 
 
 def _tutorial(notebook: Path, images: Path) -> str:
