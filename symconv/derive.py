@@ -93,6 +93,17 @@ def _forward_counts(name: str, conv: Conv, t: Tensors) -> StageCounts:
                        performed=performed, steps=steps)
 
 
+def _prose(index: sympy.Expr) -> str:
+    """An index as a rule's prose writes it: ``s_h·u + d_h·i − p_h`` rather than SymPy's ``d_h*i - p_h + s_h*u``."""
+    terms = sorted(sympy.Add.make_args(index), key=lambda t: (t.could_extract_minus_sign(), -len(t.free_symbols)))
+    out = ""
+    for term in terms:
+        negative = term.could_extract_minus_sign()
+        text = str(-term if negative else term).replace("*", "·")
+        out += (" − " if negative else " + ") + text if out else ("−" if negative else "") + text
+    return out
+
+
 def _reads(rhs: sympy.Expr) -> sympy.Indexed:
     """The input entry ``x[n, c, positions]`` that the element's products read."""
     return next(e for e in rhs.atoms(sympy.Indexed) if e.base.name.startswith("x"))
@@ -121,7 +132,7 @@ def _performed(conv: Conv, t: Tensors, rhs: sympy.Expr, outputs: sympy.Expr,
         v = fixed_count(ValidPairs, args, _tied(conv, axis))
         exact_sum = valid_pairs_sum(*args) if not v.is_number else v
         steps.append(Step("padding-aware counts", sympy.Symbol(f"V_{a}"), (exact_sum, v) if exact_sum != v else (v,),
-                          f"Tap i of position u reads x at {reads[axis]}: a real input when it lies in "
+                          f"Tap i of position u reads x at {_prose(reads[axis])}: a real input when it lies in "
                           f"[0, {size_in}); the real pairs of each tap form one range of positions"))
         pairs.append(v)
         covered.append(fixed_count(Covered, args, _tied(conv, axis)))
@@ -162,7 +173,7 @@ def _landed(conv: Conv, lands: list[sympy.Expr]) -> tuple[list[sympy.Expr], list
             v = fixed_count(ValidPairs, args, _tied(conv, axis))
             exact_sum = valid_pairs_sum(*args) if not v.is_number else v
             steps.append(Step("scatter", sympy.Symbol(f"V_{a}"), (exact_sum, v) if exact_sum != v else (v,),
-                              f"Input t and tap i land at {lands[axis]}, kept when in [0, {out})"))
+                              f"Input t and tap i land at {_prose(lands[axis])}, kept when in [0, {out})"))
             pairs.append(v)
         hit.append(fixed_count(Hit, args, _tied(conv, axis)))
     return pairs, hit, steps
