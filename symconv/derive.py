@@ -28,7 +28,8 @@ from symconv.counting import Ops, count_ops, product, size, tensors_read
 from symconv.displayed import Displayed
 from symconv.elements import Tensors, dense, element, partial_element, scatter, tensors
 from symconv.errors import SymconvError
-from symconv.geometry import Covered, Hit, ValidPairs, fixed_count, valid_pairs_sum
+from symconv.fixed_geometry import fixed_count
+from symconv.geometry import Covered, Hit, ValidPairs, valid_pairs_sum
 from symconv.quantities import FURTHER, LAYER, named
 from symconv.spec import Conv, Definition
 from symconv.steps import (
@@ -152,7 +153,7 @@ def _performed(conv: Conv, t: Tensors, rhs: sympy.Expr, outputs: sympy.Expr,
 def _tied(conv: Conv, axis: int) -> dict[sympy.Symbol, sympy.Expr]:
     """One size of ``axis`` by the other, where the relation gives it: a transposed convolution's output size
     by its input size; at stride 1, a convolution's input size by its output size (for the closed forms of a
-    fixed geometry, :func:`symconv.geometry.fixed_count`)."""
+    fixed geometry, :func:`symconv.fixed_geometry.fixed_count`)."""
     out, size_in, relation = conv.out_size[axis], conv.in_size[axis], conv.relation(axis)
     if conv.transposed:
         return {out: relation} if isinstance(out, sympy.Symbol) else {}

@@ -1,4 +1,4 @@
-"""Closed forms of a fixed geometry (symconv.geometry.fixed_count) against the exact counts they replace, on a
+"""Closed forms of a fixed geometry (symconv.fixed_geometry.fixed_count) against the exact counts they replace, on a
 range of sizes, and in the derivations that use them."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import sympy
 
 from symconv import variants
 from symconv.derive import derive
+from symconv.fixed_geometry import fixed_count
 from symconv.geometry import (
     Covered,
     Hit,
     ValidPairs,
-    fixed_count,
     geometric_atoms,
     input_size,
     transposed_output_size,
