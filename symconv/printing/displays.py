@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from symconv.printing.network import render
-from symconv.printing.notebook import latex, short_repr
+from symconv.printing.notebook import bold_headings, latex, short_repr
 from symconv.printing.verify import verification_text
 
 __all__ = ["markdown", "register"]
@@ -21,7 +21,7 @@ def markdown(obj: Any) -> str:
     """A network analysis as its Markdown document (layers, counts by type, totals); a verification report as
     its lines, the first in bold."""
     if hasattr(obj, "network"):
-        return render(obj, "markdown")
+        return bold_headings(render(obj, "markdown")) + "\n"
     lines = verification_text(obj).splitlines()
     return f"**{lines[0]}**\n\n" + "\n".join(f"- {line}" for line in lines[1:]) + "\n"
 

@@ -25,7 +25,7 @@ from symconv.printing.sections import capitalized, sections
 from symconv.printing.unicode import unicode_expr
 from symconv.quantities import LAYER, named
 
-__all__ = ["latex", "markdown", "short_repr"]
+__all__ = ["bold_headings", "latex", "markdown", "short_repr"]
 
 _REPR_LIMIT = 160
 
@@ -53,6 +53,12 @@ def short_repr(obj: Any) -> str:
 
 def _rows(lhs: str, rhs: Sequence[str]) -> list[str]:
     return [f"{lhs} &= {' = '.join(rhs)}"]
+
+
+def bold_headings(text: str) -> str:
+    """Markdown with its headings set bold: a result sits inside a notebook or a page, whose outline its titles
+    would crowd."""
+    return "\n".join(f"**{line.lstrip('#').strip()}**" if line.startswith("#") else line for line in text.splitlines())
 
 
 def _answer_rows(document: Any) -> list[str]:
@@ -109,9 +115,7 @@ def markdown(obj: Any, *, steps: str = "brief") -> str:
         from symconv.printing import markdown as md
 
         answer = _aligned(_answer_rows(obj))
-        # Headings inside a fold would crowd the page's outline: the section titles are set bold instead.
-        body = "\n".join(f"**{line.lstrip('#').strip()}**" if line.startswith("#") else line
-                         for line in md.render(obj, 3, title="Steps", steps=steps).splitlines()[4:])
+        body = bold_headings("\n".join(md.render(obj, 3, title="Steps", steps=steps).splitlines()[4:]))
         folded = f"<details markdown='1'><summary>Steps</summary>\n\n{body}\n</details>\n"
         return f"**{obj.title}**: {obj.subtitle}.\n\n{answer}\n\n{folded}"
     if hasattr(obj, "claimed"):
