@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Collection, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import sympy
 
@@ -22,9 +22,12 @@ from symconv.conventions import PRESETS, Convention
 from symconv.errors import SymconvError, UnknownSymbolError, did_you_mean
 from symconv.parsing import parse_aliases, parse_assignment
 from symconv.passes import Pass
+from symconv.printing import FORMATS
+from symconv.printing.sections import STEPS
+from symconv.printing.wrap import terminal_width
 
-__all__ = ["DERIVED", "Parser", "layer_options", "memory_options", "pass_options", "read_aliases", "read_grads",
-           "read_values", "shown"]
+__all__ = ["DERIVED", "Parser", "layer_options", "memory_options", "output_options", "pass_options", "print_options",
+           "read_aliases", "read_grads", "read_values", "shown"]
 
 #: Per-group channel counts are derived, never set: C_in_g is C_in/g.
 DERIVED = frozenset({"C_in_g", "C_out_g"})
@@ -93,6 +96,24 @@ def read_grads(args: argparse.Namespace) -> tuple[str, ...]:
         return parse_grads(args.grad)
     except SymconvError as error:
         raise SymconvError(f"--grad {shown(args.grad)}: {error}") from None
+
+
+def output_options(parser: argparse.ArgumentParser, quantities: Sequence[str]) -> None:
+    """``--format``, ``--steps`` and ``--quantity``: what a derivation or a comparison prints, and how much."""
+    parser.add_argument("--format", default="text", choices=list(FORMATS), help="output format (default text)")
+    parser.add_argument("--steps", default="brief", choices=STEPS,
+                        help="none: the closed forms alone; brief (default): the steps that matter (the "
+                             "padding-aware counts only under --convention performed); full: every step")
+    parser.add_argument("--quantity", action="append", dest="quantities", choices=list(quantities), metavar="Q",
+                        help=f"print only this count (repeatable): {', '.join(quantities)}")
+
+
+def print_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of :func:`symconv.printing.render` that the output options give."""
+    options: dict[str, Any] = {"steps": args.steps, "quantities": args.quantities}
+    if args.format == "text":
+        options["width"] = terminal_width()
+    return options
 
 
 def read_values(assignments: Sequence[str], *, known: Collection[str] | None = None, flag: str = "--set",
