@@ -41,7 +41,7 @@ def test_cli_codegen_module_imports_and_matches_the_derivation(tmp_path, capsys,
     source = capsys.readouterr().out
     assert source == module_for(derive(variants.make(variant, dims)))
     imports = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import | ast.ImportFrom)]
-    assert [alias.name for node in imports for alias in node.names] == ["numpy"]
+    assert [alias.name for node in imports for alias in node.names] == ["sys", "numpy"]
     module = load(tmp_path, f"gen_{variant}_{dims}", source)
     assert set(module.__all__) >= set(LAYER)
 

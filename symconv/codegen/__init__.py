@@ -2,7 +2,7 @@
 
 A closed form is an integer polynomial in the layer's sizes, possibly with ``floor(a/b)`` (output sizes) and
 with "defined" symbols such as ``C_in_g = C_in/g`` that must divide exactly. :func:`generate_module` prints
-a module whose only import is NumPy; :func:`compile_functions` runs it and hands back the functions.
+a module whose only dependency is NumPy; :func:`compile_functions` runs it and hands back the functions.
 
 >>> from symconv.symbols import sym
 >>> N, C_in, C_out, H_out, W_out, k_h, k_w, b = map(sym, "N C_in C_out H_out W_out k_h k_w b".split())
@@ -51,6 +51,14 @@ The stages, one module each, in the order a closed form goes through them:
 
 from symconv.codegen.derivation import functions_for, module_for
 from symconv.codegen.module import compile_functions, generate_module
-from symconv.codegen.plan import Definition, NumericFunction
+from symconv.codegen.plan import Definition, NumericFunction, Requirement
 
-__all__ = ["Definition", "NumericFunction", "compile_functions", "functions_for", "generate_module", "module_for"]
+__all__ = [
+    "Definition",
+    "NumericFunction",
+    "Requirement",
+    "compile_functions",
+    "functions_for",
+    "generate_module",
+    "module_for",
+]

@@ -1,14 +1,15 @@
-"""The runtime as a generated module embeds it: the source of :mod:`symconv.codegen.runtime`, read from that
-file, without what only a type checker reads.
+"""The runtime as a generated module embeds it: the source of :mod:`symconv.codegen.runtime` and of
+:mod:`symconv.codegen.adapters`, read from those files, without what only a type checker reads.
 
-Every top-level statement of runtime.py is copied in the file's order and spacing, except its docstring, its
-imports and its ``if TYPE_CHECKING:`` block; ``_quotient`` only when a definition needs it. Annotations are
+Every top-level statement of runtime.py, then of adapters.py, is copied in the files' order and spacing,
+except their docstrings, their imports and their ``if TYPE_CHECKING:`` blocks; ``_divide`` only when a
+definition needs it. Annotations are
 removed: a signature is written again without them (``def _at(index: tuple[int, ...] | None) -> str:`` is
 ``def _at(index):``), ``x: int = 1`` is ``x = 1``, and a bare declaration ``x: list[int]`` goes.
 
 >>> print(runtime_source(quotient=False).splitlines()[0])
 _INT64_MAX = 2**63 - 1
->>> "def _at(index):" in runtime_source(quotient=False), "_quotient" in runtime_source(quotient=False)
+>>> "def _at(index):" in runtime_source(quotient=False), "_divide" in runtime_source(quotient=False)
 (True, False)
 """
 
@@ -22,14 +23,16 @@ from symconv.codegen.layout import wrap_call
 
 __all__ = ["runtime_source", "unannotated"]
 
-_OPTIONAL = {"_quotient"}  # embedded only where a definition is used; everything else always
+_OPTIONAL = {"_divide"}  # embedded only where a definition is used; everything else always
+_FILES = ("runtime.py", "adapters.py")  # the adapters call the runtime's helpers: embedded after them
 
 
 @cache
 def runtime_source(*, quotient: bool) -> str:
-    """The runtime's text for a generated module: with ``_quotient`` if ``quotient``."""
-    text = resources.files("symconv.codegen").joinpath("runtime.py").read_text(encoding="utf-8")
-    return _statements(unannotated(text), set() if quotient else _OPTIONAL)
+    """The runtime's text for a generated module: with ``_divide`` if ``quotient``."""
+    folder = resources.files("symconv.codegen")
+    texts = [folder.joinpath(name).read_text(encoding="utf-8") for name in _FILES]
+    return "\n\n".join(_statements(unannotated(text), set() if quotient else _OPTIONAL) for text in texts)
 
 
 def unannotated(source: str) -> str:

@@ -27,7 +27,7 @@ from symconv.codegen.tree import (
     sum_operands,
 )
 
-__all__ = ["WIDTH", "docstring_text", "layout", "return_lines", "tuple_text", "wrap_call"]
+__all__ = ["WIDTH", "docstring_text", "layout", "return_lines", "tuple_display", "tuple_text", "wrap_call"]
 
 WIDTH = 110  # generated code stays narrower than the project's limit (pyproject.toml)
 
@@ -40,6 +40,22 @@ def docstring_text(text: str) -> str:
 def tuple_text(items: Sequence[str]) -> str:
     """A tuple display: ``(a,)`` or ``(a, b)``."""
     return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def tuple_display(items: Sequence[str], *, offset: int = 0) -> str:
+    """A tuple display for a line indented by ``offset``: ``(a,)`` or ``(a, b)`` on one line if it fits, else
+    one item per line, each followed by a comma, as black writes it.
+
+    >>> print(tuple_display(["x" * 60, "y" * 60]))
+    (
+        xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,
+        yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy,
+    )
+    """
+    one_line = tuple_text(items)
+    if "\n" not in one_line and offset + len(one_line) <= WIDTH:
+        return one_line
+    return wrap_call("(", items, ")", offset=offset, collection=True)
 
 
 def return_lines(nodes: Sequence[Node], *, tuple_: bool) -> list[str]:

@@ -1,0 +1,109 @@
+"""The conditions a generated function checks before it counts: that its arguments describe a layer.
+
+A function's ``requires`` holds :class:`Requirement` s, expressions that must be at least 0 (an output size
+minus 1), and :class:`~symconv.spec.Definition` s, exact quotients that must be whole even where the closed
+form does not use them (``C_out/g`` of a grouped layer's parameters). An inequality is put in the form that
+costs the least to check:
+
+* ``floor(n/d) + c >= 0`` with ``d`` positive is ``n + c*d >= 0``: for an integer ``c``, ``floor(x) >= -c``
+  exactly when ``x >= -c``. So an output size of at least 1, ``floor(slack/s) + 1 - 1 >= 0``, is ``slack >= 0``;
+* one that SymPy proves for every value of its symbols goes (a positive symbol is read as ``x' + 1`` with
+  ``x' >= 0``, so that ``W_in - 1 >= 0`` is proven), and so does one equal to an earlier one;
+* one that equals, up to a constant, the closed form or the dividend of one of its floors is checked where the
+  kernel computes that value: one reduction over a block while it is in cache, and no operation of its own.
+
+>>> from symconv.symbols import sym
+>>> H_in, k_h, p_h, s_h, W_in = map(sym, ["H_in", "k_h", "p_h", "s_h", "W_in"])
+>>> normal(sympy.floor((H_in + 2*p_h - k_h)/s_h) + 1 - 1)
+H_in - k_h + 2*p_h
+>>> proven(W_in + 2*p_h - 1), proven(H_in - k_h)
+(True, False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from symconv.codegen.convert import Converter, read_expr, to_sympy
+from symconv.codegen.tree import FloorDiv, Node, is_leaf, nodes, plain
+
+__all__ = ["AtLeastZero", "Requirement", "at_least_zero", "normal", "proven"]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A condition every configuration must meet, ``expr >= 0``, and what it means in words.
+
+    ``expr`` is a SymPy expression in the function's arguments (an int, or a formula read by
+    :func:`symconv.parsing.parse_text`), integer arithmetic as a closed form is; ``meaning`` completes the
+    error message: ``H_in - d_h*(k_h - 1) + 2*p_h - 1 must be >= 0 (the output height is at least 1)``.
+    """
+
+    expr: sympy.Expr
+    meaning: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "expr", read_expr("a Requirement", self.expr))
+        if not isinstance(self.meaning, str):
+            raise TypeError(f"a Requirement's meaning must be a str, not {type(self.meaning).__name__}")
+        object.__setattr__(self, "meaning", " ".join(self.meaning.split()))
+
+
+@dataclass(frozen=True)
+class AtLeastZero:
+    """One inequality as the generated code checks it: ``node >= 0``; computed by the kernel as ``watch``,
+    a part of the closed form, plus ``offset``, or on its own when ``watch`` is None."""
+
+    node: Node
+    meaning: str
+    watch: Node | None
+    offset: int
+
+    @property
+    def text(self) -> str:
+        return plain(self.node)
+
+
+def normal(expr: sympy.Expr) -> sympy.Expr:
+    """``expr >= 0`` without a floor at its top: ``floor(n/d) + c`` becomes ``n + c*d`` while ``d > 0``."""
+    while True:
+        floors = [term for term in sympy.Add.make_args(expr) if isinstance(term, sympy.floor)]
+        rest = expr - floors[0] if len(floors) == 1 else None
+        if rest is None or not rest.is_Integer:
+            return expr
+        num, den = floors[0].args[0].as_numer_denom()
+        if den.is_positive is not True:
+            return expr
+        expr = sympy.expand(num + rest * den) if rest else num
+
+
+def proven(expr: sympy.Expr) -> bool:
+    """True when ``expr >= 0`` for every value of its symbols, as SymPy's sign rules show it."""
+    shifted = expr.xreplace({x: sympy.Dummy(x.name, integer=True, nonnegative=True) + 1
+                             for x in expr.free_symbols if x.is_positive})
+    return bool(expr.is_nonnegative) or bool(sympy.expand(shifted).is_nonnegative)
+
+
+def at_least_zero(requirements: tuple[Requirement, ...], form: Node, convert: Converter) -> tuple[AtLeastZero, ...]:
+    """The inequalities to check, normalised, each matched to the part of ``form`` that computes it."""
+    candidates = [form, *(n.num for n in nodes(form) if isinstance(n, FloorDiv) and not is_leaf(n.num))]
+    readings: list[sympy.Expr] = []
+    found: list[AtLeastZero] = []
+    for requirement in requirements:
+        expr = normal(requirement.expr)
+        if expr.is_Integer and expr < 0:
+            raise convert.fail(f"the requirement {requirement.expr} >= 0 holds for no arguments")
+        if proven(expr) or any(sympy.expand(expr - seen) == 0 for seen in readings):
+            continue
+        readings.append(expr)
+        node = convert(expr)
+        watch, offset = None, 0
+        for candidate in candidates:
+            difference = sympy.expand(expr - to_sympy(candidate, convert.symbols))
+            if difference.is_Integer:
+                watch, offset = candidate, int(difference)
+                break
+        found.append(AtLeastZero(node, requirement.meaning, watch, offset))
+    return tuple(found)
