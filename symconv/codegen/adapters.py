@@ -63,15 +63,16 @@ def _is_torch(value: object) -> bool:
     return type(value).__module__.partition(".")[0] == "torch" and hasattr(value, "device")
 
 
-def _numpy(function: str, name: str, value: object) -> object:
+def _numpy(function: str, name: str, value: Any) -> Any:
     """An array-like argument as a NumPy array; ints, NumPy scalars and arrays as they are, and anything
     else too, for the runtime to refuse."""
     if isinstance(value, int | _np.generic | _np.ndarray):
         return value
     if _is_torch(value):
-        if value.device.type != "cpu":  # type: ignore[attr-defined]
-            raise TypeError(f"{function}(): {name} is a torch tensor on {value.device}: move it to the CPU first")  # type: ignore[attr-defined]
-        return _np.asarray(value.detach())  # type: ignore[attr-defined]
+        if value.device.type != "cpu":
+            where = f"a torch tensor on {value.device}"
+            raise TypeError(f"{function}(): {name} is {where}: move it to the CPU first")
+        return _np.asarray(value.detach())
     if hasattr(value, "__array__"):
         return _np.asarray(value)
     if hasattr(value, "__dlpack__"):
@@ -93,13 +94,15 @@ def _computed(function: _Function, values: list[Any]) -> _Ints:
             mask |= _np.ma.getmaskarray(value)
     kept = _np.flatnonzero(~mask)
     parts = [
-        _np.broadcast_to(_np.ma.getdata(value), shape).reshape(-1)[kept] if isinstance(value, _np.ndarray) else value
+        _np.broadcast_to(_np.ma.getdata(value), shape).reshape(-1)[kept] if isinstance(value, _np.ndarray)
+        else value
         for value in values
     ]
     try:
         result = _np.asarray(_compute(function, parts))
     except _Refusal as refusal:
-        raise refusal.moved(lambda index: tuple(int(i) for i in _np.unravel_index(kept[index[0]], shape))) from None
+        moved = refusal.moved(lambda index: tuple(int(i) for i in _np.unravel_index(kept[index[0]], shape)))
+        raise moved from None
     full = _np.zeros(shape, result.dtype)
     full.reshape(-1)[kept] = result
     return _np.ma.MaskedArray(full, mask=mask)
@@ -119,35 +122,38 @@ def _held(
     where = tuple(i + o for i, o in zip(index, origin, strict=True)) if origin is not None else index
     place = f" at index {where[0] if len(where) == 1 else where}" if where else ""
     raise OverflowError(
-        f"{function.name}(): the exact value {result[index]}{place} does not fit in int64, all that {what} holds; "
-        f"{remedy} for exact Python ints"
+        f"{function.name}(): the exact value {result[index]}{place} does not fit in int64, all that {what} "
+        f"holds; {remedy} for exact Python ints"
     )
 
 
 def _lazily(function: _Function, values: tuple[object, ...]) -> Any:
     """A dask array of the results, one block per block of the arguments, each evaluated as a NumPy array."""
     given: list[Any]
+    value: Any
     dask = _sys.modules["dask.array"]  # loaded: one of the values is a dask array
     given = []
     for (name, _), value in zip(function.parameters, values, strict=True):
         if not _is_dask(value):
             value = _numpy(function.name, name, value)
+        if (_is_dask(value) or isinstance(value, _np.ndarray)) and value.dtype.kind not in "iuO":
+            kind = f"an array of {value.dtype}"
+            raise TypeError(f"{function.name}(): {name} must be an int or an integer array, not {kind}")
         if _is_dask(value) or isinstance(value, _np.ndarray):
-            if value.dtype.kind not in "iuO":  # type: ignore[attr-defined]
-                kind = value.dtype  # type: ignore[attr-defined]
-                raise TypeError(f"{function.name}(): {name} must be an int or an integer array, not an array of {kind}")
             value = dask.asarray(value)
         given.append(value)
     arrays = iter(dask.broadcast_arrays(*(value for value in given if _is_dask(value))))
     given = [next(arrays) if _is_dask(value) else value for value in given]
     dask_arrays = [value for value in given if _is_dask(value)]
-    dtype = _np.dtype(object) if any(value.dtype.kind == "O" for value in dask_arrays) else _np.dtype(_np.int64)
+    exact = any(value.dtype.kind == "O" for value in dask_arrays)
+    dtype = _np.dtype(object) if exact else _np.dtype(_np.int64)
     meta = _np.empty((0,) * dask_arrays[0].ndim, dtype)
     return dask.map_blocks(_block, *given, dtype=dtype, meta=meta, evaluated=function, declared=dtype)
 
 
 def _block(*parts: Any, evaluated: _Function, declared: _np.dtype, block_info: dict[Any, Any] | None = None) -> Any:
-    """One block of a dask array of results, evaluated as a NumPy array; a refusal names its index in the whole."""
+    """One block of a dask array of results, evaluated as a NumPy array; a refusal names its index in the
+    whole."""
     origin = tuple(start for start, _ in block_info[None]["array-location"]) if block_info else None
     try:
         result = _np.asarray(_computed(evaluated, list(parts)))

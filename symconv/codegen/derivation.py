@@ -37,8 +37,10 @@ def functions_for(derivation: Derivation) -> list[NumericFunction]:
     follows from an input size.
 
     The counts are evaluated in the channels per group (``derivation.polynomials``, with its definitions), so
-    that every operation is on integers.
+    that every operation is on integers. TypeError for anything but a derivation.
     """
+    if not isinstance(derivation, Derivation):
+        raise TypeError(f"functions_for() takes a Derivation (symconv.derive), not {type(derivation).__name__}")
     what = _what(derivation)
     docs = {name: f"{quantities.TABLE[name].title} of a {what}" for name in quantities.LAYER}
     docs["params"] = f"learnable parameters of a {what}"
@@ -98,8 +100,9 @@ def _refuse_piecewise(name: str, expr: sympy.Expr, what: str) -> None:
 
 def module_for(derivation: Derivation) -> str:
     """The standalone module of :func:`functions_for`, as ``symconv codegen`` prints it."""
+    functions = functions_for(derivation)
     title = f"Counts of a {_what(derivation)}, FLOPs in the {derivation.convention.value} convention."
-    return generate_module(functions_for(derivation), title=title)
+    return generate_module(functions, title=title)
 
 
 def _what(derivation: Derivation) -> str:

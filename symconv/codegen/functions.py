@@ -71,11 +71,11 @@ def _condition_records(plan: Plan) -> list[str]:
     """What the runtime names when a condition fails: ``("whole", definition, dividend, divisor)`` for a
     definition, ``("at least 0", value, meaning)`` for an inequality."""
     records = [
-        tuple_text(["\"whole\"", *(_quoted(text) for text in (definition_text(d), plain(d.num), plain(d.den)))])
+        ["\"whole\"", *(_quoted(text) for text in (definition_text(d), plain(d.num), plain(d.den)))]
         for d in plan.definitions
     ]
-    records += [tuple_text(["\"at least 0\"", _quoted(c.text), _quoted(c.meaning)]) for c in plan.conditions]
-    return records
+    records += [["\"at least 0\"", _quoted(c.text), _quoted(c.meaning)] for c in plan.conditions]
+    return [tuple_display(record, offset=8) for record in records]
 
 
 def _quoted(text: str) -> str:

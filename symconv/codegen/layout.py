@@ -33,8 +33,15 @@ WIDTH = 110  # generated code stays narrower than the project's limit (pyproject
 
 
 def docstring_text(text: str) -> str:
-    """``text`` escaped to stand between triple quotes."""
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    r"""``text`` escaped to stand between triple quotes: backslashes doubled, triple quotes escaped, and each
+    character that cannot stand in source as it is written as its escape; the lines kept.
+
+    >>> print(docstring_text("a \\ b" + chr(0) + "c\nd"))
+    a \\ b\x00c
+    d
+    """
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return "".join(c if c == "\n" or c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def tuple_text(items: Sequence[str]) -> str:
@@ -55,7 +62,7 @@ def tuple_display(items: Sequence[str], *, offset: int = 0) -> str:
     one_line = tuple_text(items)
     if "\n" not in one_line and offset + len(one_line) <= WIDTH:
         return one_line
-    return wrap_call("(", items, ")", offset=offset, collection=True)
+    return "(\n" + "".join(textwrap.indent(f"{item},", "    ") + "\n" for item in items) + ")"
 
 
 def return_lines(nodes: Sequence[Node], *, tuple_: bool) -> list[str]:

@@ -34,8 +34,16 @@ def generate_module(functions: Sequence[NumericFunction], *, title: str) -> str:
 
     The text depends only on the input: the same closed forms give the same bytes on every run.
     Raises :class:`~symconv.errors.SymconvError` for a closed form that is not an integer polynomial with
-    ``floor`` and definitions, and for names that cannot be Python functions or arguments.
+    ``floor`` and definitions, and for names that cannot be Python functions or arguments; TypeError for
+    ``functions`` that are not a sequence of :class:`NumericFunction` s and a ``title`` that is not a str.
     """
+    if isinstance(functions, str | bytes) or not isinstance(functions, Sequence):
+        raise TypeError(f"functions must be a sequence of NumericFunction, not {type(functions).__name__}")
+    for function in functions:
+        if not isinstance(function, NumericFunction):
+            raise TypeError(f"functions must hold NumericFunction objects, not {type(function).__name__}")
+    if not isinstance(title, str):
+        raise TypeError(f"a module's title must be a str, not {type(title).__name__}")
     plans = [plan_for(function) for function in functions]
     seen: set[str] = set()
     for plan in plans:
@@ -53,7 +61,10 @@ def generate_module(functions: Sequence[NumericFunction], *, title: str) -> str:
 
 
 def compile_functions(functions: Sequence[NumericFunction]) -> dict[str, Callable[..., Any]]:
-    """Compile :func:`generate_module`'s source in a fresh namespace; map each name to its function."""
+    """Compile :func:`generate_module`'s source in a fresh namespace; map each name to its function.
+
+    The source is symconv's own text, made from the closed forms, never from a string run as given.
+    """
     source = generate_module(functions, title="symconv generated functions")
     # A stable file name registered in linecache, so that tracebacks and inspect.getsource show the lines.
     filename = f"<symconv.codegen {hashlib.sha256(source.encode()).hexdigest()[:12]}>"

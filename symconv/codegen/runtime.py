@@ -70,7 +70,7 @@ class _Function:
         self.name = name
         self.parameters = parameters  # ((argument name, domain), ...) in signature order
         self.exact = exact  # the closed form on Python ints, or on object arrays of them
-        self.bounds = bounds  # bounds on |result|, each |dividend| and |divisor| and each condition computed apart
+        self.bounds = bounds  # bounds on |result|, |dividends|, |divisors| and conditions computed apart
         self.int64 = int64  # the closed form in place in int64, or None when a constant does not fit
         self.checks = checks  # the conditions' operands, flat: a dividend and a divisor, or a value >= 0
         self.conditions = conditions  # what each condition is, for its message
@@ -189,7 +189,8 @@ def _scanned(function: _Function, index: int, part: _np.ndarray, whole: _np.ndar
     name, domain = function.parameters[index]
     # Seen as uint64, a negative int64 is >= 2**63: one max finds the largest value and any negative one.
     largest = int(part.view(_np.uint64).max())
-    if largest > _INT64_MAX or (domain == "flag" and largest > 1) or (domain == "positive" and part.min() < 1):
+    flag = domain == "flag" and largest > 1
+    if largest > _INT64_MAX or flag or (domain == "positive" and part.min() < 1):
         _largest(function.name, name, domain, whole)
     return largest
 

@@ -51,7 +51,7 @@ class _Function:
         self.name = name
         self.parameters = parameters  # ((argument name, domain), ...) in signature order
         self.exact = exact  # the closed form on Python ints, or on object arrays of them
-        self.bounds = bounds  # bounds on |result|, each |dividend| and |divisor| and each condition computed apart
+        self.bounds = bounds  # bounds on |result|, |dividends|, |divisors| and conditions computed apart
         self.int64 = int64  # the closed form in place in int64, or None when a constant does not fit
         self.checks = checks  # the conditions' operands, flat: a dividend and a divisor, or a value >= 0
         self.conditions = conditions  # what each condition is, for its message
@@ -164,7 +164,8 @@ def _scanned(function, index, part, whole):
     name, domain = function.parameters[index]
     # Seen as uint64, a negative int64 is >= 2**63: one max finds the largest value and any negative one.
     largest = int(part.view(_np.uint64).max())
-    if largest > _INT64_MAX or (domain == "flag" and largest > 1) or (domain == "positive" and part.min() < 1):
+    flag = domain == "flag" and largest > 1
+    if largest > _INT64_MAX or flag or (domain == "positive" and part.min() < 1):
         _largest(function.name, name, domain, whole)
     return largest
 
@@ -340,9 +341,10 @@ def _numpy(function, name, value):
     if isinstance(value, int | _np.generic | _np.ndarray):
         return value
     if _is_torch(value):
-        if value.device.type != "cpu":  # type: ignore[attr-defined]
-            raise TypeError(f"{function}(): {name} is a torch tensor on {value.device}: move it to the CPU first")  # type: ignore[attr-defined]
-        return _np.asarray(value.detach())  # type: ignore[attr-defined]
+        if value.device.type != "cpu":
+            where = f"a torch tensor on {value.device}"
+            raise TypeError(f"{function}(): {name} is {where}: move it to the CPU first")
+        return _np.asarray(value.detach())
     if hasattr(value, "__array__"):
         return _np.asarray(value)
     if hasattr(value, "__dlpack__"):
@@ -364,13 +366,15 @@ def _computed(function, values):
             mask |= _np.ma.getmaskarray(value)
     kept = _np.flatnonzero(~mask)
     parts = [
-        _np.broadcast_to(_np.ma.getdata(value), shape).reshape(-1)[kept] if isinstance(value, _np.ndarray) else value
+        _np.broadcast_to(_np.ma.getdata(value), shape).reshape(-1)[kept] if isinstance(value, _np.ndarray)
+        else value
         for value in values
     ]
     try:
         result = _np.asarray(_compute(function, parts))
     except _Refusal as refusal:
-        raise refusal.moved(lambda index: tuple(int(i) for i in _np.unravel_index(kept[index[0]], shape))) from None
+        moved = refusal.moved(lambda index: tuple(int(i) for i in _np.unravel_index(kept[index[0]], shape)))
+        raise moved from None
     full = _np.zeros(shape, result.dtype)
     full.reshape(-1)[kept] = result
     return _np.ma.MaskedArray(full, mask=mask)
@@ -388,8 +392,8 @@ def _held(function, result, what, remedy, origin=None):
     where = tuple(i + o for i, o in zip(index, origin, strict=True)) if origin is not None else index
     place = f" at index {where[0] if len(where) == 1 else where}" if where else ""
     raise OverflowError(
-        f"{function.name}(): the exact value {result[index]}{place} does not fit in int64, all that {what} holds; "
-        f"{remedy} for exact Python ints"
+        f"{function.name}(): the exact value {result[index]}{place} does not fit in int64, all that {what} "
+        f"holds; {remedy} for exact Python ints"
     )
 
 
@@ -400,22 +404,24 @@ def _lazily(function, values):
     for (name, _), value in zip(function.parameters, values, strict=True):
         if not _is_dask(value):
             value = _numpy(function.name, name, value)
+        if (_is_dask(value) or isinstance(value, _np.ndarray)) and value.dtype.kind not in "iuO":
+            kind = f"an array of {value.dtype}"
+            raise TypeError(f"{function.name}(): {name} must be an int or an integer array, not {kind}")
         if _is_dask(value) or isinstance(value, _np.ndarray):
-            if value.dtype.kind not in "iuO":  # type: ignore[attr-defined]
-                kind = value.dtype  # type: ignore[attr-defined]
-                raise TypeError(f"{function.name}(): {name} must be an int or an integer array, not an array of {kind}")
             value = dask.asarray(value)
         given.append(value)
     arrays = iter(dask.broadcast_arrays(*(value for value in given if _is_dask(value))))
     given = [next(arrays) if _is_dask(value) else value for value in given]
     dask_arrays = [value for value in given if _is_dask(value)]
-    dtype = _np.dtype(object) if any(value.dtype.kind == "O" for value in dask_arrays) else _np.dtype(_np.int64)
+    exact = any(value.dtype.kind == "O" for value in dask_arrays)
+    dtype = _np.dtype(object) if exact else _np.dtype(_np.int64)
     meta = _np.empty((0,) * dask_arrays[0].ndim, dtype)
     return dask.map_blocks(_block, *given, dtype=dtype, meta=meta, evaluated=function, declared=dtype)
 
 
 def _block(*parts, evaluated, declared, block_info=None):
-    """One block of a dask array of results, evaluated as a NumPy array; a refusal names its index in the whole."""
+    """One block of a dask array of results, evaluated as a NumPy array; a refusal names its index in the
+    whole."""
     origin = tuple(start for start, _ in block_info[None]["array-location"]) if block_info else None
     try:
         result = _np.asarray(_computed(evaluated, list(parts)))
