@@ -271,3 +271,28 @@ def test_the_docstring_lists_the_requirements_and_its_example_meets_them(grouped
         grouped["H_out"].__doc__.split()
     )
     assert "Requires: C_out_g = C_out/g, a whole number." in " ".join(grouped["params"].__doc__.split())
+
+
+# --- zeros that show in the result ---------------------------------------------------------------------------
+
+
+def test_a_zero_that_shows_in_the_result_is_found_by_one_reduction_of_the_result():
+    flops = next(f for f in functions_for(derive(variants.standard(2))) if f.name == "flops")
+    source = generate_module([flops], title="t")
+    assert 'shown=("N", "C_in", "C_out", "H_out", "W_out", "k_h", "k_w"),' in source
+    compiled = compile_functions([flops])["flops"]
+    n = 3 * _BLOCK + 1
+    values = {"N": 1, "C_in": 3, "C_out": 4, "H_out": 5, "W_out": 6, "k_h": 3, "k_w": 3, "b": 1}
+    for name in ("N", "k_w", "H_out"):
+        column = np.full(n, values[name])
+        column[2 * _BLOCK + 9] = 0
+        with pytest.raises(ValueError, match=rf"flops\(\): {name} must be >= 1, got 0 at index {2 * _BLOCK + 9}$"):
+            compiled(**{**values, name: column})
+    assert compiled(**{**values, "b": np.zeros(n, dtype=np.int64)}).tolist() == [4 * 5 * 6 * (2 * 27 - 1)] * n
+
+
+def test_a_zero_that_would_not_show_keeps_a_reduction_of_its_own(grouped):
+    source = module_for(derive(variants.grouped(2, bias=True)))
+    assert 'shown=("C_out",),' in source  # params = C_out*(k_h*k_w*C_in_g + b): a zero k_h leaves C_out*b
+    with pytest.raises(ValueError, match=r"params\(\): k_h must be >= 1, got 0 at index 1$"):
+        grouped["params"](C_in=4, C_out=4, k_h=np.array([3, 0]), k_w=3, g=2, b=1)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import sys
 
 import numpy as np
 import pytest
@@ -266,9 +265,9 @@ def test_int64_blocks_fills_the_result_block_by_block():
     rows = 2 * _BLOCK + 3
     c_in = np.arange(1, rows + 1).reshape(rows, 1)
     maxima = [None, 5]
-    result = _int64_blocks(PRODUCT, [c_in, 5], maxima, (rows, 1))
+    result = _int64_blocks(PRODUCT, [c_in, 5], maxima, (rows, 1), 1)
     assert result.dtype == np.int64 and np.array_equal(result, c_in * 5)
-    assert _int64_blocks(PRODUCT, [np.array([2**62]), 4], [None, 4], (1,)) is None
+    assert _int64_blocks(PRODUCT, [np.array([2**62]), 4], [None, 4], (1,), 1) is None
 
 
 def test_broadcasting_mixes_arrays_and_ints():
@@ -319,7 +318,8 @@ def test_the_embedded_runtime_is_runtime_py_without_annotations(quotient):
 
 
 def test_the_embedded_runtime_behaves_as_the_module():
-    namespace = {"_np": np, "_sys": sys}
+    namespace: dict = {}
+    exec("\n".join(embed.runtime_imports()), namespace)  # the imports a generated module writes
     exec(compile(embed.runtime_source(quotient=True), "<embedded runtime>", "exec"), namespace)
     product = namespace["_Function"](*(getattr(PRODUCT, slot) for slot in ("name", "parameters", "exact", "bounds",
                                                                          "int64")))

@@ -83,10 +83,10 @@ def _numpy(function: str, name: str, value: Any) -> Any:
     return value
 
 
-def _computed(function: _Function, values: list[Any]) -> _Ints:
+def _computed(function: _Function, values: list[Any], workers: int | None = None) -> _Ints:
     """The runtime's evaluation, the configurations masked in any argument left out."""
     if not any(isinstance(value, _np.ma.MaskedArray) for value in values):
-        return _compute(function, values)
+        return _compute(function, values, workers)
     shape = _np.broadcast_shapes(*(_np.shape(value) for value in values))
     mask = _np.zeros(shape, bool)
     for value in values:
@@ -99,7 +99,7 @@ def _computed(function: _Function, values: list[Any]) -> _Ints:
         for value in values
     ]
     try:
-        result = _np.asarray(_compute(function, parts))
+        result = _np.asarray(_compute(function, parts, workers))
     except _Refusal as refusal:
         moved = refusal.moved(lambda index: tuple(int(i) for i in _np.unravel_index(kept[index[0]], shape)))
         raise moved from None
@@ -156,7 +156,7 @@ def _block(*parts: Any, evaluated: _Function, declared: _np.dtype, block_info: d
     whole."""
     origin = tuple(start for start, _ in block_info[None]["array-location"]) if block_info else None
     try:
-        result = _np.asarray(_computed(evaluated, list(parts)))
+        result = _np.asarray(_computed(evaluated, list(parts), 1))  # dask runs the blocks in parallel
     except _Refusal as refusal:
         if origin is not None:
             refusal = refusal.moved(lambda index: tuple(i + o for i, o in zip(index, origin, strict=True)))

@@ -12,12 +12,28 @@ costs the least to check:
 * one that equals, up to a constant, the closed form or the dividend of one of its floors is checked where the
   kernel computes that value: one reduction over a block while it is in cache, and no operation of its own.
 
+An argument that must be at least 1 is checked for zeros by a reduction of its own, unless a zero shows in the
+result (:func:`zeros_shown`): where the closed form is at least 1 for every argument in its domain and at most
+0 whenever that argument is 0, whatever the others are, one reduction of the result finds every zero of all
+such arguments at once. The counts of a layer are products of sizes: ``N*C_out*H_out*W_out*(2*C_in*k_h*k_w +
+b - 1)`` checks seven arguments with one reduction instead of seven.
+
 >>> from symconv.symbols import sym
 >>> H_in, k_h, p_h, s_h, W_in = map(sym, ["H_in", "k_h", "p_h", "s_h", "W_in"])
 >>> normal(sympy.floor((H_in + 2*p_h - k_h)/s_h) + 1 - 1)
 H_in - k_h + 2*p_h
 >>> proven(W_in + 2*p_h - 1), proven(H_in - k_h)
 (True, False)
+>>> N, C_in, C_out, b = map(sym, ["N", "C_in", "C_out", "b"])
+>>> zeros_shown(N*C_out*(2*C_in*k_h - 1), {"N": "positive", "C_out": "positive", "C_in": "positive",
+...                                        "k_h": "positive"})
+('N', 'C_out', 'C_in', 'k_h')
+>>> zeros_shown(C_out*(C_in*k_h + b), {"C_out": "positive", "C_in": "positive", "k_h": "positive", "b": "flag"})
+('C_out',)
+>>> g, C_in_g = sym("g"), sym("C_in_g")
+>>> domains = {"C_in": "positive", "C_out": "positive", "g": "positive"}
+>>> zeros_shown(C_out*C_in_g, domains, (Definition(C_in_g, C_in, g),))  # g divides: a zero there does not show
+('C_in', 'C_out')
 """
 
 from __future__ import annotations
@@ -28,8 +44,9 @@ import sympy
 
 from symconv.codegen.convert import Converter, read_expr, to_sympy
 from symconv.codegen.tree import FloorDiv, Node, is_leaf, nodes, plain
+from symconv.spec import Definition
 
-__all__ = ["AtLeastZero", "Requirement", "at_least_zero", "normal", "proven"]
+__all__ = ["AtLeastZero", "Requirement", "at_least_zero", "normal", "proven", "zeros_shown"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +124,58 @@ def at_least_zero(requirements: tuple[Requirement, ...], form: Node, convert: Co
                 break
         found.append(AtLeastZero(node, requirement.meaning, watch, offset))
     return tuple(found)
+
+
+#: Flags a closed form may have for :func:`zeros_shown` to try each of their values: 2**4 substitutions.
+_FLAGS = 4
+
+
+def zeros_shown(expr: sympy.Expr, domains: dict[str, str], definitions: tuple[Definition, ...] = ()) -> tuple[str, ...]:
+    """The arguments (``domains``: name -> ``"positive"``, ``"nonnegative"`` or ``"flag"``) that must be at
+    least 1 and whose 0 makes ``expr`` at most 0 for any values of the others at least 0 (each flag 0 or 1),
+    while ``expr`` is at least 1 wherever every argument is in its domain; () unless that holds.
+
+    A defined symbol (``definitions``, whole quotients) is at least 1 where its operands are, and 0 where a
+    zero argument makes its dividend 0; an argument in a divisor, or in a dividend it leaves other than 0, is
+    not counted. A closed form with a floor counts none: no sign rule sees through it.
+    """
+    symbols = {s.name: s for e in (expr, *(x for d in definitions for x in (d.numerator, d.denominator)))
+               for s in e.free_symbols}
+    defined = {d.symbol.name for d in definitions}
+    flags = [symbols[name] for name, domain in domains.items() if domain == "flag" and name in symbols]
+    if expr.atoms(sympy.floor) or set(symbols) - set(domains) - defined or len(flags) > _FLAGS:
+        return ()
+    if not _holds(expr - 1, flags, relaxed=False):
+        return ()
+    shown = []
+    for name, domain in domains.items():
+        zeroed = _zeroed(symbols[name], definitions) if domain == "positive" and name in symbols else None
+        if zeroed is not None and _holds(-expr.xreplace(zeroed), flags, relaxed=True):
+            shown.append(name)
+    return tuple(shown)
+
+
+def _zeroed(symbol: sympy.Symbol, definitions: tuple[Definition, ...]) -> dict[sympy.Basic, sympy.Basic] | None:
+    """What an argument's 0 makes 0: the argument, and each defined symbol whose dividend it makes 0; None when
+    it is in a divisor, or in a dividend it leaves other than 0."""
+    zeroed: dict[sympy.Basic, sympy.Basic] = {symbol: sympy.Integer(0)}
+    for d in definitions:
+        if d.denominator.free_symbols & set(zeroed):
+            return None
+        if sympy.expand(d.numerator.xreplace(zeroed)) == 0:
+            zeroed[d.symbol] = sympy.Integer(0)
+        elif d.numerator.free_symbols & set(zeroed):
+            return None
+    return zeroed
+
+
+def _holds(expr: sympy.Expr, flags: list[sympy.Symbol], *, relaxed: bool) -> bool:
+    """``expr >= 0`` for each value 0 or 1 of the flags, every other symbol in its domain (``relaxed``: at
+    least 0, whatever its domain)."""
+    for values in range(2 ** len(flags)):
+        at = expr.xreplace({flag: sympy.Integer((values >> i) & 1) for i, flag in enumerate(flags)})
+        if relaxed:
+            at = at.xreplace({x: sympy.Dummy(x.name, integer=True, nonnegative=True) for x in at.free_symbols})
+        if not proven(sympy.expand(at)):
+            return False
+    return True

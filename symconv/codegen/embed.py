@@ -21,18 +21,39 @@ from importlib import resources
 
 from symconv.codegen.layout import wrap_call
 
-__all__ = ["runtime_source", "unannotated"]
+__all__ = ["runtime_imports", "runtime_source", "unannotated"]
 
 _OPTIONAL = {"_divide"}  # embedded only where a definition is used; everything else always
 _FILES = ("runtime.py", "adapters.py")  # the adapters call the runtime's helpers: embedded after them
+_SKIPPED_IMPORTS = {"__future__", "typing"}  # for the type checker only
 
 
 @cache
 def runtime_source(*, quotient: bool) -> str:
     """The runtime's text for a generated module: with ``_divide`` if ``quotient``."""
+    return "\n\n".join(_statements(unannotated(text), set() if quotient else _OPTIONAL) for text in _texts())
+
+
+@cache
+def runtime_imports() -> tuple[str, ...]:
+    """The imports the embedded runtime needs, as its files write them (``import numpy as _np``): the standard
+    library's first, then NumPy, each once; not ``__future__``, ``typing`` or symconv's own.
+
+    >>> runtime_imports()[-1]
+    'import numpy as _np'
+    """
+    found: set[str] = set()
+    for text in _texts():
+        for node in ast.parse(text).body:
+            if isinstance(node, ast.Import) and all(alias.name not in _SKIPPED_IMPORTS for alias in node.names):
+                found.update(f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
+                             for alias in node.names)
+    return tuple(sorted(found, key=lambda line: (line.startswith("import numpy"), line)))
+
+
+def _texts() -> list[str]:
     folder = resources.files("symconv.codegen")
-    texts = [folder.joinpath(name).read_text(encoding="utf-8") for name in _FILES]
-    return "\n\n".join(_statements(unannotated(text), set() if quotient else _OPTIONAL) for text in texts)
+    return [folder.joinpath(name).read_text(encoding="utf-8") for name in _FILES]
 
 
 def unannotated(source: str) -> str:

@@ -19,7 +19,12 @@ def _area_int64(_out, H_out, W_out):
     _np.multiply(H_out, W_out, out=_out)
 >>> print(spec)
 _area_spec = _Function(
-    "area", (("H_out", "positive"), ("W_out", "positive")), _area_exact, _area_bounds, _area_int64
+    "area",
+    (("H_out", "positive"), ("W_out", "positive")),
+    _area_exact,
+    _area_bounds,
+    _area_int64,
+    shown=("H_out", "W_out"),
 )
 """
 
@@ -62,7 +67,11 @@ def function_blocks(plan: Plan) -> list[str]:
         f"_{plan.name}_int64" if int64 else "None",
     ]
     if checked:
-        record += [f"_{plan.name}_checks", tuple_display(_condition_records(plan), offset=4)]
+        conditions = tuple_display(_condition_records(plan), offset=4 + len("conditions="))
+        record += [f"checks=_{plan.name}_checks", f"conditions={conditions}"]
+    if plan.shown:
+        shown = tuple_display([_quoted(name) for name in plan.shown], offset=4 + len("shown="))
+        record.append(f"shown={shown}")
     spec = wrap_call(f"_{plan.name}_spec = _Function(", record, ")")
     return [public, *([checks] if checked else []), exact, bounds, *([int64] if int64 else []), spec]
 

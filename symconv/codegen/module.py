@@ -20,7 +20,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from symconv.codegen.embed import runtime_source
+from symconv.codegen.embed import runtime_imports, runtime_source
 from symconv.codegen.functions import function_blocks
 from symconv.codegen.layout import WIDTH, docstring_text, wrap_call
 from symconv.codegen.plan import NumericFunction, plan_for
@@ -56,7 +56,8 @@ def generate_module(functions: Sequence[NumericFunction], *, title: str) -> str:
         runtime_source(quotient=any(plan.definitions for plan in plans)).strip("\n"),
         *(block for plan in plans for block in function_blocks(plan)),
     ]
-    imports = "import sys as _sys\n\nimport numpy as _np"
+    standard = [line for line in runtime_imports() if not line.startswith("import numpy")]
+    imports = "\n".join(standard) + "\n\nimport numpy as _np"
     return f"{_module_docstring(title)}\n\n{imports}\n\n" + "\n\n\n".join(blocks) + "\n"
 
 

@@ -23,7 +23,7 @@ from functools import cached_property, lru_cache
 
 import sympy
 
-from symconv.codegen.conditions import AtLeastZero, Requirement, at_least_zero
+from symconv.codegen.conditions import AtLeastZero, Requirement, at_least_zero, zeros_shown
 from symconv.codegen.convert import Converter, argument_key, check_name, read_expr
 from symconv.codegen.kernel import cost
 from symconv.codegen.tree import (
@@ -90,6 +90,7 @@ class Plan:
     definitions: tuple[Defined, ...]  # the used and the required ones, in dependency order: each must be whole
     conditions: tuple[AtLeastZero, ...] = ()  # the inequalities the arguments must meet
     unused: frozenset[str] = frozenset()  # the definitions only checked: the closed form does not use them
+    shown: tuple[str, ...] = ()  # the arguments >= 1 whose zeros show in the result (conditions.zeros_shown)
 
     @cached_property
     def bounds(self) -> tuple[Node, ...]:
@@ -139,7 +140,9 @@ def plan_for(function: NumericFunction) -> Plan:
         for symbol in variables(node)
     } - needed
     parameters = tuple((symbol, _domain(convert.symbols[symbol])) for symbol in sorted(free, key=argument_key))
-    return Plan(name, function.doc, given, form, parameters, definitions, conditions, frozenset(needed - used))
+    used_definitions = tuple(d for d in (*function.definitions, *extra) if d.symbol.name in needed)
+    shown = zeros_shown(function.expr, dict(parameters), used_definitions)
+    return Plan(name, function.doc, given, form, parameters, definitions, conditions, frozenset(needed - used), shown)
 
 
 def _closure(symbols: set[str], defined: dict[str, Defined]) -> set[str]:

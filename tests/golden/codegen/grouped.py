@@ -30,7 +30,9 @@ Every function takes keyword arguments only and works in one of two modes.
   nor torch is imported: the module needs NumPy only.
 """
 
+import os as _os
 import sys as _sys
+import threading as _threading
 
 import numpy as _np
 
@@ -40,14 +42,17 @@ __all__ = ["H_out", "W_out", "adds", "flops", "macs", "mults", "params"]
 _INT64_MAX = 2**63 - 1
 _LOWEST = {"positive": 1, "nonnegative": 0, "flag": 0}
 _BLOCK = 2**16  # elements per block: a block of each argument and of the result stay in cache together
+_THREADED = 2**20  # results of this many elements or more are computed by several threads
+# Threads to compute in: the processors this process may run on, as numexpr does.
+_WORKERS = len(_os.sched_getaffinity(0)) if hasattr(_os, "sched_getaffinity") else _os.cpu_count() or 1
 
 
 class _Function:
     """What the shared evaluator needs to know about one public function."""
 
-    __slots__ = ("bounds", "checks", "conditions", "exact", "int64", "name", "parameters")
+    __slots__ = ("bounds", "checks", "conditions", "exact", "int64", "name", "parameters", "shown")
 
-    def __init__(self, name, parameters, exact, bounds, int64, checks=None, conditions=()):
+    def __init__(self, name, parameters, exact, bounds, int64, checks=None, conditions=(), shown=()):
         self.name = name
         self.parameters = parameters  # ((argument name, domain), ...) in signature order
         self.exact = exact  # the closed form on Python ints, or on object arrays of them
@@ -55,6 +60,9 @@ class _Function:
         self.int64 = int64  # the closed form in place in int64, or None when a constant does not fit
         self.checks = checks  # the conditions' operands, flat: a dividend and a divisor, or a value >= 0
         self.conditions = conditions  # what each condition is, for its message
+        # The arguments >= 1 whose zeros the result shows: <= 0 at a zero, >= 1 elsewhere. One reduction of the
+        # result checks them all, in place of one per argument.
+        self.shown = tuple(index for index, (name, _) in enumerate(parameters) if name in shown)
 
 
 class _Refusal(ValueError):
@@ -73,9 +81,9 @@ class _Refusal(ValueError):
         return _Refusal(self.message, None if self.index is None else move(self.index))
 
 
-def _compute(function, values):
+def _compute(function, values, workers=None):
     """Check the arguments and the conditions; evaluate exactly for ints, in int64 for arrays that provably
-    fit, else exactly."""
+    fit (in ``workers`` threads when they are large: by default the module's ``_WORKERS``), else exactly."""
     parameters = function.parameters
     if not any(isinstance(value, _np.ndarray) for value in values):
         checked = [
@@ -94,7 +102,7 @@ def _compute(function, values):
         maxima.append(largest)  # None for an int64 array not scanned yet
     shape = _np.broadcast_shapes(*(_np.shape(value) for value in checked))
     if function.int64 is not None:
-        result = _int64_blocks(function, checked, maxima, shape)
+        result = _int64_blocks(function, checked, maxima, shape, _WORKERS if workers is None else workers)
         if result is not None:
             return result
     for (name, domain), value, largest in zip(parameters, checked, maxima, strict=True):
@@ -107,16 +115,17 @@ def _compute(function, values):
     return result
 
 
-def _int64_blocks(function, checked, maxima, shape):
+def _int64_blocks(function, checked, maxima, shape, workers):
     """The result computed in int64, one block of rows at a time; None when int64 is not provably exact.
 
     int64 +, - and * are exact modulo 2**64, so a result bounded below 2**63 is exact even if a partial
     product wrapped; floor and exact divisions are not, so the bounds cover their operands too. Each block
-    of an array is scanned for its largest value just before the kernel reads it, while it is in cache, and
-    the bounds are checked with the largest values seen so far: those only grow, so every block computed
-    passed the check, and a failed check would fail for the whole arrays too. The kernel returns the least
-    value of each condition over the block, taken where it computes the value; one below 0 is located and
-    named by the exact checks of that block. A zero divisor returns None, for the exact evaluation to report.
+    of an array is scanned for its largest value while it is in cache, and the bounds are checked with those
+    largest values and those of the arguments not sliced. The kernel
+    returns the least value of each condition over the block, taken where it computes the value; one below
+    0 is located and named by the exact checks of that block. A zero divisor returns None, for the exact
+    evaluation to report. Large results are computed by ``workers`` threads: NumPy releases the GIL while a
+    ufunc runs, and each block is its own.
     """
     assert function.int64 is not None  # evaluated in int64 only when the closed form has an int64 kernel
     rows, row_size = (shape[0], 1) if shape else (1, 1)
@@ -127,35 +136,81 @@ def _int64_blocks(function, checked, maxima, shape):
         rows > step and isinstance(value, _np.ndarray) and value.ndim == len(shape) and value.shape[0] == rows
         for value in checked
     ]
-    running = list(maxima)
     for index, ((name, domain), value) in enumerate(zip(function.parameters, checked, strict=True)):
         if maxima[index] is None and not sliced[index]:
-            maxima[index] = running[index] = _largest(function.name, name, domain, value)
-        elif maxima[index] is None:
-            running[index] = 0
-    if max(running) > _INT64_MAX:
+            maxima[index] = _largest(function.name, name, domain, value)
+    if max(0 if top is None else top for top in maxima) > _INT64_MAX:
         return None
     result = _np.empty(shape, _np.int64)
     if result.size == 0:
         return result
-    arguments = list(checked)
     blocks = [slice(start, start + step) for start in range(0, rows, step)] if any(sliced) else [...]
-    with _np.errstate(divide="raise"):
-        for block in blocks:
-            for index, value in enumerate(checked):
-                if sliced[index]:
-                    part = arguments[index] = value[block]
-                    if maxima[index] is None:
-                        running[index] = max(running[index], _scanned(function, index, part, value))
-            if max(function.bounds(*running)) > _INT64_MAX:
-                return None
+    workers = max(1, min(workers, len(blocks) // 4)) if result.size >= _THREADED else 1
+    return result if _in_threads(_int64_block, (function, checked, sliced, maxima, result), blocks, workers) else None
+
+
+def _int64_block(function, checked, sliced, maxima, result, block):
+    """One block of the result in int64: False when its bound does not prove it exact, or a divisor is 0.
+
+    The kernel runs first, reading each argument's block from memory; the scans then read them from cache,
+    the last read first. What the kernel computed counts only once the scans and the bound have passed.
+    """
+    assert function.int64 is not None
+    arguments = [value[block] if cut else value for value, cut in zip(checked, sliced, strict=True)]
+    try:
+        lows = function.int64(result[block], *arguments)
+    except ArithmeticError:  # a zero divisor, or a quotient of values out of range: decided below or exactly
+        lows = False
+    tops = list(maxima)
+    for index in reversed(range(len(tops))):
+        if tops[index] is None:
+            tops[index] = _scanned(function, index, arguments[index], checked[index])
+    if lows is False or max(function.bounds(*tops)) > _INT64_MAX:
+        return False
+    if isinstance(lows, tuple) and function.checks is not None and min(lows) < 0:
+        _locate(function, arguments, 0 if isinstance(block, type(...)) else block.start)
+    if function.shown and result[block].min() < 1:
+        for index in function.shown:
+            if isinstance(checked[index], _np.ndarray):  # an int was checked on its own
+                _largest(function.name, *function.parameters[index], checked[index])
+        raise AssertionError(f"{function.name}(): a result below 1 where no argument is 0")
+    return True
+
+
+def _in_threads(work, arguments, items, workers):
+    """``work(*arguments, item)`` for each item, by ``workers`` threads, each taking every ``workers``-th in
+    order; False, or the error raised, for the first item (the lowest) that fails."""
+    failed = {}
+    lowest = [len(items)]  # the first item known to fail: later ones need not run
+    jobs = [(work, arguments, items, first, workers, failed, lowest) for first in range(workers)]
+    threads = [_threading.Thread(target=_run, args=job) for job in jobs[1:]]
+    for thread in threads:
+        thread.start()
+    _run(*jobs[0])
+    for thread in threads:
+        thread.join()
+    if not failed:
+        return True
+    first = failed[min(failed)]
+    if isinstance(first, BaseException):
+        raise first
+    return False
+
+
+def _run(work, arguments, items, first, step, failed, lowest):
+    """One thread of :func:`_in_threads`: items ``first``, ``first + step``, ... until one fails."""
+    with _np.errstate(divide="raise"):  # the state is each thread's own
+        for number in range(first, len(items), step):
+            if number > lowest[0]:
+                return
             try:
-                lows = function.int64(result[block], *arguments)
-            except ArithmeticError:
-                return None
-            if lows is not None and function.checks is not None and min(lows) < 0:
-                _locate(function, arguments, 0 if isinstance(block, type(...)) else block.start)
-    return result
+                done = work(*arguments, items[number])
+            except Exception as error:
+                done = error
+            if done is not True:
+                failed[number] = done
+                lowest[0] = min(lowest[0], number)
+                return
 
 
 def _scanned(function, index, part, whole):
@@ -165,7 +220,8 @@ def _scanned(function, index, part, whole):
     # Seen as uint64, a negative int64 is >= 2**63: one max finds the largest value and any negative one.
     largest = int(part.view(_np.uint64).max())
     flag = domain == "flag" and largest > 1
-    if largest > _INT64_MAX or flag or (domain == "positive" and part.min() < 1):
+    zero = domain == "positive" and index not in function.shown and part.min() < 1
+    if largest > _INT64_MAX or flag or zero:
         _largest(function.name, name, domain, whole)
     return largest
 
@@ -362,10 +418,10 @@ def _numpy(function, name, value):
     return value
 
 
-def _computed(function, values):
+def _computed(function, values, workers=None):
     """The runtime's evaluation, the configurations masked in any argument left out."""
     if not any(isinstance(value, _np.ma.MaskedArray) for value in values):
-        return _compute(function, values)
+        return _compute(function, values, workers)
     shape = _np.broadcast_shapes(*(_np.shape(value) for value in values))
     mask = _np.zeros(shape, bool)
     for value in values:
@@ -378,7 +434,7 @@ def _computed(function, values):
         for value in values
     ]
     try:
-        result = _np.asarray(_compute(function, parts))
+        result = _np.asarray(_compute(function, parts, workers))
     except _Refusal as refusal:
         moved = refusal.moved(lambda index: tuple(int(i) for i in _np.unravel_index(kept[index[0]], shape)))
         raise moved from None
@@ -431,7 +487,7 @@ def _block(*parts, evaluated, declared, block_info=None):
     whole."""
     origin = tuple(start for start, _ in block_info[None]["array-location"]) if block_info else None
     try:
-        result = _np.asarray(_computed(evaluated, list(parts)))
+        result = _np.asarray(_computed(evaluated, list(parts), 1))  # dask runs the blocks in parallel
     except _Refusal as refusal:
         if origin is not None:
             refusal = refusal.moved(lambda index: tuple(i + o for i, o in zip(index, origin, strict=True)))
@@ -495,8 +551,8 @@ _H_out_spec = _Function(
     _H_out_exact,
     _H_out_bounds,
     _H_out_int64,
-    _H_out_checks,
-    (("at least 0", "H_in - d_h*(k_h - 1) + 2*p_h - 1", "the output height is at least 1"),),
+    checks=_H_out_checks,
+    conditions=(("at least 0", "H_in - d_h*(k_h - 1) + 2*p_h - 1", "the output height is at least 1"),),
 )
 
 
@@ -554,8 +610,8 @@ _W_out_spec = _Function(
     _W_out_exact,
     _W_out_bounds,
     _W_out_int64,
-    _W_out_checks,
-    (("at least 0", "W_in - d_w*(k_w - 1) + 2*p_w - 1", "the output width is at least 1"),),
+    checks=_W_out_checks,
+    conditions=(("at least 0", "W_in - d_w*(k_w - 1) + 2*p_w - 1", "the output width is at least 1"),),
 )
 
 
@@ -604,8 +660,9 @@ _params_spec = _Function(
     _params_exact,
     _params_bounds,
     _params_int64,
-    _params_checks,
-    (("whole", "C_in_g = C_in/g", "C_in", "g"), ("whole", "C_out_g = C_out/g", "C_out", "g")),
+    checks=_params_checks,
+    conditions=(("whole", "C_in_g = C_in/g", "C_in", "g"), ("whole", "C_out_g = C_out/g", "C_out", "g")),
+    shown=("C_in", "C_out", "k_h", "k_w"),
 )
 
 
@@ -666,8 +723,9 @@ _mults_spec = _Function(
     _mults_exact,
     _mults_bounds,
     _mults_int64,
-    _mults_checks,
-    (("whole", "C_in_g = C_in/g", "C_in", "g"), ("whole", "C_out_g = C_out/g", "C_out", "g")),
+    checks=_mults_checks,
+    conditions=(("whole", "C_in_g = C_in/g", "C_in", "g"), ("whole", "C_out_g = C_out/g", "C_out", "g")),
+    shown=("N", "C_in", "C_out", "H_out", "W_out", "k_h", "k_w"),
 )
 
 
@@ -729,8 +787,8 @@ _adds_spec = _Function(
     _adds_exact,
     _adds_bounds,
     _adds_int64,
-    _adds_checks,
-    (("whole", "C_in_g = C_in/g", "C_in", "g"), ("whole", "C_out_g = C_out/g", "C_out", "g")),
+    checks=_adds_checks,
+    conditions=(("whole", "C_in_g = C_in/g", "C_in", "g"), ("whole", "C_out_g = C_out/g", "C_out", "g")),
 )
 
 
@@ -794,8 +852,9 @@ _flops_spec = _Function(
     _flops_exact,
     _flops_bounds,
     _flops_int64,
-    _flops_checks,
-    (("whole", "C_in_g = C_in/g", "C_in", "g"), ("whole", "C_out_g = C_out/g", "C_out", "g")),
+    checks=_flops_checks,
+    conditions=(("whole", "C_in_g = C_in/g", "C_in", "g"), ("whole", "C_out_g = C_out/g", "C_out", "g")),
+    shown=("N", "C_in", "C_out", "H_out", "W_out", "k_h", "k_w"),
 )
 
 
@@ -856,6 +915,7 @@ _macs_spec = _Function(
     _macs_exact,
     _macs_bounds,
     _macs_int64,
-    _macs_checks,
-    (("whole", "C_in_g = C_in/g", "C_in", "g"), ("whole", "C_out_g = C_out/g", "C_out", "g")),
+    checks=_macs_checks,
+    conditions=(("whole", "C_in_g = C_in/g", "C_in", "g"), ("whole", "C_out_g = C_out/g", "C_out", "g")),
+    shown=("N", "C_in", "C_out", "H_out", "W_out", "k_h", "k_w"),
 )
