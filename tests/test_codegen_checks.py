@@ -296,3 +296,51 @@ def test_a_zero_that_would_not_show_keeps_a_reduction_of_its_own(grouped):
     assert 'shown=("C_out",),' in source  # params = C_out*(k_h*k_w*C_in_g + b): a zero k_h leaves C_out*b
     with pytest.raises(ValueError, match=r"params\(\): k_h must be >= 1, got 0 at index 1$"):
         grouped["params"](C_in=4, C_out=4, k_h=np.array([3, 0]), k_w=3, g=2, b=1)
+
+
+def test_an_output_padding_is_checked_by_the_spec_before_any_code_exists():
+    # A transposed layer's counts are piecewise in its geometry unless all of it is numeric, and then the spec
+    # itself refuses an output padding that is neither below the stride nor below the dilation.
+    geometry = {"L_in": 5, "k_l": 3, "s_l": 2, "p_l": 1, "d_l": 1}
+    with pytest.raises(SpecError, match="op_l = 2 must be smaller than the stride s_l = 2 or the dilation"):
+        variants.transposed(1, {**geometry, "op_l": 2})
+    with pytest.raises(SymconvError, match="piecewise in the geometry"):
+        functions_for(derive(variants.transposed(1, geometry)))
+    functions = compile_functions(functions_for(derive(variants.transposed(1, {**geometry, "op_l": 1}))))
+    assert functions["params"](C_in=4, C_out=6, g=2, b=0) == 4 * 3 * 3
+
+
+@st.composite
+def products(draw):
+    """A random closed form with positive coefficients: a sum of products of N, C_in and k, times the flag b
+    sometimes, minus a constant sometimes."""
+    N, C_in, b = sym("N"), sym("C_in"), sym("b")
+    k = new_symbol("k")
+    terms = []
+    for _ in range(draw(st.integers(1, 3))):
+        term = sympy.Integer(draw(st.integers(1, 4)))
+        for symbol in draw(st.lists(st.sampled_from([N, C_in, k, b]), min_size=1, max_size=3, unique=True)):
+            term *= symbol ** draw(st.integers(1, 1 if symbol == b else 2))
+        terms.append(term)
+    return sympy.Add(*terms) - draw(st.integers(0, 2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(products(), st.data())
+def test_a_zero_in_any_argument_is_refused_whether_or_not_it_shows_in_the_result(expr, data):
+    function = NumericFunction("f", expr)
+    compiled = compile_functions([function])["f"]
+    arrays = {
+        name: np.array(data.draw(st.lists(st.integers(0, 1 if name == "b" else 3), min_size=3, max_size=3), label=name))
+        for name in function.parameters
+    }
+    zero = any((arrays[name] == 0).any() for name in function.parameters if name != "b")
+    try:
+        result = compiled(**arrays)
+    except ValueError as error:
+        assert zero and "must be >= 1, got 0" in str(error), error
+        return
+    assert not zero
+    symbols = {s.name: s for s in expr.free_symbols}
+    expected = [int(expr.xreplace({symbols[n]: int(arrays[n][i]) for n in arrays})) for i in range(3)]
+    assert np.asarray(result).tolist() == expected

@@ -106,15 +106,16 @@ def proven(expr: sympy.Expr) -> bool:
 def at_least_zero(requirements: tuple[Requirement, ...], form: Node, convert: Converter) -> tuple[AtLeastZero, ...]:
     """The inequalities to check, normalised, each matched to the part of ``form`` that computes it."""
     candidates = [form, *(n.num for n in nodes(form) if isinstance(n, FloorDiv) and not is_leaf(n.num))]
-    readings: list[sympy.Expr] = []
+    seen: set[sympy.Expr] = set()  # the expanded forms: a repeat is found in one look-up, not by comparisons
     found: list[AtLeastZero] = []
     for requirement in requirements:
         expr = normal(requirement.expr)
         if expr.is_Integer and expr < 0:
             raise convert.fail(f"the requirement {requirement.expr} >= 0 holds for no arguments")
-        if proven(expr) or any(sympy.expand(expr - seen) == 0 for seen in readings):
+        expanded = sympy.expand(expr)
+        if expanded in seen or proven(expr):
             continue
-        readings.append(expr)
+        seen.add(expanded)
         node = convert(expr)
         watch, offset = None, 0
         for candidate in candidates:
@@ -135,9 +136,9 @@ def zeros_shown(expr: sympy.Expr, domains: dict[str, str], definitions: tuple[De
     least 1 and whose 0 makes ``expr`` at most 0 for any values of the others at least 0 (each flag 0 or 1),
     while ``expr`` is at least 1 wherever every argument is in its domain; () unless that holds.
 
-    A defined symbol (``definitions``, whole quotients) is at least 1 where its operands are, and 0 where a
-    zero argument makes its dividend 0; an argument in a divisor, or in a dividend it leaves other than 0, is
-    not counted. A closed form with a floor counts none: no sign rule sees through it.
+    A defined symbol (``definitions``, whole quotients, each of two products of positive values) is at least 1
+    where its operands are, and 0 where a zero argument makes its dividend 0; an argument in a divisor is not
+    counted. A closed form with a floor, or with another definition, counts none.
     """
     symbols = {s.name: s for e in (expr, *(x for d in definitions for x in (d.numerator, d.denominator)))
                for s in e.free_symbols}
@@ -145,6 +146,11 @@ def zeros_shown(expr: sympy.Expr, domains: dict[str, str], definitions: tuple[De
     flags = [symbols[name] for name, domain in domains.items() if domain == "flag" and name in symbols]
     if expr.atoms(sympy.floor) or set(symbols) - set(domains) - defined or len(flags) > _FLAGS:
         return ()
+    positive = {symbols[name] for name, domain in domains.items() if domain == "positive" and name in symbols}
+    for d in definitions:  # a whole quotient of products of positive values is a positive value
+        if not all(_monomial(part, positive) for part in (d.numerator, d.denominator)):
+            return ()
+        positive.add(d.symbol)
     if not _holds(expr - 1, flags, relaxed=False):
         return ()
     shown = []
@@ -153,6 +159,14 @@ def zeros_shown(expr: sympy.Expr, domains: dict[str, str], definitions: tuple[De
         if zeroed is not None and _holds(-expr.xreplace(zeroed), flags, relaxed=True):
             shown.append(name)
     return tuple(shown)
+
+
+def _monomial(expr: sympy.Expr, positive: set[sympy.Basic]) -> bool:
+    """``expr`` is a positive integer times a product of ``positive`` values."""
+    coefficient, factors = expr.as_coeff_mul()
+    return coefficient.is_Integer and coefficient > 0 and all(
+        factor in positive or (isinstance(factor, sympy.Pow) and factor.base in positive) for factor in factors
+    )
 
 
 def _zeroed(symbol: sympy.Symbol, definitions: tuple[Definition, ...]) -> dict[sympy.Basic, sympy.Basic] | None:
