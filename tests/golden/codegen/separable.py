@@ -43,8 +43,9 @@ _INT64_MAX = 2**63 - 1
 _LOWEST = {"positive": 1, "nonnegative": 0, "flag": 0}
 _BLOCK = 2**16  # elements per block: a block of each argument and of the result stay in cache together
 _THREADED = 2**20  # results of this many elements or more are computed by several threads
-# Threads to compute in: the processors this process may run on, as numexpr does.
-_WORKERS = len(_os.sched_getaffinity(0)) if hasattr(_os, "sched_getaffinity") else _os.cpu_count() or 1
+# Threads to compute in: the processors this process may run on, as numexpr does, 8 at the most (memory, not
+# arithmetic, limits more of them).
+_WORKERS = min(8, len(_os.sched_getaffinity(0)) if hasattr(_os, "sched_getaffinity") else _os.cpu_count() or 1)
 
 
 class _Function:
