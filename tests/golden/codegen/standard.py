@@ -9,14 +9,15 @@ Every function takes keyword arguments only and works in one of two modes.
   type raises TypeError); an argument documented ">= 1" is >= 1, one documented ">= 0" is >= 0 and a flag
   is 0 or 1 (ValueError otherwise).
 * NumPy integer arrays, broadcast together with any ints: the result is an int64 array, computed in place.
-  One read-only pass over each array, a block at a time just before the block is computed, finds its
-  largest value (and any negative value; a second, in cache, any 0 where an argument is ">= 1"), and a
-  bound from those maxima proves that the result and every dividend and divisor fit in int64; int64 +, -
-  and * are exact modulo 2**64, so a result that fits is exact. When the bound cannot prove it, the result
-  is an object array of exact Python ints instead: no value ever wraps around. Checked: the dtype is an
-  integer one (bool, float, complex, str or object arrays of non-ints raise TypeError) and every value is
-  in its argument's range (ValueError naming the first bad value by its index); object arrays of ints are
-  checked element by element like ints; subclasses of numpy.ndarray are read as plain arrays.
+  One read-only pass over each array, a block at a time while the kernel has the block in cache, finds
+  its largest value (and any negative value; a second, or one of the result, any 0 where an argument is
+  ">= 1"), and a bound from those maxima proves that the result and every dividend and divisor fit in
+  int64; int64 +, - and * are exact modulo 2**64, so a result that fits is exact. When the bound cannot
+  prove it, the result is an object array of exact Python ints instead: no value ever wraps around. Large
+  arrays are computed by one thread per processor (at most 8). Checked: the dtype is an integer one (bool,
+  float, complex, str or object arrays of non-ints raise TypeError) and every value is in its argument's
+  range (ValueError naming the first bad value by its index); object arrays of ints are checked element by
+  element like ints; subclasses of numpy.ndarray are read as plain arrays.
 * Every configuration must be a layer: each quotient such as C_in_g = C_in/g is a whole number and each
   requirement a function's docstring lists holds (an output size of at least 1, say). ValueError names the
   first configuration that fails one: its index in arrays, its operands or its arguments. The kernel checks
