@@ -82,7 +82,7 @@ def _conv(facts: Facts) -> Tally:
         error = "" if _same(counted, out) else "same-even-kernel"
     macs = sympy.expand(products(facts) * _fraction(out, counted))
     bias = sympy.expand(facts.bias * facts.batch * spec.out_channels * sympy.Mul(*counted))
-    why = "2 × the products + the bias" if facts.bias != 0 else "2 × the products"
+    why = "2 × the products and the bias additions" if facts.bias != 0 else "2 × the products"
     return Tally(2 * macs + bias, why + (", an output short" if error else ""), source, error)
 
 
@@ -104,7 +104,7 @@ def _transposed(facts: Facts) -> Tally:
 
 
 def _linear(facts: Facts) -> Tally:
-    return Tally(2 * products(facts), "2 × the products, no bias", f"{_OPS}: _linear_flops_compute")
+    return Tally(2 * products(facts), "2 × the products, the bias not counted", f"{_OPS}: _linear_flops_compute")
 
 
 def _matmul(facts: Facts) -> Tally:

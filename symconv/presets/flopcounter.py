@@ -40,28 +40,29 @@ FLOPCOUNTER = register(Preset(
 
 @FLOPCOUNTER.counts("conv", "dwconv", "convtranspose")
 def _conv(facts: Facts) -> Tally:
-    why = "2 × the products, on the input grid" if facts.transposed else "2 × the products"
+    why = f"2 × the {'input grid' if facts.transposed else 'products'} (an addition per product)"
     return Tally(2 * products(facts), why, f"{_SOURCE}: conv_flop_count (aten.convolution)")
 
 
 @FLOPCOUNTER.counts("linear", "matmul")
 def _matmul(facts: Facts) -> Tally:
-    return Tally(2 * products(facts), "2 × the products", f"{_SOURCE}: mm_flop, addmm_flop, bmm_flop")
+    return Tally(2 * products(facts), "2 × the products (an addition per product)",
+                 f"{_SOURCE}: mm_flop, addmm_flop, bmm_flop")
 
 
 TORCHVISION = register(Preset(
     "torchvision", "torchvision's weights metadata", "Weights.meta['_ops'] (GFLOPS)",
-    "the multiply-accumulates of convolutions and matrix products (_ops is this / 10⁹, to 3 decimals)",
+    "the multiply-accumulates of convolutions and matrix products (_ops is this in billions, to 3 decimals)",
     "pytorch/vision, torchvision/models/*.py (weights meta '_ops'), computed by the script of pull request #6936",
     not_counted("pytorch/vision#6936: its flop_mapping has convolutions and matrix products only"),
     errors=(
         KnownError("gflops-are-macs",
-                   "published as GFLOPS, the figure is multiply-accumulates / 10⁹: half the FLOPs of 2 × MACs",
+                   "published as GFLOPS, the figure is billions of multiply-accumulates: half the FLOPs of 2 × MACs",
                    "pytorch/vision#6936: conv_flop_count, matmul_flop"),
     )))
 
 
 @TORCHVISION.counts("conv", "dwconv", "convtranspose", "linear", "matmul")
 def _macs(facts: Facts) -> Tally:
-    why = "the products, on the input grid" if facts.transposed else "the products"
+    why = "the input grid, no additions" if facts.transposed else "the products, no additions"
     return Tally(products(facts), why, "pytorch/vision#6936: conv_flop_count, matmul_flop, addmm_flop")

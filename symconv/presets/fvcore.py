@@ -45,13 +45,13 @@ def _conv(facts: Facts) -> Tally:
     if facts.padding:
         return Tally(sympy.Integer(0), f"padding '{facts.padding}': aten::_convolution_mode has no handle", _OPS,
                      "string-padding")
-    why = "the products, on the input grid" if facts.transposed else "the products"
+    why = "the input grid, no additions" if facts.transposed else "the products, no additions"
     return Tally(products(facts), why, f"{_HANDLES}: conv_flop_count (aten::_convolution)")
 
 
 @FVCORE.counts("linear")
 def _linear(facts: Facts) -> Tally:
-    return Tally(products(facts), "the products", f"{_HANDLES}: linear_flop_jit (aten::linear)")
+    return Tally(products(facts), "the products, no additions", f"{_HANDLES}: linear_flop_jit (aten::linear)")
 
 
 @FVCORE.counts("matmul")
@@ -61,7 +61,7 @@ def _matmul(facts: Facts) -> Tally:
     source = f"{_HANDLES}: {'bmm' if facts.origin and facts.origin.name == 'bmm' else 'matmul'}_flop_jit"
     if sympy.expand(counted - products(facts)) != 0:
         return Tally(counted, "prod(first operand) × the last size of the second", source, "matmul-broadcast")
-    return Tally(counted, "the products", source)
+    return Tally(counted, "the products, no additions", source)
 
 
 @FVCORE.counts("batchnorm")

@@ -44,8 +44,8 @@ PTFLOPS = register(Preset(
         KnownError("per-sample", "the hooked modules' sum is divided by the batch (the mean per image), the "
                                  "patched functions' counts are added undivided",
                    f"{_ENGINE}: compute_average_flops_cost, get_flops_pytorch"),
-        KnownError("double-count", "a hooked module whose forward calls a patched function (nn.ReLU → F.relu, "
-                                   "nn.GELU, pooling, nn.Upsample → F.interpolate) is counted by both",
+        KnownError("double-count", "a hooked module whose forward calls a patched function (nn.ReLU calls F.relu; "
+                                   "nn.GELU, pooling and nn.Upsample too) is counted by both",
                    f"{_ENGINE}: patch_functional beside MODULES_MAPPING"),
         KnownError("upsample-one-sample", "nn.Upsample's hook counts the output of the first sample, "
                                           "output[0], which the engine then divides by the batch again",
@@ -59,12 +59,12 @@ PTFLOPS = register(Preset(
 
 
 def _per_sample(facts: Facts, value: Expr, why: str, hook: str, error: str = "") -> Tally:
-    return Tally(value / facts.batch, f"{why}, ÷ batch", f"{_OPS}: {hook}", error)
+    return Tally(value / facts.batch, f"{why}, / batch", f"{_OPS}: {hook}", error)
 
 
 def _conv_hook(facts: Facts) -> Tally:
     grid = "input grid" if facts.transposed else "products"
-    why = f"the {grid} + the bias" if facts.bias != 0 else f"the {grid}"
+    why = f"the {grid} and the bias additions" if facts.bias != 0 else f"the {grid}, no additions"
     return _per_sample(facts, products(facts) + bias_outputs(facts), why, "conv_flops_counter_hook")
 
 
@@ -81,7 +81,7 @@ def _upsample_hook(facts: Facts) -> Tally:
 
 
 def _linear_hook(facts: Facts) -> Tally:
-    why = "the products + the bias" if facts.bias != 0 else "the products"
+    why = "the products and the bias additions" if facts.bias != 0 else "the products, no additions"
     return _per_sample(facts, products(facts) + bias_outputs(facts), why, "linear_flops_counter_hook")
 
 
@@ -188,20 +188,20 @@ PTFLOPS_ATEN = register(Preset(
 @PTFLOPS_ATEN.counts("conv", "dwconv", "convtranspose")
 def _aten_conv(facts: Facts) -> Tally:
     grid = "input grid" if facts.transposed else "products"
-    why = f"the {grid} + the bias" if facts.bias != 0 else f"the {grid}"
+    why = f"the {grid} and the bias additions" if facts.bias != 0 else f"the {grid}, no additions"
     return Tally(products(facts) + bias_outputs(facts), why, f"{_ATEN}: conv_flop_count")
 
 
 @PTFLOPS_ATEN.counts("linear")
 def _aten_linear(facts: Facts) -> Tally:
     if facts.bias == 0:
-        return Tally(products(facts), "the products", f"{_ATEN}: matmul_flop (aten.mm)")
+        return Tally(products(facts), "the products, no additions", f"{_ATEN}: matmul_flop (aten.mm)")
     if not facts.contiguous:
         return Tally(products(facts), "the products, the bias not counted (mm, then add_)", f"{_ATEN}: matmul_flop",
                      "linear-strided")
-    return Tally(products(facts) + bias_outputs(facts), "the products + the bias", f"{_ATEN}: addmm_flop")
+    return Tally(products(facts) + bias_outputs(facts), "the products and the bias additions", f"{_ATEN}: addmm_flop")
 
 
 @PTFLOPS_ATEN.counts("matmul")
 def _aten_matmul(facts: Facts) -> Tally:
-    return Tally(products(facts), "the products", f"{_ATEN}: matmul_flop, bmm_flop")
+    return Tally(products(facts), "the products, no additions", f"{_ATEN}: matmul_flop, bmm_flop")

@@ -63,9 +63,9 @@ THOP = register(Preset(
 
 def _conv(facts: Facts) -> Tally:
     if facts.transposed:
-        return Tally(facts.counts["output_grid"], "the products of a dense convolution on the output grid",
+        return Tally(facts.counts["output_grid"], "the output grid, no additions",
                      f"{_HOOKS}: count_convNd", "transposed-output-grid")
-    return Tally(facts.counts["macs"], "the products", f"{_HOOKS}: count_convNd")
+    return Tally(facts.counts["macs"], "the products, no additions", f"{_HOOKS}: count_convNd")
 
 
 def _norm(facts: Facts) -> Tally:
@@ -74,7 +74,7 @@ def _norm(facts: Facts) -> Tally:
 
 
 def _linear(facts: Facts) -> Tally:
-    return Tally(facts.counts["macs"], "the products", f"{_HOOKS}: count_linear")
+    return Tally(facts.counts["macs"], "the products, no additions", f"{_HOOKS}: count_linear")
 
 
 def _zero(facts: Facts) -> Tally:

@@ -5,7 +5,7 @@ count, and why, layer type by layer type (:func:`symconv.presets.compare`).
 >>> from symconv.presets import compare
 >>> text = render_comparison(compare(builtin("resnet50"), {"alpha": 1, "rho": 1}, ["fvcore"]))
 >>> print(text.splitlines()[4])
-fvcore  fvcore 0.1.5  FlopCountAnalysis(model, inputs).total()  4,111,512,576  −4,094,963,328  −49.90%
+fvcore  FlopCountAnalysis(model, inputs).total()  4,111,512,576  −4,094,963,328  −49.90%
 """
 
 from __future__ import annotations
@@ -36,8 +36,7 @@ def _head(comparison: Comparison) -> list[str]:
 
 
 def _tool_row(tool: ToolCount) -> list[str]:
-    return [tool.preset.name, tool.preset.tool, tool.preset.call, number(tool.total), signed(tool.difference),
-            _share(tool)]
+    return [tool.preset.name, tool.preset.call, number(tool.total), signed(tool.difference), _share(tool)]
 
 
 def _group_rows(tool: ToolCount) -> list[list[str]]:
@@ -45,16 +44,16 @@ def _group_rows(tool: ToolCount) -> list[list[str]]:
             for g in tool.by_type()]
 
 
-_TOOLS = ["tool", "version", "call", "number", "− exact", "share"]
+_TOOLS = ["tool", "the number of", "number", "− exact", "share"]
 _TYPES = ["type", "layers", "tool", "exact", "tool − exact", "why"]
 
 
 def _text(comparison: Comparison) -> str:
     out = [*_head(comparison), ""]
-    out += aligned(_TOOLS, [_tool_row(t) for t in comparison.counts], "lllrrr")
+    out += aligned(_TOOLS, [_tool_row(t) for t in comparison.counts], "llrrr")
     out += ["", "Why, by layer type:"]
     for tool in comparison.counts:
-        out += ["", f"{tool.preset.name} ({tool.preset.reports}):"]
+        out += ["", f"{tool.preset.name}, {tool.preset.tool}: {tool.preset.reports}"]
         out += [f"  {line}" for line in aligned(_TYPES, _group_rows(tool), "lrrrrl")]
         out += [f"  known error {e.name}: {e.says} ({e.source})" for e in tool.errors]
     return "\n".join(out) + "\n"
@@ -69,7 +68,7 @@ def comparison_document(comparison: Comparison) -> Document:
     blocks: list[Block] = [
         Paragraph("Exact FLOPs: ", InlineMath(comparison.exact),
                   " (every multiplication, addition and other operation)."),
-        Table(_TOOLS, [[_cell(c) for c in _tool_row(t)] for t in comparison.counts], align="lllrrr")]
+        Table(_TOOLS, [[_cell(c) for c in _tool_row(t)] for t in comparison.counts], align="llrrr")]
     for tool in comparison.counts:
         blocks += [Heading(2, f"{tool.preset.name}: {tool.preset.reports}"),
                    Table(_TYPES, [[_cell(c) for c in row] for row in _group_rows(tool)], align="lrrrrl")]
