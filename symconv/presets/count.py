@@ -21,7 +21,8 @@ from symconv.network.layers.base import Expr, Shape
 from symconv.presets.base import PRESETS, KnownError, Preset, Tally, find
 from symconv.presets.facts import Facts, network_facts, presented, stage_facts
 
-__all__ = ["Comparison", "Group", "ToolCount", "ToolRow", "compare", "count", "count_derivation", "count_facts"]
+__all__ = ["Comparison", "Group", "ToolCount", "ToolRow", "compare", "compare_facts", "count", "count_derivation",
+           "count_facts"]
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,12 @@ def compare(network: Network, values: Mapping[str, Expr | int] | None = None,
     [('flopcounter', 8178368512), ('thop', 4133742592)]
     """
     layers = [(node.name, facts) for node, facts in network_facts(network, values)]
+    return compare_facts(network.title or network.name, layers, presets)
+
+
+def compare_facts(title: str, layers: Sequence[tuple[str, Facts]], presets: Sequence[str] | None = None
+                  ) -> Comparison:
+    """Every tool's (or the ``presets`` named) count of named layers' facts."""
     names = list(presets) if presets is not None else list(PRESETS)
-    counts = tuple(count_facts(name, network.title or network.name, layers) for name in names)
-    return Comparison(network.title or network.name, counts[0].exact if counts else sympy.Integer(0), counts)
+    counts = tuple(count_facts(name, title, layers) for name in names)
+    return Comparison(title, counts[0].exact if counts else sympy.Integer(0), counts)
