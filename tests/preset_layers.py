@@ -75,6 +75,16 @@ class PermutedLinear(nn.Module):
         return self.fc(self.act(x) if self.act is not None else x)
 
 
+def dcgan_generator() -> nn.Module:
+    """DCGAN's generator as the PyTorch example builds it (pytorch/examples, dcgan/main.py): the built-in
+    network dcgan_generator."""
+    layers: list[nn.Module] = []
+    for i, (cin, cout) in enumerate(((100, 512), (512, 256), (256, 128), (128, 64), (64, 3))):
+        layers.append(nn.ConvTranspose2d(cin, cout, 4, 1 if i == 0 else 2, 0 if i == 0 else 1, bias=False))
+        layers += [nn.BatchNorm2d(cout), nn.ReLU(True)] if cout != 3 else [nn.Tanh()]
+    return nn.Sequential(*layers)
+
+
 def one(layer: Callable[[], nn.Module]) -> Callable[[], nn.Module]:
     """A torch.nn layer as a model's only child (symconv traces the modules a model calls)."""
     return lambda: nn.Sequential(layer())
@@ -183,4 +193,5 @@ LAYERS: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
     "torch.bmm": (call(lambda x: torch.bmm(x, x)), (2, 8, 8)),
     "nn.ChannelShuffle": (one(lambda: nn.ChannelShuffle(2)), X),
     "a module called twice": (Shared, X),
+    "DCGAN's generator": (dcgan_generator, (2, 100, 1, 1)),
 }
