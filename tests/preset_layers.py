@@ -191,6 +191,7 @@ LAYERS: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
     "torch.matmul": (call(lambda x: torch.matmul(x, x)), X),
     "x.matmul(y)": (call(lambda x: x.matmul(x)), X),
     "torch.bmm": (call(lambda x: torch.bmm(x, x)), (2, 8, 8)),
+    "x[:, :1] @ y broadcast": (call(lambda x: x[:, :1] @ x), X),
     "nn.ChannelShuffle": (one(lambda: nn.ChannelShuffle(2)), X),
     "a module called twice": (Shared, X),
     "DCGAN's generator": (dcgan_generator, (2, 100, 1, 1)),

@@ -8,7 +8,7 @@ import pytest
 
 from symconv.documents.published import FIGURES, per_channel_fits
 from symconv.network import builtin
-from symconv.network.mobilenet import figures
+from symconv.network.mobilenet import figures, load_published
 from symconv.presets.explain import explain, subject
 
 ROWS = {fig.id: fig for fig in figures(FIGURES)}
@@ -36,3 +36,15 @@ def test_the_width_075_rows_leave_out_the_first_convolution(resolution):
 def test_the_parameter_figures_fit_three_values_per_batch_norm_channel():
     params = [fig for name, fig in ROWS.items() if name.startswith("tfslim") and name.endswith("params")]
     assert per_channel_fits(params) == [3]
+
+
+PAPER = [fig for fig in figures() if fig.unit == "M" and not fig.without and not fig.verdict.startswith("differs")]
+TABLES = [fig for fig in ROWS.values() if not fig.verdict.startswith("differs")]
+
+
+@pytest.mark.parametrize("fig", PAPER + TABLES, ids=[f.id for f in PAPER + TABLES])
+def test_explain_names_the_quantity_of_every_figure_that_fits(fig):
+    network = next(row["network"] for source in ("published.toml", FIGURES)
+                   for row in load_published(source)["figure"] if row["id"] == fig.id)
+    found = explain(subject(builtin(network), dict(fig.setting)), [fig.printed + fig.unit], search=False)
+    assert fig.quantity in {m.reading.name for m in found.numbers[0].matches}

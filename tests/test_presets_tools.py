@@ -67,3 +67,36 @@ def test_preset_reproduces_the_tool_on_a_model(name, size, preset):
     assert count_facts(preset, name, _facts(name, size)).total == got
     closed = count_facts(preset, name, _facts(name, None)).total
     assert closed.xreplace({_model(name).symbols[k]: v for k, v in values.items()}) == got
+
+
+#: Each tool's known errors, and a layer of preset_layers.LAYERS that shows it (the tool's number on that layer
+#: is checked above, the error included).
+KNOWN_ERRORS = [
+    ("flopcounter", "one-addition-per-product", "conv no bias"), ("flopcounter", "padding-products", "conv no bias"),
+    ("fvcore", "matmul-broadcast", "x[:, :1] @ y broadcast"),
+    ("fvcore", "string-padding", "conv padding same"), ("fvcore", "string-padding", "conv padding valid"),
+    ("fvcore", "2d-only", "upsample trilinear"), ("fvcore", "2d-only", "adaptive avgpool 3-D"),
+    ("ptflops-pytorch", "double-count", "nn.ReLU"), ("ptflops-pytorch", "upsample-one-sample", "upsample nearest"),
+    ("ptflops-pytorch", "layernorm-affine", "layernorm"), ("ptflops-pytorch", "per-sample", "conv no bias"),
+    ("ptflops-aten", "linear-strided", "linear on a permuted map"),
+    ("thop", "transposed-output-grid", "transposed stride 2"), ("thop", "modules-only", "F.interpolate bilinear"),
+    ("thop", "trilinear-zero", "upsample trilinear"), ("torchinfo", "linear-leading-dims", "linear on a sequence"),
+    ("torchinfo", "transposed-output-grid", "transposed 2x2 stride 2"),
+    ("calflops", "grouped-transposed", "transposed grouped"),
+    ("calflops", "transposed-bias-size", "transposed stride 2"),
+    ("calflops", "same-even-kernel", "conv padding same, even kernel"),
+    ("calflops", "interpolate-size", "upsample to a size"),
+]
+
+
+@pytest.mark.parametrize(("preset", "error", "case"), KNOWN_ERRORS, ids=[f"{p}-{e}" for p, e, _ in KNOWN_ERRORS])
+def test_a_known_error_is_named_where_it_occurs(preset, error, case):
+    assert {preset for preset, _, _ in KNOWN_ERRORS} == set(TOOLS)
+    assert error in [e.name for e in count(_layer(case), preset).errors]
+
+
+def test_no_known_error_is_named_where_none_occurs():
+    assert count(_layer("conv no bias"), "fvcore").errors == ()
+    assert count(_layer("transposed stride 2"), "fvcore").errors == ()
+    assert [e.name for e in count(_layer("nn.ReLU6"), "ptflops-pytorch").errors] == ["per-sample"]
+    assert count(_layer("conv 3x3 bias (the issue's)"), "ptflops-pytorch").errors == ()

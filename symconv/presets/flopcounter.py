@@ -41,13 +41,22 @@ FLOPCOUNTER = register(Preset(
 @FLOPCOUNTER.counts("conv", "dwconv", "convtranspose")
 def _conv(facts: Facts) -> Tally:
     why = f"2 × the {'input grid' if facts.transposed else 'products'} (an addition per product)"
-    return Tally(2 * products(facts), why, f"{_SOURCE}: conv_flop_count (aten.convolution)")
+    return Tally(2 * products(facts), why, f"{_SOURCE}: conv_flop_count (aten.convolution)", _errors(facts))
+
+
+def _errors(facts: Facts) -> str:
+    """Which of FlopCounterMode's caveats a layer shows: no bias to stand for the first product's missing
+    addition; padding, whose zeros it multiplies."""
+    padded = facts.spec is not None and not facts.transposed and any(
+        p != 0 for p in (*facts.spec.padding, *(facts.spec.padding_end or ())))
+    names = ["one-addition-per-product" if facts.bias == 0 else "", "padding-products" if padded else ""]
+    return ", ".join(n for n in names if n)
 
 
 @FLOPCOUNTER.counts("linear", "matmul")
 def _matmul(facts: Facts) -> Tally:
     return Tally(2 * products(facts), "2 × the products (an addition per product)",
-                 f"{_SOURCE}: mm_flop, addmm_flop, bmm_flop")
+                 f"{_SOURCE}: mm_flop, addmm_flop, bmm_flop", _errors(facts))
 
 
 TORCHVISION = register(Preset(

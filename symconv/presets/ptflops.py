@@ -59,7 +59,8 @@ PTFLOPS = register(Preset(
 
 
 def _per_sample(facts: Facts, value: Expr, why: str, hook: str, error: str = "") -> Tally:
-    return Tally(value / facts.batch, f"{why}, / batch", f"{_OPS}: {hook}", error)
+    errors = [e for e in (error, "per-sample" if facts.batch != 1 else "") if e]
+    return Tally(value / facts.batch, f"{why}, / batch", f"{_OPS}: {hook}", ", ".join(errors))
 
 
 def _conv_hook(facts: Facts) -> Tally:
