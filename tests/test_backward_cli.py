@@ -50,11 +50,20 @@ def test_the_derivation_printed_is_the_librarys(capsys):
     assert status == 0 and out == render(expected, steps="brief")
 
 
+def test_flopcounter_counts_the_forward_pass_as_the_tool_and_the_backward_pass_by_its_rule(capsys):
+    forward = json.loads(_run(capsys, "derive", "standard", "--convention", "flopcounter", "--format", "json")[1])
+    backward = json.loads(_run(capsys, "derive", "standard", "--convention", "flopcounter", "--pass", "backward",
+                               "--format", "json")[1])
+    assert forward["preset"]["name"] == "flopcounter" and "pass" not in forward
+    assert backward["pass"] == "backward" and "preset" not in backward
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--grad", "input"], "--grad chooses the gradients of a backward pass"),
     (["--pass", "backward", "--grad", "gamma"], "--grad gamma: unknown gradient 'gamma'"),
     (["--pass", "backward", "--grad", ","], "give at least one gradient"),
-    (["--convention", "flopcounter"], "counts a backward pass"),
+    (["--pass", "backward", "--convention", "thop"], "the preset 'thop' counts the forward pass"),
+    (["--convention", "fvcore", "--memory"], "--memory and --device count in a convention"),
     (["--pass", "training", "--convention", "output-grid"], "a backward pass is counted in"),
     (["--device", "peak=1e12"], "--device peak=1e12: the device needs bandwidth"),
 ])

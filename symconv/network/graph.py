@@ -36,6 +36,7 @@ import sympy
 from symconv.conventions import Convention
 from symconv.errors import did_you_mean
 from symconv.network.layers import IN_CHANNELS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
+from symconv.network.origin import Origin
 
 __all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "walk"]
 
@@ -108,12 +109,14 @@ class Rounding:
 
 @dataclass(frozen=True)
 class Node:
-    """One layer of a network: its name, the layer, and the names of the nodes it reads."""
+    """One layer of a network: its name, the layer, the names of the nodes it reads and, where known, the
+    operation a model calls for it (:class:`~symconv.network.origin.Origin`, which counting tools see)."""
 
     name: str
     layer: LayerSpec
     inputs: tuple[str, ...]
     where: str = ""  # how error messages name it (file and layer), when not by its name
+    origin: Origin | None = None
 
     @property
     def location(self) -> str:

@@ -19,6 +19,7 @@ same \\
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -165,6 +166,10 @@ _PACKAGES = ("booktabs", "array", "tabularx", "longtable")
 _AROUND = {"longtable": (r"\begingroup", r"\endgroup")}  # longtable centres itself and breaks across pages
 
 
+#: A dot inside a name (``ResNet18_Weights.IMAGENET1K_V1``), where a narrow column may break the line.
+_DOTTED = re.compile(r"(?<=[A-Za-z0-9}])\.(?=[A-Za-z])")
+
+
 def _table(table: Table) -> tuple[str, list[str]]:
     """A booktabs table, set as :func:`~symconv.printing.latex_layout.table_layout` says, and the packages it
     needs."""
@@ -177,7 +182,10 @@ def _table(table: Table) -> tuple[str, list[str]]:
             if len(lines) > 1:  # math too wide for its column: its lines stacked in the cell
                 rows = " \\\\ ".join([lines[0], *(rf"\quad {line}" for line in lines[1:])])
                 return rf"$\begin{{array}}[t]{{@{{}}l@{{}}}}{rows}\end{{array}}$"
-        return inline_latex(cell)
+        if layout.environment == "tabular":
+            return inline_latex(cell)
+        return "".join(_DOTTED.sub(r".\\allowbreak{}", latex_text(piece.text)) if isinstance(piece, Text)
+                       else inline_latex((piece,)) for piece in cell)
 
     limits = layout.math or (0,) * len(table.head)
 
