@@ -18,7 +18,7 @@ C_in + b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import mul
@@ -29,7 +29,7 @@ from sympy.core.function import AppliedUndef
 from symconv.errors import SymconvError
 from symconv.symbols import is_flag
 
-__all__ = ["ELEMENTARY", "Ops", "count_ops", "presence", "product", "size", "tensors_read"]
+__all__ = ["ELEMENTARY", "Ops", "count_ops", "presence", "product", "receipts", "size", "tensors_read"]
 
 
 _NONE = sympy.Integer(0)
@@ -135,6 +135,31 @@ def _power_ops(expr: sympy.Pow) -> Ops:
     if expr.exp == sympy.Rational(-1, 2):
         return base + Ops(sympy.Integer(0), sympy.Integer(0), sympy.Integer(2))  # a square root, a division
     raise SymconvError(f"cannot count the operations of the power {expr}")
+
+
+def receipts(element_of: Callable[[sympy.Expr], sympy.Expr], terms: sympy.Expr, elements: sympy.Expr) -> Ops:
+    """The operations of ``elements`` elements that have ``terms`` terms between them, each one
+    ``element_of(r)`` for its own ``r`` terms (which terms an element has varies; their number is what counts).
+
+    Each count of one element is linear in its ``r``: a slope per term and an intercept per element, so the
+    total is the slope times ``terms`` plus the intercept times ``elements``. ``elements`` counts the elements
+    with at least one term: one with none computes nothing.
+
+    >>> j, r = sympy.Symbol("j"), sympy.Symbol("R")
+    >>> x = sympy.IndexedBase("x")
+    >>> receipts(lambda n: sympy.Sum(x[j] * x[j + 1], (j, 0, n - 1)), r, sympy.Integer(3))  # 3 sums of R terms
+    Ops(mults=R, adds=R - 3, others=0)
+    """
+    r = sympy.Dummy("r", integer=True, positive=True)
+    per = count_ops(element_of(r))
+
+    def total(count: sympy.Expr) -> sympy.Expr:
+        line = sympy.Poly(count, r)
+        if line.degree() > 1:
+            raise SymconvError(f"an element's count {count} is not linear in its number of terms")
+        return sympy.expand(line.coeff_monomial(r) * terms + line.coeff_monomial(1) * elements)
+
+    return Ops(total(per.mults), total(per.adds), total(per.others))
 
 
 def tensors_read(expr: sympy.Expr, tensors: Sequence[sympy.IndexedBase]) -> sympy.Expr:

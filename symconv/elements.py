@@ -20,7 +20,8 @@ import sympy
 from symconv.spec import Conv
 from symconv.symbols import index, position_index, tap_index
 
-__all__ = ["Tensors", "dense", "element", "partial_element", "scatter", "tensors"]
+__all__ = ["Tensors", "dense", "element", "input_channel", "partial_element", "reads", "scatter", "summed", "taps",
+           "tensors"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def tensors(conv: Conv, stage: int = 1) -> Tensors:
     )
 
 
-def _taps(conv: Conv) -> tuple[list[sympy.Expr], list[tuple[sympy.Symbol, int, sympy.Expr]]]:
+def taps(conv: Conv) -> tuple[list[sympy.Expr], list[tuple[sympy.Symbol, int, sympy.Expr]]]:
     """The tap index of each axis (0 for a one-tap axis) and the sum's ranges over the taps."""
     values, limits = [], []
     for axis, i in enumerate(tap_index(a) for a in conv.axes):
@@ -65,7 +66,7 @@ def _taps(conv: Conv) -> tuple[list[sympy.Expr], list[tuple[sympy.Symbol, int, s
     return values, limits
 
 
-def _summed(body: sympy.Expr, limits: list) -> sympy.Expr:  # type: ignore[type-arg]
+def summed(body: sympy.Expr, limits: list) -> sympy.Expr:  # type: ignore[type-arg]
     """``body`` summed over ``limits``; a sum over a single value (a depthwise layer's one channel per group,
     a 1×1 kernel's one tap) is left out."""
     return sympy.Sum(body, *limits) if limits else body
@@ -79,16 +80,27 @@ def element(conv: Conv, t: Tensors) -> tuple[sympy.Indexed, sympy.Expr]:
     """
     n, o, c = index("n"), index("o"), index("c")
     positions = [position_index(a) for a in conv.axes]
-    channel_offset: sympy.Expr = sympy.Integer(0)
-    if conv.groups != 1:
-        channel_offset = sympy.floor(o / conv.out_per_group) * conv.in_per_group
     limits = [] if conv.in_per_group == 1 else [(c, 0, conv.in_per_group - 1)]
-    channel = channel_offset if conv.in_per_group == 1 else channel_offset + c
-    tap_values, tap_limits = _taps(conv)
-    where = [conv.stride[axis] * u + conv.dilation[axis] * tap_values[axis] - conv.padding[axis]
-             for axis, u in enumerate(positions)]
-    product = t.w[(o, c if conv.in_per_group != 1 else 0, *tap_values)] * t.x[(n, channel, *where)]
-    return t.y[(n, o, *positions)], _summed(product, limits + tap_limits) + conv.bias * t.beta[o]
+    tap_values, tap_limits = taps(conv)
+    product = t.w[(o, c if conv.in_per_group != 1 else 0, *tap_values)] * t.x[(n, input_channel(conv, o, c),
+                                                                                *reads(conv, positions, tap_values))]
+    return t.y[(n, o, *positions)], summed(product, limits + tap_limits) + conv.bias * t.beta[o]
+
+
+def input_channel(conv: Conv, o: sympy.Expr, c: sympy.Expr) -> sympy.Expr:
+    """The input channel that channel ``c`` of output channel ``o``'s group is: ``floor(o / (C_out/g)) *
+    (C_in/g) + c`` (``c`` is 0 when the group has one input channel)."""
+    offset: sympy.Expr = sympy.Integer(0)
+    if conv.groups != 1:
+        offset = sympy.floor(o / conv.out_per_group) * conv.in_per_group
+    return offset if conv.in_per_group == 1 else offset + c
+
+
+def reads(conv: Conv, positions: list[sympy.Expr], tap_values: list[sympy.Expr]) -> list[sympy.Expr]:
+    """Where tap ``i`` of position ``u`` meets the other side, per axis: ``s u + d i - p`` (the input position a
+    convolution reads, the output position a transposed convolution's scatter lands on)."""
+    return [conv.stride[axis] * u + conv.dilation[axis] * tap_values[axis] - conv.padding[axis]
+            for axis, u in enumerate(positions)]
 
 
 def scatter(conv: Conv, t: Tensors) -> tuple[sympy.Indexed, sympy.Expr]:
@@ -100,11 +112,9 @@ def scatter(conv: Conv, t: Tensors) -> tuple[sympy.Indexed, sympy.Expr]:
     n, o, c = index("n"), index("o"), index("c")
     positions = [position_index(a) for a in conv.axes]
     limits = [] if conv.out_per_group == 1 else [(o, 0, conv.out_per_group - 1)]
-    tap_values, tap_limits = _taps(conv)
+    tap_values, tap_limits = taps(conv)
     product = t.w[(c, o if conv.out_per_group != 1 else 0, *tap_values)] * t.x[(n, c, *positions)]
-    lands = [conv.stride[axis] * positions[axis] + conv.dilation[axis] * tap_values[axis] - conv.padding[axis]
-             for axis in range(conv.dims)]
-    return t.y[(n, sympy.Symbol("o'"), *lands)], _summed(product, limits + tap_limits)
+    return t.y[(n, sympy.Symbol("o'"), *reads(conv, positions, tap_values))], summed(product, limits + tap_limits)
 
 
 def partial_element(conv: Conv, t: Tensors, terms: sympy.Expr) -> sympy.Expr:
@@ -131,6 +141,6 @@ def dense(conv: Conv, t: Tensors) -> sympy.Expr:
     n, o, c = index("n"), index("o"), index("c")
     positions = [position_index(a) for a in conv.axes]
     limits = [] if conv.in_per_group == 1 else [(c, 0, conv.in_per_group - 1)]
-    tap_values, tap_limits = _taps(conv)
+    tap_values, tap_limits = taps(conv)
     product = t.w[(c, o, *tap_values)] * sympy.IndexedBase("x_spread")[(n, c, *positions)]
-    return _summed(product, limits + tap_limits)
+    return summed(product, limits + tap_limits)

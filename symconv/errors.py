@@ -5,7 +5,18 @@ The CLI prints any of them as one line on stderr and exits with status 2.
 
 from __future__ import annotations
 
-__all__ = ["FormulaError", "NetworkError", "SpecError", "SymconvError", "UnknownSymbolError", "UnknownVariantError"]
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "FormulaError",
+    "NetworkError",
+    "SpecError",
+    "SymconvError",
+    "UnknownSymbolError",
+    "UnknownVariantError",
+    "did_you_mean",
+]
 
 
 class SymconvError(ValueError):
@@ -39,3 +50,14 @@ class FormulaError(SymconvError):
     def __init__(self, message: str, position: int | None = None) -> None:
         super().__init__(message if position is None else f"{message} (at character {position + 1})")
         self.position = position
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean C_in?)`` for the known name closest to a misspelt one, or nothing: how every error
+    about an unknown name suggests the right one.
+
+    >>> did_you_mean("C_inn", ["C_in", "C_out"]), did_you_mean("zzz", ["C_in"])
+    (' (did you mean C_in?)', '')
+    """
+    close = difflib.get_close_matches(name, sorted(set(known)), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""

@@ -24,7 +24,8 @@ map, per axis, carry everything the padding changes:
 
 Each is a SymPy function that evaluates itself exactly once its arguments are integers, so that a closed form
 containing it is exact everywhere; :func:`valid_pairs_sum` writes ``V`` as the sum over the taps it is, and
-:func:`valid_pairs_regimes` derives its closed forms where the ``max``/``min`` of that sum resolve.
+:func:`valid_pairs_regimes` derives its closed forms where the ``max``/``min`` of that sum resolve
+(:mod:`symconv.fixed_geometry`: those of a fixed kernel, stride, padding and dilation).
 
 >>> ValidPairs(3, 3, 3, 1, 1, 1)  # a 3x3 'same' kernel on a 3-wide map: 9 pairs, 2 on the padding
 7
@@ -51,13 +52,16 @@ __all__ = [
     "PaddedTaps",
     "Regime",
     "Relation",
+    "TapCount",
     "ValidPairs",
+    "adaptive_window",
     "geometric_atoms",
     "input_size",
     "is_polynomial",
     "output_size",
     "output_size_relations",
     "padding_for",
+    "pooled_output_size",
     "slack",
     "span",
     "transposed_input_size",
@@ -113,6 +117,44 @@ def output_size(size: Size, kernel: Size, stride: Size, padding: Size, dilation:
     7
     """
     return _floor_div(slack(size, kernel, padding, dilation, padding_end), stride) + 1
+
+
+def _ceil_div_any(a: Size, b: Size) -> Size:
+    """``ceil(a / b)``: on ints exactly, SymPy's ceiling otherwise."""
+    if isinstance(a, int) and isinstance(b, int):
+        return -((-a) // b)
+    return sympy.ceiling((sympy.Integer(a) if isinstance(a, int) else a) / b)
+
+
+def pooled_output_size(size: Size, kernel: Size, stride: Size, padding: Size, dilation: Size,
+                       ceil_mode: bool = False) -> Size:
+    """The output size of one axis of a pooling window: :func:`output_size`, or with ``ceil_mode`` the
+    ceiling of the same quotient — a last, partial window is kept — unless that window would start in the
+    padding at the end (PyTorch's ``pooling_output_shape``), then it is dropped.
+
+    >>> pooled_output_size(112, 3, 2, 0, 1), pooled_output_size(112, 3, 2, 0, 1, ceil_mode=True)
+    (55, 56)
+    >>> pooled_output_size(5, 2, 2, 1, 1, ceil_mode=True)  # a fourth window would start at the end padding
+    3
+    """
+    if not ceil_mode:
+        return output_size(size, kernel, stride, padding, dilation)
+    out = _ceil_div_any(slack(size, kernel, padding, dilation), stride) + 1
+    past_input = (out - 1) * stride - (size + padding)  # where the last window starts, past the input
+    if isinstance(past_input, int) or past_input.is_number:
+        return out - 1 if past_input >= 0 else out
+    return sympy.Piecewise((out - 1, sympy.Ge(past_input, 0)), (out, True))
+
+
+def adaptive_window(position: Size, size: Size, out: Size) -> tuple[Size, Size]:
+    """The window ``[start, end)`` of output ``position`` of an adaptive pooling from ``size`` inputs to
+    ``out`` outputs: ``start = floor(position·size/out)``, ``end = ceil((position + 1)·size/out)`` (PyTorch's
+    ``start_index`` and ``end_index``). Windows overlap when ``out`` does not divide ``size``.
+
+    >>> [adaptive_window(i, 7, 3) for i in range(3)]
+    [(0, 3), (2, 5), (4, 7)]
+    """
+    return _floor_div(position * size, out), _ceil_div_any((position + 1) * size, out)
 
 
 def input_size(out: Size, kernel: Size, stride: Size, padding: Size, dilation: Size,
@@ -293,6 +335,10 @@ class _TapCount(_ExactCount):
     @staticmethod
     def over_taps(n_a: int, n_b: int, s: int, p: int, d: int, ranges: list[tuple[int, int]], taps: range) -> int:
         raise NotImplementedError
+
+
+#: The base of the counts over the taps of one axis (``V``, ``Z``, ``H``), for the modules that take one.
+TapCount = _TapCount
 
 
 class ValidPairs(_TapCount):

@@ -7,7 +7,9 @@ names of its own. Adding a count is one :class:`Quantity` here plus its derivati
 * :data:`FURTHER` — the further counts every derivation has (``Derivation.counts``): the multiply-accumulates
   on the input and the output grid, and the counts that skip the zeros of the padding;
 * :data:`NETWORK` — what one layer of a network costs (:class:`symconv.network.layers.Counts`), and
-  :data:`NETWORK_TOTALS` the totals a network analysis reports.
+  :data:`NETWORK_TOTALS` the totals a network analysis reports;
+* :data:`PARTS` — the gradients a backward pass computes, each a part of its counts (:mod:`symconv.passes`);
+* :data:`MEMORY` — the memory traffic of a pass and its arithmetic intensity (:mod:`symconv.memory`).
 
 >>> quantity("mults").title, quantity("mults").latex
 ('multiplications', '\\mathrm{mults}')
@@ -27,8 +29,10 @@ from symconv.errors import SymconvError
 __all__ = [
     "FURTHER",
     "LAYER",
+    "MEMORY",
     "NETWORK",
     "NETWORK_TOTALS",
+    "PARTS",
     "TABLE",
     "Quantity",
     "latex_name",
@@ -82,6 +86,27 @@ _ROWS = (
              "operations that are neither a multiplication nor an addition: comparisons, divisions, square "
              "roots, exponentials", _upright("others")),
     Quantity("outputs", "output elements", "elements of the output tensor", _upright("outputs")),
+    Quantity("forward", "forward pass", "the operations of the forward pass, as a part of a training step",
+             _upright("forward")),
+    Quantity("grad_input", "gradient of the input",
+             "the operations of the backward pass that compute the gradient with respect to the layer's input",
+             _upright("grad", "input")),
+    Quantity("grad_weight", "gradient of the weight",
+             "the operations of the backward pass that compute the gradient with respect to the weight",
+             _upright("grad", "weight")),
+    Quantity("grad_bias", "gradient of the bias",
+             "the operations of the backward pass that compute the gradient with respect to the bias",
+             _upright("grad", "bias")),
+    Quantity("elements", "tensor elements moved",
+             "tensor elements a pass reads or writes, each once (the compulsory traffic of symconv.memory)",
+             _upright("elements")),
+    Quantity("bytes", "bytes of memory traffic",
+             "bytes a pass moves under the compulsory traffic model: every element it reads or writes, once, "
+             "B bytes each", _upright("bytes")),
+    Quantity("intensity", "arithmetic intensity", "FLOPs per byte of memory traffic: flops / bytes",
+             _upright("intensity")),
+    Quantity("roofline", "roofline time", "the least time on a device of peak FLOP/s and bandwidth B/s: "
+             "max(flops / peak, bytes / bandwidth), in seconds", _upright("time", "roofline")),
 )
 
 #: Every quantity, by name.
@@ -99,6 +124,13 @@ NETWORK = ("params", "buffers", "weights", "mults", "adds", "others", "macs")
 #: The totals of a network analysis (``params`` as PyTorch's ``sum(p.numel())``).
 NETWORK_TOTALS = ("params", "buffers", "mults", "adds", "macs", "flops")
 
+#: The parts of a backward pass, one per gradient, in printed order (``Derivation.parts``); a training step
+#: has the ``forward`` part first.
+PARTS = ("grad_input", "grad_weight", "grad_bias")
+
+#: The memory figures of a pass (:mod:`symconv.memory`): its traffic and its arithmetic intensity.
+MEMORY = ("bytes", "intensity")
+
 
 def quantity(name: str, known: tuple[str, ...] | None = None) -> Quantity:
     """The quantity called ``name``; with ``known``, only one of those names is accepted."""
@@ -109,13 +141,13 @@ def quantity(name: str, known: tuple[str, ...] | None = None) -> Quantity:
 
 
 def _convention_flops(name: str) -> str | None:
-    """``flops_macs`` names the FLOPs in the convention ``macs``: the convention's name, else None."""
+    """``flops_macs`` names the FLOPs in the convention (or preset) ``macs``: its name, else None."""
     if not name.startswith("flops_"):
         return None
-    from symconv.conventions import Convention
+    from symconv.conventions import PRESETS, Convention
 
     rest = name[len("flops_"):]
-    return rest if rest in {c.value for c in Convention} else None
+    return rest if rest in {c.value for c in Convention} | set(PRESETS) else None
 
 
 def title(name: str) -> str:

@@ -28,6 +28,7 @@ import sympy
 
 from symconv.errors import SpecError
 from symconv.geometry import output_size, slack, span, transposed_output_size
+from symconv.limits import MAX_TERMS_OF_A_VALUE, MAX_VALUE, expansion_bound
 from symconv.symbols import TABLE, axes, sym
 
 __all__ = ["Conv", "Definition", "Values", "resolve_values"]
@@ -74,8 +75,7 @@ def resolve_values(values: Values | None) -> dict[sympy.Symbol, sympy.Expr]:
         if isinstance(value, bool) or not isinstance(value, int | sympy.Expr):
             raise SpecError(f"{symbol} must be set to an integer or a SymPy expression, not {value!r}")
         expr = sympy.Integer(value) if isinstance(value, int) else value
-        if expr.is_number and not expr.is_integer:
-            raise SpecError(f"{symbol} = {expr} is not an integer")
+        _check_bounded(symbol, expr)
         resolved[symbol] = expr
     # Substitutions see each other (--set k_h=k_w --set k_w=3 makes both 3), as often as a chain needs.
     as_given = {s for s, e in resolved.items() if e == s}  # a name set to itself: a layer that reads it
@@ -88,6 +88,19 @@ def resolve_values(values: Values | None) -> dict[sympy.Symbol, sympy.Expr]:
             return resolved
         resolved = chained
     raise SpecError("the values given refer to each other in a circle")
+
+
+def _check_bounded(symbol: sympy.Symbol, expr: sympy.Expr) -> None:
+    """A value a layer can take: an integer of at most :data:`symconv.limits.MAX_VALUE`, or an expression of
+    at most :data:`symconv.limits.MAX_TERMS_OF_A_VALUE` terms once expanded."""
+    if expr.is_number:
+        if not expr.is_integer:
+            raise SpecError(f"{symbol} = {expr} is not an integer")
+        if abs(expr) > MAX_VALUE:
+            raise SpecError(f"{symbol} is larger than any layer's (the bound is 10^{len(str(MAX_VALUE)) - 1})")
+    elif expansion_bound(expr) > MAX_TERMS_OF_A_VALUE:
+        raise SpecError(f"the value of {symbol} expands to more than {MAX_TERMS_OF_A_VALUE} terms; give a "
+                        "smaller expression")
 
 
 def _check_at_least(name: str, value: sympy.Expr, least: int) -> None:

@@ -11,21 +11,22 @@ the printers (:mod:`symconv.printing`) to render in any format. A step never for
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
 import sympy
 
-from symconv.conventions import Convention
+from symconv.conventions import Convention, Rule
 from symconv.counting import Ops
 from symconv.geometry import geometric_atoms
-from symconv.quantities import LAYER, named
+from symconv.quantities import LAYER, named, title
 from symconv.spec import Conv
 from symconv.symbols import sym
 
-__all__ = ["Step", "convention_steps", "output_size_steps", "stage_steps", "totals_steps", "transposed_steps"]
+__all__ = ["Step", "convention_steps", "output_size_steps", "part_steps", "pass_totals_steps", "stage_steps",
+           "totals_steps", "transposed_steps"]
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,25 @@ def totals_steps(quantities: Mapping[str, sympy.Expr], convention: Convention, m
     return [Step("totals", named(name), (quantities[name],), rules[name]) for name in LAYER]
 
 
+def part_steps(parts: Mapping[str, Mapping[str, sympy.Expr]], convention: Rule) -> list[Step]:
+    """The FLOPs of each part of a pass (a gradient, or the forward pass of a training step)."""
+    return [Step("parts", named(name), (counts["flops"],),
+                 f"{title(name)[:1].upper()}{title(name)[1:]}: its FLOPs in the {convention.value} convention")
+            for name, counts in parts.items()]
+
+
+def pass_totals_steps(quantities: Mapping[str, sympy.Expr], convention: Rule) -> list[Step]:
+    """One step per closed form of :data:`symconv.quantities.LAYER`, for a backward pass or a training step."""
+    rules = {
+        "params": "The parameter tensors' sizes: the layer's, whichever gradients are computed",
+        "mults": "The parts' multiplications, summed",
+        "adds": "The parts' additions, summed",
+        "flops": f"Convention {convention.value}: {convention.description}",
+        "macs": "One multiply-accumulate per product: the multiplications; the sums of dy are not counted",
+    }
+    return [Step("totals", named(name), (quantities[name],), rules[name]) for name in LAYER]
+
+
 @lru_cache(maxsize=4096)
 def _tidy(expr: sympy.Expr) -> sympy.Expr:
     return sympy.factor_terms(sympy.expand(expr))
@@ -173,11 +193,12 @@ def _signed_factor(expr: sympy.Expr) -> sympy.Expr:
     return factored
 
 
-def convention_steps(exact: sympy.Expr, flops_in: Callable[[Convention], sympy.Expr],
-                     present: Callable[[sympy.Expr], sympy.Expr], biases: set[sympy.Expr]) -> list[Step]:
-    """Each convention's FLOPs minus the exact count, factored."""
+def convention_steps(exact: sympy.Expr, flops_in: Callable[[Rule], sympy.Expr],
+                     present: Callable[[sympy.Expr], sympy.Expr], biases: set[sympy.Expr],
+                     rules: Sequence[Rule] = tuple(Convention)) -> list[Step]:
+    """Each convention's (each of ``rules``') FLOPs minus the exact count, factored."""
     steps = []
-    for other in Convention:
+    for other in rules:
         if other is Convention.EXACT:
             continue
         difference = sympy.expand(flops_in(other) - exact)

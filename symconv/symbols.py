@@ -12,7 +12,8 @@ axis ``a`` with capital ``A``:
 * ``op_a``: the output padding of a transposed convolution.
 
 Shared by every dimensionality: ``N`` (batch), ``C_in``, ``C_out``, ``g`` (groups), ``m`` (depth multiplier),
-``b`` (the bias flag, 0 or 1) and the channels per group ``C_in_g = C_in/g`` and ``C_out_g = C_out/g``.
+``b`` (the bias flag, 0 or 1) and the channels per group ``C_in_g = C_in/g`` and ``C_out_g = C_out/g``; and
+``B``, the bytes of one tensor element in the memory traffic of :mod:`symconv.memory`.
 
 >>> from symconv.symbols import sym
 >>> sym("H_out"), sym("H_out").is_positive, sym("b").is_nonnegative
@@ -79,6 +80,7 @@ def _table() -> dict[str, SymbolInfo]:
         SymbolInfo("b", "b", "bias flag: 1 with a bias, 0 without", "flag"),
         SymbolInfo("C_in_g", r"C_{\mathrm{in}/g}", "input channels per group, C_in/g", "positive"),
         SymbolInfo("C_out_g", r"C_{\mathrm{out}/g}", "output channels per group, C_out/g", "positive"),
+        SymbolInfo("B", "B", "bytes per tensor element, in the memory traffic (symconv.memory)", "positive"),
     ]
     for axis in ("l", "d", "h", "w"):
         big, word = axis.upper(), _AXIS_WORD[axis]
@@ -126,7 +128,7 @@ def canonical_order() -> tuple[str, ...]:
     sizes = [f"{a.upper()}_{end}" for end in ("in", "out") for a in "ldhw"]
     per_axis = [f"{letter}_{a}" for letter in "kspd" for a in "ldhw"]
     geometry = [f"{prefix}_{a}" for prefix in ("pe", "op") for a in "ldhw"]
-    return ("N", "C_in", "C_out", *sizes, *per_axis, "g", "m", "b", "C_in_g", "C_out_g", *geometry)
+    return ("N", "C_in", "C_out", *sizes, *per_axis, "g", "m", "b", "C_in_g", "C_out_g", *geometry, "B")
 
 
 def all_names() -> tuple[str, ...]:

@@ -14,8 +14,10 @@ C_in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import sympy
 
@@ -27,6 +29,7 @@ from symconv.symbols import axes, sym
 __all__ = [
     "VARIANTS",
     "Layer",
+    "Recipe",
     "Stage",
     "depthwise",
     "grouped",
@@ -48,12 +51,40 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Recipe:
+    """How a variant's layer was made: the constructor's arguments, so that the same layer can be made again
+    with some values left out (:meth:`Layer.with_free_geometry`)."""
+
+    variant: str
+    dims: int
+    values: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
+    bias: bool | None
+    options: tuple[tuple[str, object], ...] = ()
+
+
+#: The values of a layer's geometry and input sizes: no trip count of any loop depends on them.
+_GEOMETRY_LETTERS = ("s", "p", "pe", "d", "op")
+
+
+@dataclass(frozen=True)
 class Layer:
     """A named variant: its stages, applied in order, and the symbols it was built from."""
 
     variant: str
     title: str
     stages: tuple[Stage, ...]
+    recipe: Recipe | None = None
+
+    def with_free_geometry(self) -> Layer | None:
+        """The same variant with every stride, padding (and padding mode), dilation, output padding and input
+        size left as its symbol: the layer whose trip counts range freely, of which this one is an instance.
+        None for a layer not made by a variant constructor."""
+        if self.recipe is None:
+            return None
+        kept = {symbol: value for symbol, value in self.recipe.values
+                if symbol.name.split("_")[0] not in _GEOMETRY_LETTERS and not symbol.name.endswith("_in")}
+        options = {key: value for key, value in self.recipe.options if key != "padding"}
+        return VARIANTS[self.recipe.variant](self.recipe.dims, kept, self.recipe.bias, **options)
 
     @property
     def dims(self) -> int:
@@ -76,14 +107,33 @@ class Layer:
                 if isinstance(before, sympy.Symbol) and before != after:
                     subs.setdefault(before, after)
             stages.append(replace(stage, conv=conv))
-        return replace(self, stages=tuple(stages))
+        return replace(self, stages=tuple(stages), recipe=None)
+
+
+def _recorded(constructor: Callable[..., Layer]) -> Callable[..., Layer]:
+    """A variant constructor whose layers remember how they were made (:class:`Recipe`)."""
+
+    @functools.wraps(constructor)
+    def make(dims: int = 2, values: Values | None = None, bias: bool | None = None, **options: Any) -> Layer:
+        layer = constructor(dims, values, bias, **options)
+        recipe = Recipe(layer.variant, dims, tuple(resolve_values(values).items()), bias, tuple(options.items()))
+        return replace(layer, recipe=recipe)
+
+    return make
+
+
+def _flag(name: str, value: object) -> sympy.Integer:
+    """A bias setting: True, False (or None, which keeps the flag ``b`` a symbol, handled by the caller)."""
+    if not isinstance(value, bool):
+        raise SpecError(f"{name} must be True, False or None, not {value!r}")
+    return sympy.Integer(int(value))
 
 
 def _bias_values(values: Values | None, bias: bool | None, padding: str | None = None,
                  dims: int = 2) -> dict[sympy.Symbol, sympy.Expr]:
     subs = resolve_values(values)
     if bias is not None:
-        subs[sym("b")] = sympy.Integer(int(bias))
+        subs[sym("b")] = _flag("bias", bias)
     if padding is not None:
         subs = _with_padding_mode(dims, subs, padding)
     return subs
@@ -107,6 +157,7 @@ def _with_padding_mode(dims: int, subs: dict[sympy.Symbol, sympy.Expr], mode: st
     return out
 
 
+@_recorded
 def standard(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
              padding: str | None = None) -> Layer:
     """A standard convolution: every output channel sees every input channel (``g = 1``).
@@ -119,6 +170,7 @@ def standard(dims: int = 2, values: Values | None = None, bias: bool | None = No
     return Layer("standard", "Standard convolution", (Stage("standard", conv),))
 
 
+@_recorded
 def grouped(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
             padding: str | None = None) -> Layer:
     """A grouped convolution: ``g`` groups, each mapping ``C_in/g`` channels to ``C_out/g``."""
@@ -126,6 +178,7 @@ def grouped(dims: int = 2, values: Values | None = None, bias: bool | None = Non
     return Layer("grouped", "Grouped convolution", (Stage("grouped", conv),))
 
 
+@_recorded
 def depthwise(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
               padding: str | None = None) -> Layer:
     """A depthwise convolution: one group per input channel (``g = C_in``), ``m`` outputs each."""
@@ -140,6 +193,7 @@ def _pointwise_fields(dims: int) -> dict[str, tuple[int, ...]]:
     return {"kernel": ones, "padding": tuple(0 for _ in ones), "dilation": ones}
 
 
+@_recorded
 def pointwise(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
               padding: str | None = None) -> Layer:
     """A pointwise (1×1) convolution: kernel 1 along every axis, no padding; the stride stays."""
@@ -149,6 +203,7 @@ def pointwise(dims: int = 2, values: Values | None = None, bias: bool | None = N
     return Layer("pointwise", "Pointwise convolution", (Stage("pointwise", conv),))
 
 
+@_recorded
 def separable(dims: int = 2, values: Values | None = None, bias: bool | None = None,
               *, pointwise_bias: bool | None = None, padding: str | None = None) -> Layer:
     """A depthwise separable convolution: a depthwise ``k`` convolution with multiplier ``m`` (stride, padding
@@ -161,7 +216,7 @@ def separable(dims: int = 2, values: Values | None = None, bias: bool | None = N
     first = depthwise(dims, subs).stages[0].conv
     second_subs = dict(subs)
     if pointwise_bias is not None:
-        second_subs[sym("b")] = sympy.Integer(int(pointwise_bias))
+        second_subs[sym("b")] = _flag("pointwise_bias", pointwise_bias)
     ones = tuple(sympy.Integer(1) for _ in axes(dims))
     second = Conv.make(
         dims, second_subs, groups=1, in_channels=first.out_channels, in_size=first.out_size,
@@ -171,6 +226,7 @@ def separable(dims: int = 2, values: Values | None = None, bias: bool | None = N
                  (Stage("depthwise", first), Stage("pointwise", second)))
 
 
+@_recorded
 def transposed(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
                padding: str | None = None) -> Layer:
     """A transposed convolution (PyTorch's ``ConvTranspose``): each input element scatters ``C_out/g × k``
@@ -184,6 +240,7 @@ def transposed(dims: int = 2, values: Values | None = None, bias: bool | None = 
     return Layer("transposed", "Transposed convolution", (Stage("transposed", conv),))
 
 
+@_recorded
 def spatial_separable(dims: int = 2, values: Values | None = None, bias: bool | None = None, *,
                       padding: str | None = None) -> Layer:
     """A spatially separable convolution: a ``k_a``-tap kernel along one axis at a time (``k × 1`` then

@@ -134,7 +134,7 @@ def test_check_json_shape(capsys):
 
 def test_check_undecided_exits_3(capsys):
     status, out, _ = run(capsys, "floor((k+1)/2) + floor(k/2) + C_in - k", "--variant", "pointwise", "--quantity",
-                         "params", "--no-bias", "--set", "C_out=1", "--timeout", "0.5")
+                         "params", "--no-bias", "--set", "C_out=1", "--free", "k", "--timeout", "0.5")
     assert status == 3 and "verdict:    undecided" in out
 
 

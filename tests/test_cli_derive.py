@@ -27,7 +27,7 @@ from symconv.symbols import TABLE, sym
 def test_derive_prints_what_the_library_renders(capsys, fmt):
     code, out, err = run(capsys, "derive", "depthwise", "--dims", "3", "--no-bias", "--format", fmt)
     assert code == 0 and err == ""
-    assert out == render(derive(variants.depthwise(3, bias=False)), fmt)
+    assert out == render(derive(variants.depthwise(3, bias=False)), fmt, steps="brief")
 
 
 def test_all_symbols_set_gives_values(capsys):

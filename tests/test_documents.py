@@ -3,27 +3,47 @@ carry the verdicts the article's formulas deserve."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from symconv.check.catalogue import catalogue_markdown
 from symconv.check.claims import check_claim, load_catalogue, load_claims
-from symconv.documents import generate
+from symconv.documents import DOCUMENTS, generate, main
+from symconv.documents.claims import catalogue_of
+from symconv.printing.markdown import document_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 DERIVATIONS = ROOT / "derivations"
 
 
 def test_derivations_are_up_to_date(tmp_path):
-    shutil.copy(DERIVATIONS / "claims.toml", tmp_path / "claims.toml")  # the catalogue reads it from the folder
-    written = generate(tmp_path, DERIVATIONS / "claims.toml")
+    written = generate(tmp_path, DERIVATIONS / "claims.toml")  # every document reads the claims file it is given
     assert written
     stale = [p.name for p in written if (DERIVATIONS / p.name).read_bytes() != p.read_bytes()]
     assert not stale, f"regenerate with: python -m symconv.documents derivations ({stale})"
     committed = {p.name for p in DERIVATIONS.glob("*.md")} | {p.name for p in DERIVATIONS.glob("*.tex")}
     assert committed == {p.name for p in written}
+
+
+def test_every_document_is_one_model_in_both_formats():
+    assert {f"{stem}.md" for stem in DOCUMENTS} | {"claims.md"} == {p.name for p in DERIVATIONS.glob("*.md")}
+    assert {f"{stem}.tex" for stem in DOCUMENTS} == {p.name for p in DERIVATIONS.glob("*.tex")}
+    for path in DERIVATIONS.glob("*.tex"):
+        assert path.read_text(encoding="utf-8").isascii(), f"{path.name}: pdflatex reads ASCII"
+
+
+def test_the_claims_file_is_the_one_given(tmp_path, capsys):
+    claims = tmp_path / "mine.toml"
+    claims.write_text('[[claim]]\nid = "x"\nsource = "a test"\nstated = "with bias"\nformula = "C_in*C_out"\n'
+                      'variant = "pointwise"\nquantity = "params"\n', encoding="utf-8")
+    assert main([str(tmp_path / "out"), "--claims", str(claims)]) == 0
+    assert "| a test | with bias |" in (tmp_path / "out" / "pointwise.md").read_text(encoding="utf-8")
+    assert "a test" in (tmp_path / "out" / "claims.md").read_text(encoding="utf-8")
+    assert not (tmp_path / "out" / "claims.toml").exists()
+    capsys.readouterr()
+    assert main([str(tmp_path / "other"), "--claims", str(tmp_path / "missing.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("python -m symconv.documents: error: ") and "missing.toml" in err and err.count("\n") == 1
 
 
 EXPECTED = {
@@ -76,6 +96,6 @@ def test_units_are_derived_from_their_layers():
 
 def test_catalogue_lists_every_claim_with_its_verdict():
     claims = load_catalogue(DERIVATIONS / "claims.toml")
-    text = catalogue_markdown(claims[:2])
+    text = document_markdown(catalogue_of(claims[:2]))
     assert "| [article-standard-params](#article-standard-params) |" in text
     assert "Smallest counterexample: at C_in = 1, C_out = 1, b = 1, k = 1: claimed 1, derived 2." in text

@@ -51,8 +51,9 @@ def test_names_follow_the_axis_rule():
     for dims in (1, 2, 3):
         assert set(names_for_dims(dims)) <= set(TABLE)
         assert {f"{a.upper()}_{end}" for a in axes(dims) for end in ("in", "out")} <= set(names_for_dims(dims))
-    # Every name but the per-group counts (which follow from C_in, C_out and g) can be given.
-    assert set(TABLE) - set().union(*(names_for_dims(d) for d in (1, 2, 3))) == {"C_in_g", "C_out_g"}
+    # Every name of a layer can be given but the per-group counts (which follow from C_in, C_out and g) and the
+    # bytes per element (which only the memory traffic reads).
+    assert set(TABLE) - set().union(*(names_for_dims(d) for d in (1, 2, 3))) == {"C_in_g", "C_out_g", "B"}
 
 
 def test_the_canonical_order_lists_every_name_once():

@@ -23,7 +23,7 @@ def test_assert_equivalent_message_has_difference_counterexample_and_condition()
         assert_equivalent("2 k C_in", "2 k^2 C_in")
     message = str(caught.value)
     assert message.startswith("the two formulas differ\n")
-    assert "difference: derived - claimed = 2*C_in*k*(k - 1)" in message
+    assert "difference: derived − claimed = 2C_in·k·(k − 1)" in message
     assert "counterexample: at C_in = 1, k = 2: claimed 4, derived 8" in message
     assert "condition:  holds exactly when k = 1" in message
 
@@ -46,7 +46,7 @@ def test_assert_count_passes_and_fails():
     with pytest.raises(AssertionError) as caught:
         assert_count("2 k^2 H_out W_out C_in C_out", "standard", "flops", values=SQUARE)
     message = str(caught.value)
-    assert message.startswith("the claimed flops of standard does not hold\n")
+    assert message.startswith("the claimed flops of standard (2-D, exact convention, b symbolic) does not hold\n")
     assert "condition:  holds exactly when b = 1" in message
     assert "claimed 2, derived 1" in message
 

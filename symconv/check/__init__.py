@@ -31,7 +31,8 @@ One module per stage: the verdict (``verdict``), the domain checked on (``domain
 search (``search``), the grid identity (``identity``), the condition (``condition``) and the engine that runs
 them (``equivalence``); then the claims about a layer (``layers``), their grid proof against the direct count
 (``grid``), the notations of papers (``notations``, data in ``notations.toml``), the claims files
-(``claims``) and their catalogue, ``derivations/claims.md`` (``catalogue``).
+(``claims``), whose catalogue ``derivations/claims.md`` is a generated document
+(:mod:`symconv.documents.claims`).
 """
 
 from symconv.check.equivalence import equivalent

@@ -6,9 +6,12 @@ lives in a claims file (``derivations/claims.toml``), read in the source's own n
 :func:`check_claim` gives its verdict (:func:`symconv.check.check_count`).
 
 ``[[claim]]`` tables are the reference article's claims, which the variant documents check; ``[[paper]]``
-tables are those of other papers, which the catalogue adds (:mod:`symconv.check.catalogue`). A file that
-cannot be read, or a claim with a missing, unknown or malformed field, is a one-line :class:`SymconvError`
-naming the file and the claim.
+tables are those of other papers, which the catalogue adds (:mod:`symconv.documents.claims`); ``[[rule]]``
+tables are the rules people quote without a source to cite ("backward = 2 × forward"), which the documents of
+the backward pass check (:func:`load_rules`), and ``[[memory]]`` tables claims about memory traffic. A claim
+about another pass names it (``pass``, ``grad``), and a claim about the ratio of two passes of one layer
+names the other (``versus_pass``, ``versus_convention``). A file that cannot be read, or a claim with a
+missing, unknown or malformed field, is a one-line :class:`SymconvError` naming the file and the claim.
 """
 
 from __future__ import annotations
@@ -21,13 +24,17 @@ from typing import Any
 
 import sympy
 
-from symconv.check.layers import Part, check_count
+from symconv.backward import GRADS, parse_grads
+from symconv.check.layers import Part, Setting, check_count
 from symconv.check.notations import NOTATIONS
 from symconv.check.verdict import Verdict
 from symconv.errors import SymconvError
-from symconv.quantities import LAYER
+from symconv.quantities import LAYER, MEMORY
 
-__all__ = ["Claim", "check_claim", "load_catalogue", "load_claims"]
+#: The passes a claim can be about (:class:`symconv.passes.Pass`).
+PASSES = ("forward", "backward", "training")
+
+__all__ = ["Claim", "check_claim", "load_catalogue", "load_claims", "load_rules"]
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,28 @@ class Claim:
     bias: bool | None = None
     parts: tuple[Part, ...] = ()
     fits: str = ""
+    pass_: str = "forward"
+    grad: tuple[str, ...] = GRADS
+    versus_pass: str | None = None
+    versus_convention: str | None = None
+
+    @property
+    def setting(self) -> Setting:
+        """What the claimed count is counted in (:class:`symconv.check.layers.Setting`)."""
+        return Setting(self.convention, self.bias, self.pass_, self.grad)
+
+    @property
+    def versus_setting(self) -> Setting | None:
+        """What the count it is divided by is counted in, for a ratio of two passes of one layer."""
+        if self.versus_pass is None:
+            return None
+        return Setting(self.versus_convention or self.convention, self.bias, self.versus_pass, self.grad)
 
 
 _REQUIRED = ("id", "source", "stated", "formula", "quantity")
-_TEXT = (*_REQUIRED, "variant", "versus", "notation", "convention", "fits")
-_FIELDS = frozenset({*_TEXT, "bias", "set", "let", "layer"})
+_TEXT = (*_REQUIRED, "variant", "versus", "notation", "convention", "fits", "pass", "versus_pass",
+         "versus_convention")
+_FIELDS = frozenset({*_TEXT, "bias", "set", "let", "layer", "grad"})
 
 
 def load_claims(path: str | Path) -> tuple[Claim, ...]:
@@ -69,11 +93,18 @@ def load_catalogue(path: str | Path) -> tuple[Claim, ...]:
     return _load(path, ["claim", "paper"])
 
 
+def load_rules(path: str | Path, tables: Sequence[str] = ("rule",)) -> tuple[Claim, ...]:
+    """The rules people quote of a claims file (its ``[[rule]]`` tables), or the claims of other ``tables``
+    (``[[memory]]``: claims about memory traffic)."""
+    return _load(path, list(tables))
+
+
 def check_claim(claim: Claim, dims: int = 2, *, grid: bool = False) -> tuple[sympy.Expr, sympy.Expr, Verdict]:
     """The claim as read, the derived count, and the verdict."""
     verdict = check_count(claim.formula, claim.variant or None, claim.quantity, versus=claim.versus,
                           parts=claim.parts, convention=claim.convention, bias=claim.bias, dims=dims,
-                          values=claim.values, aliases=claim.aliases, notation=claim.notation, grid=grid)
+                          values=claim.values, aliases=claim.aliases, notation=claim.notation, grid=grid,
+                          setting=claim.setting, versus_setting=claim.versus_setting)
     return verdict.claimed, verdict.derived, verdict
 
 
@@ -108,9 +139,13 @@ def _claim(row: Mapping[str, Any], path: Path, number: int) -> Claim:
         variant=text.get("variant", ""), quantity=text["quantity"], values=_assignments(row, "set", where),
         versus=text.get("versus"), aliases=_assignments(row, "let", where), notation=text.get("notation"),
         convention=text.get("convention", "exact"), bias=_bias(row, where), parts=_parts(row, path, number, where),
-        fits=text.get("fits", ""),
+        fits=text.get("fits", ""), pass_=text.get("pass", "forward"), grad=_grads(row, where),
+        versus_pass=text.get("versus_pass"), versus_convention=text.get("versus_convention"),
     )
-    if claim.quantity not in LAYER:
+    for name in ("pass", "versus_pass"):
+        if name in text and text[name] not in PASSES:
+            raise SymconvError(f"{where}: unknown {name} {text[name]!r} (known: {', '.join(PASSES)})")
+    if claim.quantity not in (*LAYER, *MEMORY):
         raise SymconvError(f"{where}: unknown quantity {claim.quantity!r}")
     if not claim.variant and not claim.parts:
         raise SymconvError(f"{where}: give a variant or layers")
@@ -125,6 +160,17 @@ def _texts(row: Mapping[str, Any], where: str) -> dict[str, str]:
         if name in row and not isinstance(row[name], str):
             raise SymconvError(f"{where}: {name} must be a string")
     return {name: row[name] for name in _TEXT if name in row}
+
+
+def _grads(row: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    """The gradients a claim's backward pass computes (``grad = ["weight", "bias"]``; all when not given)."""
+    grad = row.get("grad", list(GRADS))
+    if not isinstance(grad, list) or not all(isinstance(g, str) for g in grad):
+        raise SymconvError(f'{where}: grad must be a list of gradients (grad = ["weight", "bias"])')
+    try:
+        return parse_grads(grad)
+    except SymconvError as error:
+        raise SymconvError(f"{where}: {error}") from None
 
 
 def _bias(row: Mapping[str, Any], where: str) -> bool | None:

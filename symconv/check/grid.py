@@ -13,7 +13,8 @@ from symconv import variants
 from symconv.check.normal_form import normal
 from symconv.check.timing import TimeUp, time_limit
 from symconv.check.verdict import Verdict
-from symconv.derive import Derivation, derive
+from symconv.derive import Derivation
+from symconv.passes import PassDerivation, derive_pass
 from symconv.quantities import LAYER
 from symconv.spec import resolve_values
 
@@ -54,7 +55,11 @@ def _grid_points(derivation: Derivation, values: Mapping[str, sympy.Expr], bias:
     report = verify(derivation, samples=0)
     if report.ok:
         return report.grid.points
-    general = derive(variants.make(derivation.variant, derivation.dims, bias=bias), derivation.convention)
+    layer = variants.make(derivation.variant, derivation.dims, bias=bias)
+    if isinstance(derivation, PassDerivation):  # the general layer in the same pass, computing the same gradients
+        general = derive_pass(layer, derivation.convention, pass_=derivation.pass_, grad=derivation.grads)
+    else:
+        general = derive_pass(layer, derivation.convention)
     subs = resolve_values(values)
     for name in LAYER:
         if normal(general.quantities[name].xreplace(subs) - derivation.quantities[name]) != 0:

@@ -9,43 +9,15 @@ values, and a bound on the size of an expansion computed before attempting it.
 
 from __future__ import annotations
 
-import math
-
 import sympy
 
 from symconv.check.domain import B
+from symconv.limits import expansion_bound
 
 __all__ = ["MAX_TERMS", "b_reduced", "expansion_bound", "is_rational_function", "normal", "tidy"]
 
 #: The most terms the expansion of a difference may have before the normal form is given up.
 MAX_TERMS = 20_000
-
-
-def expansion_bound(expr: sympy.Expr) -> int:
-    """An upper bound on the terms of ``expand(expr)``, computed without expanding.
-
-    >>> from symconv.symbols import sym
-    >>> expansion_bound((sym("C_in") + sym("C_out") + 1) ** 3)
-    10
-    """
-    cache: dict[sympy.Basic, int] = {}
-
-    def bound(e: sympy.Basic) -> int:
-        if e in cache:
-            return cache[e]
-        if isinstance(e, sympy.Add):
-            result = sum(bound(a) for a in e.args)
-        elif isinstance(e, sympy.Mul):
-            result = math.prod(bound(a) for a in e.args)
-        elif isinstance(e, sympy.Pow) and isinstance(e.exp, sympy.Integer):
-            n, t = abs(int(e.exp)), bound(e.base)
-            result = math.comb(t + n - 1, n) if t > 1 else 1
-        else:
-            result = 1
-        cache[e] = min(result, 10**12)
-        return cache[e]
-
-    return bound(expr)
 
 
 def normal(expr: sympy.Expr) -> sympy.Expr:

@@ -15,8 +15,10 @@ from typing import Any
 from symconv import variants
 from symconv.check import DEFAULT_TIMEOUT, CheckRequest, check_count
 from symconv.check.notations import NOTATIONS
+from symconv.check.timing import TimeUp, check_timeout, time_limit
 from symconv.cli.options import layer_options, read_aliases, read_values
 from symconv.errors import FormulaError, SymconvError
+from symconv.limits import MAX_TIMEOUT
 from symconv.printing.check import result_dict, result_text
 from symconv.quantities import LAYER
 
@@ -44,6 +46,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--let", dest="aliases", action="append", default=[], metavar="ALIAS=EXPR",
                    help="read a name of the formula as an expression in symconv's names (--let D_K=k "
                         "--let M=C_in); an alias may shadow a symconv name (--let N=C_out)")
+    p.add_argument("--free", action="append", default=[], metavar="NAME",
+                   help="a name of the formula that is neither symconv's nor given by --set or --let, kept as a "
+                        "free positive integer (otherwise such a name is refused as a typo)")
     p.add_argument("--notation", choices=sorted(NOTATIONS),
                    help="a paper's names and assumptions, applied before --let and --set")
     p.add_argument("--syntax", default="auto", choices=["auto", "text", "latex"],
@@ -58,23 +63,30 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``symconv check``; returns the exit status."""
-    if not args.timeout > 0:
-        raise SymconvError("--timeout must be a positive number of seconds")
+    try:
+        timeout = check_timeout(args.timeout)
+    except SymconvError:
+        raise SymconvError(f"--timeout must be a positive number of seconds, at most {MAX_TIMEOUT:g}") from None
     if args.variant not in variants.VARIANTS or (args.versus and args.versus not in variants.VARIANTS):
         bad = args.variant if args.variant not in variants.VARIANTS else args.versus
         raise SymconvError(f"unknown variant {bad!r} (known: {', '.join(variants.VARIANTS)})")
     values, aliases = read_values(args.values), read_aliases(args.aliases)
     try:
-        verdict = check_count(args.formula, args.variant, args.quantity, versus=args.versus,
-                              convention=args.convention, bias=args.bias, dims=args.dims, values=values,
-                              aliases=aliases, notation=args.notation, syntax=args.syntax, timeout=args.timeout,
-                              grid=args.grid)
+        # Reading, deciding and printing, all within the one bound; the check leaves a tenth of it for printing.
+        with time_limit(timeout):
+            verdict = check_count(args.formula, args.variant, args.quantity, versus=args.versus,
+                                  convention=args.convention, bias=args.bias, dims=args.dims, values=values,
+                                  aliases=aliases, notation=args.notation, syntax=args.syntax, timeout=0.9 * timeout,
+                                  grid=args.grid, free=args.free)
+            text = (json.dumps(result_dict(verdict, _request(args)), indent=2) + "\n" if args.format == "json"
+                    else result_text(verdict, _request(args)))
     except FormulaError as error:
         raise FormulaError(f"FORMULA: {error}") from None
-    if args.format == "json":
-        sys.stdout.write(json.dumps(result_dict(verdict, _request(args)), indent=2) + "\n")
-    else:
-        sys.stdout.write(result_text(verdict, _request(args)))
+    except TimeUp:
+        print(f"symconv: the check did not finish within the time bound ({timeout:g} s): undecided",
+              file=sys.stderr)
+        return EXIT["undecided"]
+    sys.stdout.write(text)
     return EXIT[verdict.status]
 
 

@@ -1,4 +1,4 @@
-"""``symconv codegen VARIANT``: a standalone Python module (numpy its only import) computing each count."""
+"""``symconv codegen VARIANT``: a standalone Python module (numpy its only dependency) computing each count."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import argparse
 import sys
 from typing import Any
 
+from symconv.cli.options import pass_options, read_grads
 from symconv.cli.variant import layers, variant_options
-from symconv.derive import derive
 from symconv.errors import SymconvError
+from symconv.passes import derive_pass
 
 __all__ = ["add_parser", "run"]
 
@@ -16,6 +17,7 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("codegen", help="print a standalone Python module (numpy only) computing each count")
     variant_options(p)
+    pass_options(p)
     p.set_defaults(run=run)
 
 
@@ -24,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
 
     (layer,) = layers(args, args.variant)
     try:
-        sys.stdout.write(module_for(derive(layer, args.convention, sizes=args.sizes)))
+        derivation = derive_pass(layer, args.convention, pass_=args.pass_, grad=read_grads(args), sizes=args.sizes)
+        sys.stdout.write(module_for(derivation))
     except SymconvError as error:  # the library asks for numeric values; on the command line --set gives them
         raise type(error)(str(error).replace("numeric values", "numeric values with --set")) from None
     return 0

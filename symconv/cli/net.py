@@ -13,7 +13,9 @@ from typing import Any
 
 import sympy
 
+from symconv.cli import tools
 from symconv.cli.options import read_values
+from symconv.cli.tools import conventions
 from symconv.network.fileformat import builtin, builtin_names, load
 from symconv.network.graph import Network, analyse, count
 from symconv.network.layers import CONVENTIONS, NetworkError
@@ -30,9 +32,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("network", metavar="FILE_OR_NAME", help="a network file (TOML) or a built-in network's name")
     p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
                    help="give a symbol of the network a value, e.g. --set alpha=3/4 --set rho=1")
-    p.add_argument("--convention", default="exact", choices=list(CONVENTIONS),
-                   help="what 'flops' counts: exact = every operation (default), macs = the mult-adds of "
-                        "convolutions and fully connected layers (the papers' count), 2macs = 2 x macs")
+    p.add_argument("--convention", **conventions(  # type: ignore[arg-type]
+        "what 'flops' counts: exact = every operation (default), macs = the mult-adds of convolutions and fully "
+        "connected layers (the papers' count), 2macs = 2 x macs"))
+    tools.add_options(p)
     p.add_argument("--format", default="table", choices=list(FORMATS), help="output format (default table)")
     p.add_argument("--plot", metavar="PATH", help="draw a quantity against --x to PATH (.png or .svg) instead")
     p.add_argument("--x", metavar="NAME=FROM:TO[:POINTS]", help="the symbol on the plot's x axis and its range "
@@ -58,6 +61,10 @@ def network(name: str) -> Network:
     return builtin(name)
 
 
+#: The most points a plot draws along its x axis.
+MAX_POINTS = 1000
+
+
 def _range(text: str) -> tuple[str, list[sympy.Expr]]:
     name, _, spec = text.partition("=")
     parts = spec.split(":")
@@ -65,8 +72,8 @@ def _range(text: str) -> tuple[str, list[sympy.Expr]]:
         raise NetworkError(f"--x {text}: expected NAME=FROM:TO or NAME=FROM:TO:POINTS")
     start, stop = (parse_text(p) for p in parts[:2])
     count = parse_text(parts[2]) if len(parts) == 3 else sympy.Integer(10)
-    if not (start.is_number and stop.is_number and count.is_Integer and count >= 2):
-        raise NetworkError(f"--x {text}: FROM and TO must be numbers, POINTS an integer of at least 2")
+    if not (start.is_number and stop.is_number and count.is_Integer and 2 <= count <= MAX_POINTS):
+        raise NetworkError(f"--x {text}: FROM and TO must be numbers, POINTS an integer from 2 to {MAX_POINTS}")
     step = (stop - start) / (count - 1)
     return name.strip(), [start + i * step for i in range(int(count))]
 
@@ -79,11 +86,17 @@ def _series(text: str) -> tuple[str, list[sympy.Expr]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.plot:
+        given = [flag for flag, value in (("--x", args.x), ("--series", args.series)) if value]
+        if given:
+            raise NetworkError(f"{given[0]} draws a plot: give --plot PATH too")
     net = network(args.network)
     values = read_values(args.values)
     if args.plot:
         from symconv.network.plot import plot
 
+        if args.tools or args.convention not in CONVENTIONS:
+            raise NetworkError("--plot draws the network's own counts: not with --tools or a tool's preset")
         if not args.x:
             raise NetworkError("--plot needs --x NAME=FROM:TO[:POINTS]")
         x = _range(args.x)
@@ -92,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
         analysis = analyse(net, fixed, args.convention)
         path = plot(analysis, args.plot, args.quantity, x, series)
         print(f"symconv: wrote {path}", file=sys.stderr)
+        return 0
+    if tools.write(net, values, args):
         return 0
     analysis = count(net, values, args.convention)
     sys.stdout.write(render(analysis, args.format))

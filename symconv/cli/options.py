@@ -12,17 +12,22 @@ symconv.errors.UnknownSymbolError: --set kh=3: 'kh' is not a symbol here (did yo
 from __future__ import annotations
 
 import argparse
-import difflib
 from collections.abc import Collection, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import sympy
 
-from symconv.conventions import Convention
-from symconv.errors import SymconvError, UnknownSymbolError
+from symconv.backward import GRADS, parse_grads
+from symconv.conventions import PRESETS, Convention
+from symconv.errors import SymconvError, UnknownSymbolError, did_you_mean
 from symconv.parsing import parse_aliases, parse_assignment
+from symconv.passes import Pass
+from symconv.printing import FORMATS
+from symconv.printing.sections import STEPS
+from symconv.printing.wrap import terminal_width
 
-__all__ = ["DERIVED", "Parser", "layer_options", "read_aliases", "read_values", "shown", "suggestion"]
+__all__ = ["DERIVED", "PRESETS_HELP", "Choices", "Parser", "layer_options", "memory_options", "output_options",
+           "pass_options", "preset_names", "print_options", "read_aliases", "read_grads", "read_values", "shown"]
 
 #: Per-group channel counts are derived, never set: C_in_g is C_in/g.
 DERIVED = frozenset({"C_in_g", "C_out_g"})
@@ -36,28 +41,109 @@ class Parser(argparse.ArgumentParser):
 
 
 def shown(text: str, limit: int = 80) -> str:
-    """Text as an error message quotes it: long input cut, so that the message stays one readable line."""
+    r"""Text as an error message quotes it: control characters (a newline, a terminal's escape codes) written
+    as escapes and long input cut, so that the message stays one readable line.
+
+    >>> print(shown("k\x1b[31m\nN"))
+    k\x1b[31m\nN
+    """
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
-def suggestion(name: str, known: Collection[str]) -> str:
-    """`` (did you mean k_h?)`` for the closest known name, or nothing."""
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+#: What --convention says beside the conventions' names, where it takes the tool presets too.
+PRESETS_HELP = ("; or a tool's preset, flops being the number that tool reports: flopcounter, fvcore, "
+                "ptflops-pytorch, ptflops-aten, thop, torchinfo, calflops, torchvision (docs/presets.md)")
 
 
-def layer_options(parser: argparse.ArgumentParser) -> None:
-    """``--dims``, ``--bias``/``--no-bias`` and ``--convention``: the options of every command about a layer."""
+def preset_names() -> list[str]:
+    """The tool presets' names (symconv.presets), as --convention takes them."""
+    from symconv.presets import PRESETS
+
+    return list(PRESETS)
+
+
+class Choices:
+    """``--convention``'s choices: ``names``, then the tool presets, whose registry is imported only when a
+    name is not among ``names`` (a command that counts in a convention does not load the presets)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names or name in preset_names()
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter([*self.names, *preset_names()])
+
+
+def layer_options(parser: argparse.ArgumentParser, presets: bool = False) -> None:
+    """``--dims``, ``--bias``/``--no-bias`` and ``--convention``: the options of every command about a layer;
+    with ``presets``, ``--convention`` takes the tool presets too."""
     parser.add_argument("--dims", type=int, choices=(1, 2, 3), default=2, help="spatial dimensions (default 2)")
     bias = parser.add_mutually_exclusive_group()
     bias.add_argument("--bias", dest="bias", action="store_const", const=True, default=None,
                       help="every stage has a bias (b = 1)")
     bias.add_argument("--no-bias", dest="bias", action="store_const", const=False,
                       help="no stage has a bias (b = 0); without either flag b stays a symbol")
-    parser.add_argument("--convention", default="exact", choices=[c.value for c in Convention],
+    names = [c.value for c in Convention]
+    parser.add_argument("--convention", default="exact", metavar="CONVENTION",
+                        choices=Choices(names) if presets else [*names, *PRESETS],
                         help="what 'flops' counts: exact = mults + adds (default), macs, 2macs = 2 x macs, "
                              "input-grid / output-grid = the macs of a transposed convolution on its input / "
-                             "output grid, performed = mults + adds skipping the zeros of the padding")
+                             "output grid, performed = mults + adds skipping the zeros of the padding"
+                             + (PRESETS_HELP if presets else "") + "; flopcounter also counts a backward pass "
+                             "or a training step as PyTorch's FlopCounterMode does")
+
+
+def pass_options(parser: argparse.ArgumentParser) -> None:
+    """``--pass`` and ``--grad``: which pass of a layer, and which gradients a backward pass computes."""
+    parser.add_argument("--pass", dest="pass_", default="forward", choices=[p.value for p in Pass],
+                        help="the pass counted: forward (default), backward (the gradients of --grad), training "
+                             "(forward + backward)")
+    parser.add_argument("--grad", metavar="NAMES", default=None,
+                        help=f"the gradients a backward pass computes, comma-separated (default all: "
+                             f"{','.join(GRADS)}); the first layer of a network needs no input gradient")
+
+
+def memory_options(parser: argparse.ArgumentParser) -> None:
+    """``--memory`` and ``--device``: the memory traffic of the pass, and its roofline bound on a device."""
+    parser.add_argument("--memory", action="store_true",
+                        help="add the pass's memory traffic (every tensor element read or written once, B bytes "
+                             "each: --set B=4) and its arithmetic intensity")
+    parser.add_argument("--device", metavar="peak=FLOP/s,bandwidth=B/s",
+                        help="add the roofline bound max(flops/peak, bytes/bandwidth) on this device (implies "
+                             "--memory), e.g. --device peak=19.5e12,bandwidth=1.5e12")
+
+
+def read_grads(args: argparse.Namespace) -> tuple[str, ...]:
+    """The gradients ``--grad`` names (all when it is not given); refused with a forward pass."""
+    if args.grad is None:
+        return GRADS
+    if args.pass_ == Pass.FORWARD.value:
+        raise SymconvError("--grad chooses the gradients of a backward pass: give --pass backward or training")
+    try:
+        return parse_grads(args.grad)
+    except SymconvError as error:
+        raise SymconvError(f"--grad {shown(args.grad)}: {error}") from None
+
+
+def output_options(parser: argparse.ArgumentParser, quantities: Sequence[str]) -> None:
+    """``--format``, ``--steps`` and ``--quantity``: what a derivation or a comparison prints, and how much."""
+    parser.add_argument("--format", default="text", choices=list(FORMATS), help="output format (default text)")
+    parser.add_argument("--steps", default="brief", choices=STEPS,
+                        help="none: the closed forms alone; brief (default): the steps that matter (the "
+                             "padding-aware counts only under --convention performed); full: every step")
+    parser.add_argument("--quantity", action="append", dest="quantities", choices=list(quantities), metavar="Q",
+                        help=f"print only this count (repeatable): {', '.join(quantities)}")
+
+
+def print_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of :func:`symconv.printing.render` that the output options give."""
+    options: dict[str, Any] = {"steps": args.steps, "quantities": args.quantities}
+    if args.format == "text":
+        options["width"] = terminal_width()
+    return options
 
 
 def read_values(assignments: Sequence[str], *, known: Collection[str] | None = None, flag: str = "--set",
@@ -77,7 +163,7 @@ def read_values(assignments: Sequence[str], *, known: Collection[str] | None = N
             raise UnknownSymbolError(f"{flag} {shown(text)}: {name} follows from C_in, C_out and g; it cannot be set")
         if known is not None and name not in known:
             raise UnknownSymbolError(f"{flag} {shown(text)}: {name!r} is not a symbol here"
-                                     f"{suggestion(name, known)}; {hint}")
+                                     f"{did_you_mean(name, known)}; {hint}")
         if name in values:
             raise SymconvError(f"{flag} {shown(text)}: {name} is given twice; give each name once")
         values[name] = expr

@@ -19,11 +19,12 @@ __all__ = ["SETTABLE", "layers", "variant_options"]
 SETTABLE = tuple(name for name in TABLE if name not in DERIVED)
 
 
-def variant_options(parser: argparse.ArgumentParser, *, variant: bool = True) -> None:
-    """The variant (unless the command names two), the layer options, ``--padding``, ``--sizes`` and ``--set``."""
+def variant_options(parser: argparse.ArgumentParser, *, variant: bool = True, presets: bool = False) -> None:
+    """The variant (unless the command names two), the layer options (``--convention`` with the tool
+    presets where ``presets``), ``--padding``, ``--sizes`` and ``--set``."""
     if variant:
         parser.add_argument("variant", metavar="VARIANT", help=f"one of: {', '.join(variants.VARIANTS)}")
-    layer_options(parser)
+    layer_options(parser, presets)
     parser.add_argument("--padding", choices=list(PADDING_MODES), default=None,
                         help="a padding mode instead of p_*: valid (none), same (PyTorch's rule, stride 1, the "
                              "extra one at the end), full")
@@ -39,7 +40,8 @@ def layers(args: argparse.Namespace, *names: str) -> list[Layer]:
     values = read_values(args.values, known=SETTABLE)
     padding = getattr(args, "padding", None)
     made = [variants.make(variant, args.dims, values, args.bias, padding=padding) for variant in names]
-    unused = sorted(name for name in values if not any(_uses(v, args.dims, name) for v in names))
+    # B, the bytes per element, belongs to the memory traffic (--memory), not to the layer.
+    unused = sorted(name for name in values if name != "B" and not any(_uses(v, args.dims, name) for v in names))
     if unused:
         print(f"symconv: note: {' and '.join(names)} ({args.dims}-D) {'do' if len(names) > 1 else 'does'} not "
               f"use {', '.join(unused)}; setting it changes nothing", file=sys.stderr)

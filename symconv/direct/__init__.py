@@ -45,23 +45,37 @@ order, so even float results agree bit for bit.
 enumeration and names the loops (:func:`loop_nest`); :mod:`~symconv.direct.tally` holds the counted ``*`` and
 ``+``; :mod:`~symconv.direct.forward` is :func:`conv_direct`; :mod:`~symconv.direct.transposed` the scatter
 (:func:`conv_transpose_direct`) and the dense counter on the output grid (:func:`conv_transpose_dense`);
-:mod:`~symconv.direct.reference` the independent numpy computations that check the values.
+:mod:`~symconv.direct.reference` the independent numpy computations that check the values;
+:mod:`~symconv.direct.backward` the gradients, counted (:func:`conv_backward_direct`,
+:func:`conv_transpose_backward_direct`), their loops named by :func:`gradient_loop_nest`.
 """
 
+from symconv.direct.backward import BackwardCount, conv_backward_direct, conv_transpose_backward_direct
 from symconv.direct.forward import Mode, conv_direct
-from symconv.direct.reference import conv_reference, conv_transpose_reference
-from symconv.direct.shapes import loop_nest, output_size, transposed_output_size
+from symconv.direct.reference import (
+    adjoint_identities,
+    conv_reference,
+    conv_transpose_reference,
+    gradients_by_linearity,
+)
+from symconv.direct.shapes import gradient_loop_nest, loop_nest, output_size, transposed_output_size
 from symconv.direct.tally import DirectCount
 from symconv.direct.transposed import conv_transpose_dense, conv_transpose_direct
 
 __all__ = [
+    "BackwardCount",
     "DirectCount",
     "Mode",
+    "adjoint_identities",
+    "conv_backward_direct",
     "conv_direct",
     "conv_reference",
+    "conv_transpose_backward_direct",
     "conv_transpose_dense",
     "conv_transpose_direct",
     "conv_transpose_reference",
+    "gradient_loop_nest",
+    "gradients_by_linearity",
     "loop_nest",
     "output_size",
     "transposed_output_size",

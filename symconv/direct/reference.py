@@ -1,9 +1,11 @@
 """The independent computations, :func:`conv_reference` and :func:`conv_transpose_reference`: the same layers by
 numpy windows and ``tensordot``, counting nothing, to check the values of the counters only. They share the
-argument checks of the counters (:mod:`symconv.direct.shapes`) but none of their arithmetic."""
+argument checks of the counters (:mod:`symconv.direct.shapes`) but none of their arithmetic. The gradients of
+either follow from it by linearity (:func:`gradients_by_linearity`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -97,3 +99,75 @@ def conv_transpose_reference(
     if bias is not None:
         out = out + np.asarray(bias, dtype=t.dtype).reshape(-1, *(1,) * t.dims)
     return out
+
+
+Forward = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], np.ndarray]
+
+
+def gradients_by_linearity(forward: Forward, x: Any, weight: Any, grad_output: Any,
+                           bias: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The gradients of ``<dy, forward(x, w, β)>`` with respect to ``x``, ``w`` and ``β``, from the forward
+    computation alone, to check the backward counters' values only.
+
+    The layer is linear in each of them, so each gradient entry is the forward layer applied to a unit
+    vector, paired with ``dy``: ``dx[e] = <dy, F(e, w, 0)>``, ``dw[e] = <dy, F(x, e, 0)>``,
+    ``dβ[o] = <dy, F(0, 0, e_o)>``. The unit inputs of one sample go through ``F`` at once, as a batch (each
+    sample of a convolution sees only itself).
+
+    >>> dx, dw, db = gradients_by_linearity(lambda x, w, b: conv_reference(x, w, b), np.arange(3)[None, None],
+    ...                                     np.array([[[1, 10]]]), np.array([[[1, 2]]]), np.zeros(1, int))
+    >>> dx, dw, db  # dx = [1, 10 + 2, 20], dw = [0 + 2, 1 + 4], dβ = 1 + 2
+    (array([[[ 1, 12, 20]]]), array([[[2, 5]]]), array([3]))
+    """
+    x, weight, dy = np.asarray(x), np.asarray(weight), np.asarray(grad_output)
+    spatial = tuple(range(1, dy.ndim))
+    cells = int(np.prod(x.shape[1:]))
+    basis = np.eye(cells, dtype=x.dtype).reshape(cells, *x.shape[1:])
+    images = forward(basis, weight, None)  # (cells, C_out, *out)
+    dx = np.tensordot(dy, images, axes=(spatial, spatial)).reshape(x.shape)
+    dw = np.zeros(weight.shape, dtype=dx.dtype)
+    for entry in np.ndindex(*weight.shape):
+        unit = np.zeros_like(weight)
+        unit[entry] = 1
+        dw[entry] = np.sum(dy * forward(x, unit, None))
+    db = None
+    if bias is not None:
+        bias = np.asarray(bias)
+        db = np.zeros(bias.shape, dtype=dx.dtype)
+        for o in range(bias.shape[0]):
+            unit_b = np.zeros_like(bias)
+            unit_b[o] = 1
+            db[o] = np.sum(dy * forward(np.zeros_like(x), np.zeros_like(weight), unit_b))
+    return dx, dw, db
+
+
+def adjoint_identities(forward: Forward, x: Any, weight: Any, grad_output: Any, grads: dict[str, np.ndarray | None],
+                       bias: Any = None, *, trials: int = 2, seed: int = 0) -> bool:
+    """Whether gradients satisfy the adjoint identities of a layer linear in each argument, on random
+    directions: ``<dx, x'> = <dy, F(x', w, 0)>``, ``<dw, w'> = <dy, F(x, w', 0)>``, ``<dβ, β'> = <dy, F(0, 0,
+    β')>`` (``grads`` maps ``grad_input``, ``grad_weight``, ``grad_bias`` to the gradients to check, None for
+    one not computed). Cheaper than :func:`gradients_by_linearity`: a few forward passes.
+
+    >>> f = lambda x, w, b: conv_reference(x, w, b)
+    >>> x, w, dy = np.arange(3)[None, None], np.array([[[1, 10]]]), np.array([[[1, 2]]])
+    >>> adjoint_identities(f, x, w, dy, {"grad_input": np.array([[[1, 12, 20]]]), "grad_weight": None})
+    True
+    """
+    rng = np.random.default_rng(seed)
+    x, weight, dy = np.asarray(x), np.asarray(weight), np.asarray(grad_output)
+    zero_x, zero_w = np.zeros_like(x), np.zeros_like(weight)
+    for _ in range(trials):
+        checks = {
+            "grad_input": lambda d: (d, forward(d, weight, None)),
+            "grad_weight": lambda d: (d, forward(x, d, None)),
+            "grad_bias": lambda d: (d, forward(zero_x, zero_w, d)),
+        }
+        shapes = {"grad_input": x.shape, "grad_weight": weight.shape,
+                  "grad_bias": None if bias is None else np.asarray(bias).shape}
+        for name, gradient in grads.items():
+            if gradient is None or shapes[name] is None:
+                continue
+            direction, image = checks[name](rng.integers(-3, 4, size=shapes[name]))
+            if np.sum(gradient * direction) != np.sum(dy * image):
+                return False
+    return True

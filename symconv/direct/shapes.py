@@ -118,6 +118,33 @@ def loop_nest(dims: int, transposed: bool = False) -> tuple[str, ...]:
     return ("N", "g", "C_out_g", *outputs, "C_in_g", *(f"k_{a}" for a in letters))
 
 
+def gradient_loop_nest(dims: int, part: str, transposed: bool = False) -> tuple[str, ...]:
+    """The loops of the scalar program of one gradient (:mod:`symconv.direct.backward`), outermost first: the
+    outer loops pick an element of the gradient, the inner ones run over its terms.
+
+    The bias gradient sums ``dy`` over the batch and the output grid; the weight gradient sums ``x·dy`` over
+    the batch and the positions a weight entry meets (the output grid of a convolution, the input grid of a
+    transposed one); the input gradient sums ``w·dy`` over the output channels of the group and the taps.
+
+    >>> gradient_loop_nest(1, "grad_weight")
+    ('g', 'C_out_g', 'C_in_g', 'k_l', 'N', 'L_out')
+    >>> gradient_loop_nest(1, "grad_input", transposed=True)
+    ('N', 'g', 'C_in_g', 'L_in', 'C_out_g', 'k_l')
+    """
+    letters = axes(dims)
+    outputs = tuple(f"{a.upper()}_out" for a in letters)
+    inputs = tuple(f"{a.upper()}_in" for a in letters)
+    kernel = tuple(f"k_{a}" for a in letters)
+    if part == "grad_bias":
+        return ("g", "C_out_g", "N", *outputs)
+    if part == "grad_weight":
+        channels = ("C_in_g", "C_out_g") if transposed else ("C_out_g", "C_in_g")
+        return ("g", *channels, *kernel, "N", *(inputs if transposed else outputs))
+    if part == "grad_input":
+        return ("N", "g", "C_in_g", *inputs, "C_out_g", *kernel)
+    raise SpecError(f"unknown gradient {part!r} (known: grad_input, grad_weight, grad_bias)")
+
+
 @dataclass(frozen=True)
 class CheckedConv:
     """A checked, normalised convolution: every size a Python int, every per-axis setting a tuple."""

@@ -50,3 +50,10 @@ class ArrayTally:
         self.adds += result.size
         return result
 
+    def accumulate(self, cells: np.ndarray, terms: np.ndarray, started: np.ndarray) -> np.ndarray:
+        """``terms`` added into ``cells`` where a cell has started (``started``, broadcast over them), stored as
+        its first term elsewhere: one addition per started cell, none for a first term."""
+        where = np.broadcast_to(started, cells.shape)
+        self.adds += int(np.count_nonzero(where))
+        return np.where(where, cells + terms, terms)
+

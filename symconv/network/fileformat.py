@@ -29,9 +29,10 @@ parameters.
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,24 +45,43 @@ from symconv.network.layers import (
     ACTIVATIONS,
     IN_CHANNELS,
     Activation,
+    AdaptivePool,
     Add,
     AvgPool,
     BatchNorm,
+    Binary,
     Concat,
     Conv2d,
+    Convolution,
+    Flatten,
     GlobalAvgPool,
+    GroupNorm,
+    LayerNorm,
     LayerSpec,
     Linear,
+    Matmul,
     MaxPool,
+    Mean,
     NetworkError,
+    Permute,
+    Reshape,
+    Reused,
+    Scalar,
+    Scale,
     Shape,
     Shuffle,
+    Slice,
     Softmax,
+    Unknown,
+    Unused,
+    Upsample,
     as_expr,
 )
+from symconv.network.origin import Origin
 from symconv.parsing import parse_text
 
-__all__ = ["LAYER_TYPES", "LayerType", "builtin", "builtin_names", "load", "loads", "symbol"]
+__all__ = ["LAYER_TYPES", "MAX_FILE_BYTES", "MAX_LAYERS", "LayerType", "builtin", "builtin_names", "load", "loads",
+           "symbol"]
 
 @dataclass(frozen=True)
 class LayerType:
@@ -76,30 +96,80 @@ def _activation(function: str) -> LayerType:
     return LayerType(lambda: Activation(function))
 
 
+def _adaptive(op: str) -> LayerType:
+    return LayerType(lambda output_size=1, dims=None: AdaptivePool(output_size, op, dims), ("output_size", "dims"))
+
+
+_CONV = ("kernel", "stride", "padding", "dilation", "bias", "dims", "padding_mode")
+_POOL = ("kernel!", "stride", "padding", "ceil_mode", "dims")
+
 #: Every layer type a file may name.
 LAYER_TYPES: dict[str, LayerType] = {
-    "conv": LayerType(Conv2d, ("out!", "kernel", "stride", "padding", "dilation", "groups", "bias")),
-    "dwconv": LayerType(lambda **options: Conv2d(groups="depthwise", **options),
-                        ("kernel", "stride", "padding", "dilation", "multiplier", "bias")),
-    "linear": LayerType(Linear, ("out!", "bias")),
+    "conv": LayerType(Conv2d, ("out!", *_CONV[:4], "groups", *_CONV[4:])),
+    "dwconv": LayerType(lambda **options: Conv2d(groups="depthwise", **options), (*_CONV, "multiplier")),
+    "convtranspose": LayerType(lambda **options: Convolution(transposed=True, **options),
+                               ("out!", "kernel", "stride", "padding", "output_padding", "dilation", "groups",
+                                "bias", "dims")),
+    "linear": LayerType(Linear, ("out!", "bias", "flatten")),
+    "matmul": LayerType(Matmul),
     "batchnorm": LayerType(BatchNorm, ("affine",)),
+    "layernorm": LayerType(LayerNorm, ("normalized", "affine", "bias")),
+    "groupnorm": LayerType(GroupNorm, ("groups!", "affine")),
     **{function: _activation(function) for function in ACTIVATIONS},
-    "softmax": LayerType(Softmax),
-    "maxpool": LayerType(MaxPool, ("kernel!", "stride", "padding")),
-    "avgpool": LayerType(AvgPool, ("kernel!", "stride", "padding")),
+    "softmax": LayerType(Softmax, ("dim",)),
+    "maxpool": LayerType(MaxPool, _POOL),
+    "avgpool": LayerType(AvgPool, _POOL),
+    "adaptive_avgpool": _adaptive("avg"),
+    "adaptive_maxpool": _adaptive("max"),
     "global_avgpool": LayerType(GlobalAvgPool),
+    "upsample": LayerType(Upsample, ("scale", "size", "mode")),
     "add": LayerType(Add),
-    "concat": LayerType(Concat),
+    "binary": LayerType(Binary, ("op!",)),
+    "mul": LayerType(lambda: Binary("mul")),
+    "scalar": LayerType(Scalar, ("op!",)),
+    "scale": LayerType(Scale, ("shape!", "op")),
+    "concat": LayerType(Concat, ("dim",)),
+    "slice": LayerType(Slice, ("dim", "start", "stop", "step")),
     "shuffle": LayerType(Shuffle, ("groups!",)),
+    "flatten": LayerType(Flatten, ("start", "end")),
+    "reshape": LayerType(Reshape, ("shape!",)),
+    "permute": LayerType(Permute, ("order!",)),
+    "mean": LayerType(Mean, ("over!", "keepdim")),
+    "unknown": LayerType(Unknown, ("op!",)),
+    "unused": LayerType(Unused, ("params", "buffers")),
 }
 _ALIASES = {"fc": "linear", "bn": "batchnorm"}
-_COMMON = ("type", "name", "input", "inputs", "repeat")
-_INTEGERS = {"kernel", "stride", "padding", "dilation", "groups", "multiplier", "repeat"}
-_BOOLEANS = {"bias", "affine"}
+_COMMON = ("type", "name", "input", "inputs", "repeat", "shared")
+#: The fields that name the operation a model calls for the layer (symconv.network.origin), beside _COMMON.
+_ORIGIN = ("calls", "within")
+#: How each field is read: an integer or one per axis, an integer, an expression, a list of them, a flag or
+#: a word (fields not listed are expressions).
+_KINDS = {
+    **dict.fromkeys(("kernel", "stride", "padding", "dilation", "output_padding", "output_size", "size"), "ints"),
+    **dict.fromkeys(("groups", "multiplier", "repeat", "dims", "dim", "end", "step", "normalized",
+                     "params", "buffers"),
+                    "int"),
+    **dict.fromkeys(("bias", "affine", "flatten", "ceil_mode", "keepdim"), "flag"),
+    **dict.fromkeys(("mode", "op", "padding_mode"), "word"),
+    **dict.fromkeys(("shape", "order", "over"), "list"),
+    "scale": "numbers",
+}
+#: The words a field may take in place of its integer.
+_WORDS = {"padding": ("same", "valid"), "groups": ("depthwise",)}
 
 
-def symbol(name: str) -> sympy.Symbol:
-    """A network's own symbol (``alpha``, ``rho``): a positive rational, so ``α = 3/4`` is allowed."""
+#: The largest network file symconv reads: a network of thousands of layers is far smaller.
+MAX_FILE_BYTES = 1_000_000
+
+#: The most layers a network file may expand to, its repeats and blocks included.
+MAX_LAYERS = 100_000
+
+
+def symbol(name: str, integer: bool = False) -> sympy.Symbol:
+    """A network's own symbol (``alpha``, ``rho``): a positive rational, so ``α = 3/4`` is allowed; with
+    ``integer``, a positive integer (an input size ``H``, a batch size ``N``)."""
+    if integer:
+        return sympy.Symbol(name, positive=True, integer=True)
     return sympy.Symbol(name, positive=True, rational=True)
 
 
@@ -107,6 +177,7 @@ def symbol(name: str) -> sympy.Symbol:
 class _Context:
     source: str
     names: Mapping[str, sympy.Expr]  # symbols and block parameters, for expressions
+    types: Mapping[str, str] = field(default_factory=dict)  # block parameters that name a layer type
 
     def fail(self, where: str, problem: str) -> NetworkError:
         prefix = f"{self.source}: " if self.source else ""
@@ -142,6 +213,11 @@ def load(path: str | Path) -> Network:
     """Read a network file."""
     path = Path(path)
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise NetworkError(f"{path}: not a regular file (a network file is TOML text)")
+        if info.st_size > MAX_FILE_BYTES:
+            raise NetworkError(f"{path}: larger than a network file may be ({MAX_FILE_BYTES:,} bytes)")
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise NetworkError(f"{path}: cannot read it ({error.strerror})") from None
@@ -181,9 +257,17 @@ def loads(text: str, source: str = "") -> Network:
     for key, meaning in symbols_table.items():
         if not key.isidentifier() or key.startswith("_"):
             raise top.fail("[symbols]", f"{key!r} is not a usable symbol name")
+        integer = False
+        if isinstance(meaning, dict):
+            _only(top, f"[symbols] {key}", meaning, ("meaning", "integer"), "field")
+            integer = meaning.get("integer", False)
+            if not isinstance(integer, bool):
+                raise top.fail("[symbols]", f"{key}: integer must be true or false, not {integer!r}")
+            meaning = meaning.get("meaning")
         if not isinstance(meaning, str):
-            raise top.fail("[symbols]", f"{key} must be given its meaning as a string, not {meaning!r}")
-        symbols[key] = symbol(key)
+            raise top.fail("[symbols]", f"{key} must be given its meaning as a string (or as meaning = "
+                                        f"\"...\" beside integer = true), not {meaning!r}")
+        symbols[key] = symbol(key, integer)
         meanings[key] = meaning
     ctx = _Context(source, {**symbols, "in_channels": IN_CHANNELS})
     given = head.get("name")
@@ -193,6 +277,8 @@ def loads(text: str, source: str = "") -> Network:
     shape = _input(ctx, head)
     rounding = _rounding(ctx, head.get("rounding"))
     batch = ctx.expr("[network]", "batch", head.get("batch", 1))
+    if batch.is_number and not (batch.is_integer and batch >= 1):
+        raise ctx.fail("[network]", f"batch must be a positive integer, not {batch}")
     blocks = _table(ctx, "[blocks]", data.get("blocks", {}))
     for block_name, block in blocks.items():
         if block_name in LAYER_TYPES or block_name in _ALIASES:
@@ -230,8 +316,8 @@ def _input(ctx: _Context, head: Mapping[str, Any]) -> Shape:
     if "channels" not in spec or "size" not in spec:
         raise ctx.fail("[network] input", "needs channels and size (a list: [height, width])")
     size = spec["size"]
-    if not isinstance(size, list) or len(size) not in (0, 2):
-        raise ctx.fail("[network] input", f"size must be a list [height, width], not {size!r}")
+    if not isinstance(size, list) or len(size) > 3:
+        raise ctx.fail("[network] input", f"size must be a list of up to 3 sizes ([height, width]), not {size!r}")
     return Shape(ctx.expr("[network] input", "channels", spec["channels"]),
                  tuple(ctx.expr("[network] input", "size", s) for s in size))
 
@@ -268,13 +354,16 @@ class _Builder:
             kind = entry.get("type")
             if not isinstance(kind, str):
                 raise ctx.fail(here, "missing field 'type'" if kind is None else "type must be a string")
-            kind = _ALIASES.get(kind, kind)
+            kind = _ALIASES.get(ctx.types.get(kind, kind), ctx.types.get(kind, kind))
             repeat = ctx.integer(here, "repeat", entry.get("repeat", 1))
-            if repeat < 1:
-                raise ctx.fail(here, f"repeat must be at least 1, not {repeat}")
+            if not 1 <= repeat <= MAX_LAYERS:
+                raise ctx.fail(here, f"repeat must be from 1 to {MAX_LAYERS:,}, not {repeat}")
             base = entry.get("name")
-            if base is not None and (not isinstance(base, str) or not base or "/" in base):
-                raise ctx.fail(here, f"name must be a non-empty string without '/', not {base!r}")
+            # a block's layers are named block/layer: inside a block a name has no '/' of its own (a written
+            # file's top-level names keep them)
+            if base is not None and (not isinstance(base, str) or not base or ("/" in base and prefix)):
+                raise ctx.fail(here, f"name must be a non-empty string{' without /' if prefix else ''}, "
+                                     f"not {base!r}")
             sources = entry.get("inputs", entry.get("input"))
             if "input" in entry and "inputs" in entry:
                 raise ctx.fail(here, "give input or inputs, not both")
@@ -301,8 +390,11 @@ class _Builder:
                 if kind in self.blocks:
                     previous = self.block(kind, entry, reads, full, here, ctx, depth)
                 else:
+                    if len(self.nodes) >= MAX_LAYERS:
+                        raise ctx.fail(here, f"the network has more than {MAX_LAYERS:,} layers, more than symconv "
+                                             "counts in one file")
                     layer = self.layer(kind, entry, here, ctx)
-                    self.nodes.append(Node(full, layer, reads, here))
+                    self.nodes.append(Node(full, layer, reads, here, _origin(ctx, here, entry)))
                     previous = full
                 self.taken.add(full)
                 names[local] = previous
@@ -325,8 +417,11 @@ class _Builder:
             raise ctx.fail(here, f"missing field {missing[0]!r} (block {kind} takes {', '.join(params)})")
         if len(reads) != 1:
             raise ctx.fail(here, "a block reads one input")
-        arguments = {p: ctx.expr(here, p, entry[p]) for p in params}
-        inner = _Context(ctx.source, {**ctx.names, **arguments})
+        # An argument that names a layer type (an activation, say) is used as a type: {type = "act"}.
+        types = {p: _ALIASES.get(entry[p], entry[p]) for p in params if isinstance(entry[p], str)
+                 and _ALIASES.get(entry[p], entry[p]) in {*LAYER_TYPES, *self.blocks}}
+        arguments = {p: ctx.expr(here, p, entry[p]) for p in params if p not in types}
+        inner = _Context(ctx.source, {**ctx.names, **arguments}, {**ctx.types, **types})
         layers = block.get("layers", block.get("layer"))
         if not isinstance(layers, list) or not layers:
             raise ctx.fail(f"[blocks.{kind}]", "has no layers")
@@ -342,30 +437,59 @@ class _Builder:
             known = ", ".join([*LAYER_TYPES, *self.blocks])
             raise ctx.fail(here, f"unknown layer type {kind!r} (known: {known})")
         allowed = tuple(f.rstrip("!") for f in LAYER_TYPES[kind].fields)
-        _only(ctx, here, entry, (*_COMMON, *allowed), "field")
+        _only(ctx, here, entry, (*_COMMON, *_ORIGIN, *allowed), "field")
         for required in (f[:-1] for f in LAYER_TYPES[kind].fields if f.endswith("!")):
             if required not in entry:
                 raise ctx.fail(here, f"missing field {required!r}")
-        options: dict[str, Any] = {}
-        for key in allowed:
-            if key not in entry:
-                continue
-            value = entry[key]
-            if key in _BOOLEANS:
-                if not isinstance(value, bool):
-                    raise ctx.fail(here, f"{key} must be true or false, not {value!r}")
-                options[key] = value
-            elif key == "groups" and value == "depthwise":
-                options[key] = value
-            elif key in _INTEGERS and isinstance(value, list):
-                if len(value) != 2:
-                    raise ctx.fail(here, f"{key} must be an integer or a pair [height, width], not {value!r}")
-                options[key] = tuple(ctx.integer(here, key, v) for v in value)
-            elif key in _INTEGERS:
-                options[key] = ctx.integer(here, key, value)
-            else:
-                options[key] = ctx.expr(here, key, value)
+        options = {key: _value(ctx, here, key, entry[key]) for key in allowed if key in entry}
+        shared = entry.get("shared", False)
+        if not isinstance(shared, bool):
+            raise ctx.fail(here, f"shared must be true or false, not {shared!r}")
         try:
-            return LAYER_TYPES[kind].make(**options)
+            made = LAYER_TYPES[kind].make(**options)
+            return Reused(made) if shared else made
         except NetworkError as error:
             raise ctx.fail(here, str(error)) from None
+
+
+def _origin(ctx: _Context, here: str, entry: Mapping[str, Any]) -> Origin | None:
+    """The operation the layer's ``calls`` (and ``within``) fields name, if it has them."""
+    if "calls" not in entry:
+        if "within" in entry:
+            raise ctx.fail(here, "within names the module the operation of calls runs in: give calls too")
+        return None
+    values = [entry[key] for key in _ORIGIN if key in entry]
+    if not all(isinstance(v, str) and v and v.replace(".", "").replace("_", "").isalnum() for v in values):
+        raise ctx.fail(here, "calls and within must be dotted names (torch.nn.Conv2d, torch.nn.functional.relu)")
+    return Origin(entry["calls"], entry.get("within", ""))
+
+
+def _value(ctx: _Context, here: str, key: str, value: Any) -> Any:
+    """A layer field's value, read as :data:`_KINDS` says."""
+    kind = _KINDS.get(key, "expr")
+    if isinstance(value, str) and value in _WORDS.get(key, ()):
+        return value
+    if kind == "flag":
+        if not isinstance(value, bool):
+            raise ctx.fail(here, f"{key} must be true or false, not {value!r}")
+        return value
+    if kind == "word":
+        if not isinstance(value, str):
+            raise ctx.fail(here, f"{key} must be a word in quotes, not {value!r}")
+        return value
+    if kind == "numbers":
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, int | float | str) and not isinstance(v, bool) for v in values):
+            raise ctx.fail(here, f"{key} must be a number or a list of numbers, not {value!r}")
+        read = tuple(sympy.Rational(repr(v)) if isinstance(v, float) else ctx.expr(here, key, v) for v in values)
+        return read if isinstance(value, list) else read[0]
+    if kind in ("ints", "list") and isinstance(value, list):
+        if not value or (len(value) > 3 and kind == "ints"):
+            raise ctx.fail(here, f"{key} must be an integer or a list of 1 to 3 integers, not {value!r}")
+        read_one = ctx.integer if kind == "ints" or key in ("order", "over") else ctx.expr
+        return tuple(read_one(here, key, v) for v in value)
+    if kind == "list":
+        raise ctx.fail(here, f"{key} must be a list, not {value!r}")
+    if kind in ("ints", "int"):
+        return ctx.integer(here, key, value)
+    return ctx.expr(here, key, value)

@@ -34,7 +34,9 @@ from typing import TypeAlias
 import sympy
 
 from symconv.conventions import Convention
+from symconv.errors import did_you_mean
 from symconv.network.layers import IN_CHANNELS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
+from symconv.network.origin import Origin
 
 __all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "walk"]
 
@@ -107,12 +109,14 @@ class Rounding:
 
 @dataclass(frozen=True)
 class Node:
-    """One layer of a network: its name, the layer, and the names of the nodes it reads."""
+    """One layer of a network: its name, the layer, the names of the nodes it reads and, where known, the
+    operation a model calls for it (:class:`~symconv.network.origin.Origin`, which counting tools see)."""
 
     name: str
     layer: LayerSpec
     inputs: tuple[str, ...]
     where: str = ""  # how error messages name it (file and layer), when not by its name
+    origin: Origin | None = None
 
     @property
     def location(self) -> str:
@@ -156,11 +160,17 @@ class Network:
         for name, value in (values or {}).items():
             if name not in self.symbols:
                 known = ", ".join(self.symbols) or "none"
-                raise NetworkError(f"{self._where()}{name!r} is not a symbol of network {self.name!r} "
-                                   f"(its symbols: {known})")
+                raise NetworkError(f"{self._where()}{name!r} is not a symbol of network {self.name!r}"
+                                   f"{did_you_mean(name, self.symbols)} (its symbols: {known})")
             expr = as_expr(value, name)
+            strangers = sorted(str(s) for s in expr.free_symbols if s not in self.symbols.values())
+            if strangers:
+                raise NetworkError(f"{self._where()}{name} = {expr}: {strangers[0]!r} is not a symbol of network "
+                                   f"{self.name!r}{did_you_mean(strangers[0], self.symbols)}")
             if expr.is_number and not (expr.is_rational and expr > 0):
                 raise NetworkError(f"{self._where()}{name} = {expr} must be a positive rational number")
+            if expr.is_number and self.symbols[name].is_integer and not expr.is_integer:
+                raise NetworkError(f"{self._where()}{name} = {expr} must be a positive integer")
             subs[self.symbols[name]] = expr
         return subs
 
@@ -214,9 +224,13 @@ class Analysis:
         return [(label, n, counts.map(_tidy)) for label, (n, counts) in groups.items()]
 
     def holds_at(self, values: Mapping[str, Expr | int]) -> bool:
-        """Whether the closed forms give the exact counts at ``values`` (the conditions, checked on the real
-        shapes: the layer-by-layer shapes at ``values`` equal the closed forms' shapes)."""
+        """Whether the closed forms give the exact counts at ``values``: the conditions hold there, and the
+        layer-by-layer shapes at ``values`` equal the closed forms' shapes."""
         subs = self.network.resolve(values)
+        for expr, least in self.conditions:
+            value = expr.xreplace(subs)
+            if value.is_number and not (value.is_integer and value >= least):
+                return False  # a count whose window or size assumed it (adaptive pooling), shapes aside
         shapes = _shapes(self.network, {**self.values, **subs})
         return all(_equal_shapes(row.output.xreplace(subs), shape) for row, shape in zip(self.rows, shapes,
                                                                                           strict=True))
@@ -324,9 +338,10 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
     conditions: list[tuple[Expr, int]] = []
     total = Counts()
     for node, layer, inputs, output in walk(network, subs):
-        for stride in layer.strides():
-            if stride > 1:
-                conditions += [(size / stride, 1) for size in inputs[0].size if not size.is_number]
+        strides = layer.strides()
+        # the strides are those of the last axes (the spatial ones), counted from the end
+        paired = list(zip(reversed(strides), reversed(inputs[0].size), strict=False))[::-1]
+        conditions += [(size / stride, 1) for stride, size in paired if stride > 1 and not size.is_number]
         out = getattr(layer, "out", None)
         if out is not None and not as_expr(out).is_number:
             conditions += network.rounding.conditions(as_expr(out))

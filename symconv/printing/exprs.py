@@ -22,7 +22,7 @@ from symconv.quantities import TABLE as QUANTITIES
 from symconv.quantities import latex_name
 from symconv.symbols import latex_names
 
-__all__ = ["latex_expr", "text_expr"]
+__all__ = ["latex_expr", "latex_math", "text_expr"]
 
 _STAGE_TENSOR = re.compile(r"(x|w|beta|y)(\d)\Z")
 
@@ -32,6 +32,9 @@ class _Latex(LatexPrinter):
         name = expr.name
         if name in QUANTITIES or name.startswith("flops_"):
             return latex_name(name)
+        count, _, qualifier = name.partition("_")
+        if count in QUANTITIES and qualifier:  # a count of one kind (mults_adjoint): upright, like the table's
+            return rf"{latex_name(count)}_{{\mathrm{{{qualifier}}}}}"
         stage = _STAGE_TENSOR.match(name)
         if stage:
             base = r"\beta" if stage[1] == "beta" else stage[1]
@@ -70,6 +73,11 @@ def _text_printer() -> StrPrinter:
 def latex_expr(expr: sympy.Basic) -> str:
     """``expr`` as LaTeX, in symconv's names (``C_{\\mathrm{in}}``) and order."""
     return _latex_printer().doprint(arrange(expr))
+
+
+def latex_math(math: sympy.Basic | str) -> str:
+    """Math as a document holds it: a SymPy expression printed by :func:`latex_expr`, or LaTeX already."""
+    return math if isinstance(math, str) else latex_expr(math)
 
 
 def text_expr(expr: sympy.Basic) -> str:

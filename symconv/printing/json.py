@@ -11,19 +11,29 @@ The shape is a public contract::
      "steps": [{"title": ..., "rule": ..., "lhs": ..., "rhs": [...], "latex": ...}, ...]}
 
 ``value`` is the exact integer once every symbol is set, else ``null``.
+
+A backward pass or a training step (:class:`symconv.passes.PassDerivation`) adds ``"pass"`` (``"backward"``,
+``"training"``) and ``"grad"`` (the gradients computed) after ``"convention"``, and ``"parts"`` after
+``"quantities"``: ``{"grad_input": {...}, "grad_weight": ..., "grad_bias": ...}`` (a training step's
+``"forward"`` first), each shaped like ``"quantities"``. A forward derivation has neither.
+
+With its memory traffic (:func:`symconv.memory.traffic`, ``symconv derive --memory``) the derivation has a
+``"memory"`` entry last: ``{"model": ..., "reads": {"x": {...}, ...}, "writes": {...}, "elements": {...},
+"bytes": {...}, "intensity": {...}}`` and, on a device, ``"device": {"peak": ..., "bandwidth": ...,
+"ridge": ...}``, ``"roofline": {...}`` (seconds) and ``"bound"`` (``"compute"``, ``"memory"`` or null).
 """
 
 from __future__ import annotations
 
 import json as _json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sympy
 
 from symconv.printing.exprs import latex_expr, text_expr
 
-__all__ = ["quantity", "render", "to_dict"]
+__all__ = ["memory_dict", "quantity", "render", "render_with_memory", "to_dict"]
 
 
 def quantity(expr: sympy.Expr) -> dict[str, Any]:
@@ -45,7 +55,12 @@ def to_dict(document: Any) -> dict[str, Any]:
         if hasattr(document, key):
             data[key] = getattr(document, key)
     data["convention"] = document.convention.value
+    if getattr(document, "pass_", None) is not None:
+        data["pass"] = document.pass_.value
+        data["grad"] = list(document.grads)
     data["quantities"] = _quantities(document.quantities)
+    if getattr(document, "parts", None):
+        data["parts"] = {name: _quantities(counts) for name, counts in document.parts.items()}
     if getattr(document, "sizes", None):
         data["sizes"] = _quantities(document.sizes)
     if getattr(document, "conditions", None):
@@ -67,5 +82,29 @@ def to_dict(document: Any) -> dict[str, Any]:
     return data
 
 
-def render(document: Any) -> str:
+def render(document: Any, *, quantities: Sequence[str] | None = None) -> str:
+    """The document as JSON (:func:`to_dict`); with ``quantities``, ``{name: quantity(...)}`` of those alone."""
+    if quantities:
+        every = {**getattr(document, "counts", {}), **document.quantities}
+        return _json.dumps({name: quantity(every[name]) for name in quantities}, indent=2, ensure_ascii=False) + "\n"
     return _json.dumps(to_dict(document), indent=2, ensure_ascii=False) + "\n"
+
+
+def memory_dict(traffic: Any) -> dict[str, Any]:
+    """The ``"memory"`` entry of a derivation's JSON (:class:`symconv.memory.Traffic`)."""
+    data: dict[str, Any] = {"model": traffic.subtitle.split(": ", 1)[-1],
+                            "reads": {name: quantity(e) for name, e in traffic.reads},
+                            "writes": {name: quantity(e) for name, e in traffic.writes},
+                            **_quantities({k: v for k, v in traffic.quantities.items() if k != "roofline"})}
+    if traffic.device is not None:
+        data["device"] = {name: quantity(getattr(traffic.device, name)) for name in ("peak", "bandwidth", "ridge")}
+        data["roofline"] = quantity(traffic.quantities["roofline"])
+        data["bound"] = traffic.bound
+    return data
+
+
+def render_with_memory(document: Any, traffic: Any) -> str:
+    """The derivation's JSON with its ``"memory"`` entry."""
+    data = to_dict(document)
+    data["memory"] = memory_dict(traffic)
+    return _json.dumps(data, indent=2, ensure_ascii=False) + "\n"

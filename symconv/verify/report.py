@@ -36,6 +36,9 @@ class GridProof:
     #: Counts that are not polynomials in the grid's variables (the padding-aware counts, the landed products of
     #: a transposed convolution): the grid proves nothing about them; the samples and property tests check them.
     piecewise: tuple[str, ...] = ()
+    #: The grid was realised by the same variant with its geometry free: the geometry given ties the sizes
+    #: together, so that no full grid of trip counts exists with it (:meth:`symconv.variants.Layer.with_free_geometry`).
+    free_geometry: bool = False
 
     @property
     def proven(self) -> bool:

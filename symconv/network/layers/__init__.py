@@ -23,10 +23,20 @@ maxpool            the window's maximum: ``k_h·k_w − 1`` comparisons, over th
 avgpool            ``r·Σ_j x[j]``: ``k_h·k_w − 1`` additions and 1 multiplication (padding included)
 global avgpool     the same over ``H·W`` entries per channel
 add                1 addition per element; concat and shuffle move data and compute nothing
+layernorm          per group of ``M`` entries the two-pass moments and ``a = 1/sqrt(σ² + ε)``, ``s = −a·μ``,
+                   then ``(x·a + s)·γ + β``; groupnorm folds ``γ, β`` into ``a, s`` per channel
+activations        silu, gelu, hardswish, ... as PyTorch's CPU kernels write them (``elementwise``)
+binary / scale     one operation per element: of two tensors, broadcast (``x·s``), or with a learned tensor
+matmul             ``Σ_k a[m, k]·b[k, j]``: ``k`` products and ``k − 1`` additions, its products MACs
+adaptive pool      the windows ``floor(i L/o)`` to ``ceil((i + 1) L/o)``, each summed or maximised
+upsample           nearest copies; linear interpolation weights 2 entries per axis (bilinear: 6 mults, 3 adds)
+slice, flatten,    none: they move data
+reshape, permute
 =================  ==========================================================================================
 
-``macs`` counts the products of convolutions and fully connected layers only (no bias, batch norm,
-activation or pooling): the "mult-adds" of papers and torchvision.
+``macs`` counts the products of convolutions, fully connected layers and matrix products only (no bias,
+batch norm, activation or pooling): the "mult-adds" of papers and torchvision, and half of PyTorch's
+``FlopCounterMode`` (a transposed convolution's on its input grid, as PyTorch computes it).
 """
 
 from symconv.errors import NetworkError
@@ -40,33 +50,71 @@ from symconv.network.layers.base import (
     as_expr,
     network_convention,
 )
-from symconv.network.layers.conv import Conv2d, conv_derivation, spatial_out
-from symconv.network.layers.elementwise import ACTIVATIONS, Activation, Softmax
-from symconv.network.layers.joins import Add, Concat, Shuffle
-from symconv.network.layers.linear import Linear, linear_element
-from symconv.network.layers.norm import BatchNorm, batchnorm_elements
-from symconv.network.layers.pooling import AvgPool, GlobalAvgPool, MaxPool, average_element, max_element
+from symconv.network.layers.conv import PADDING_MODES, Conv2d, Convolution, conv_derivation, spatial_out
+from symconv.network.layers.elementwise import (
+    ACTIVATIONS,
+    BINARY,
+    Activation,
+    Binary,
+    Scalar,
+    Scale,
+    Softmax,
+)
+from symconv.network.layers.joins import Add, Concat, Shuffle, Slice
+from symconv.network.layers.linear import Linear, Matmul, linear_element
+from symconv.network.layers.norm import BatchNorm, GroupNorm, LayerNorm, batchnorm_elements
+from symconv.network.layers.pooling import (
+    AdaptivePool,
+    AvgPool,
+    GlobalAvgPool,
+    MaxPool,
+    Mean,
+    average_element,
+    max_element,
+)
+from symconv.network.layers.resample import Upsample
+from symconv.network.layers.shapes import Flatten, Permute, Reshape
+from symconv.network.layers.unknown import Reused, Unknown, Unused
 
 __all__ = [
     "ACTIVATIONS",
+    "BINARY",
     "CONVENTIONS",
     "COUNTS",
     "IN_CHANNELS",
+    "PADDING_MODES",
     "Activation",
+    "AdaptivePool",
     "Add",
     "AvgPool",
     "BatchNorm",
+    "Binary",
     "Concat",
     "Conv2d",
+    "Convolution",
     "Counts",
+    "Flatten",
     "GlobalAvgPool",
+    "GroupNorm",
+    "LayerNorm",
     "LayerSpec",
     "Linear",
+    "Matmul",
     "MaxPool",
+    "Mean",
     "NetworkError",
+    "Permute",
+    "Reshape",
+    "Reused",
+    "Scalar",
+    "Scale",
     "Shape",
     "Shuffle",
+    "Slice",
     "Softmax",
+    "Unknown",
+    "Unused",
+    "Upsample",
     "as_expr",
     "average_element",
     "batchnorm_elements",

@@ -30,11 +30,15 @@ __all__ = [
     "LayerSpec",
     "Shape",
     "as_expr",
+    "broadcast",
     "fail",
+    "grouped",
     "int_field",
     "network_convention",
     "pair",
+    "per_axis",
     "spatial",
+    "spatial_axes",
 ]
 
 Expr: TypeAlias = sympy.Expr
@@ -52,7 +56,14 @@ COUNTS = NETWORK
 
 @dataclass(frozen=True)
 class Shape:
-    """The shape of one sample's activations: channels, then the spatial sizes (``()`` once flattened)."""
+    """The shape of one sample's activations: channels, then the spatial sizes (``()`` once flattened).
+
+    Any tensor of one sample is a shape: its first dimension is ``channels``, the rest ``size`` (a
+    channels-last ``H×W×C`` map has ``channels = H``; :meth:`of` and :attr:`dims` read it as dimensions).
+
+    >>> Shape.of((7, 7, 96)).dims, Shape.of((7, 7, 96)).rank
+    ((7, 7, 96), 3)
+    """
 
     channels: Expr
     size: tuple[Expr, ...]
@@ -60,6 +71,28 @@ class Shape:
     def __post_init__(self) -> None:
         object.__setattr__(self, "channels", as_expr(self.channels, "channels"))
         object.__setattr__(self, "size", tuple(as_expr(s, "a size") for s in self.size))
+
+    @classmethod
+    def of(cls, dims: Sequence[Expr | int]) -> Shape:
+        """The shape of dimensions ``dims`` (at least one)."""
+        if not dims:
+            raise fail("a tensor of one sample has at least one dimension")
+        return cls(dims[0], tuple(dims[1:]))  # type: ignore[arg-type]
+
+    @property
+    def dims(self) -> tuple[Expr, ...]:
+        """Every dimension, channels first."""
+        return (self.channels, *self.size)
+
+    @property
+    def rank(self) -> int:
+        return 1 + len(self.size)
+
+    def axis(self, dim: int) -> int:
+        """A dimension's position, counted from the end when negative (``-1`` is the last)."""
+        if not -self.rank <= dim < self.rank:
+            raise fail(f"dimension {dim} is out of range for a {self.rank}-dimensional {self}")
+        return dim % self.rank
 
     @property
     def elements(self) -> Expr:
@@ -135,6 +168,14 @@ def fail(problem: str) -> NetworkError:
     return NetworkError(problem)
 
 
+def grouped(shape: Shape, groups: Expr | int) -> Shape:
+    """``shape``, refused unless its channels split into ``groups`` equal groups."""
+    quotient = shape.channels / groups
+    if quotient.is_number and not quotient.is_integer:
+        raise fail(f"channels {shape.channels} are not divisible by groups = {groups}")
+    return shape
+
+
 def int_field(name: str, value: object, least: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise fail(f"{name} must be an integer, not {value!r}")
@@ -145,9 +186,19 @@ def int_field(name: str, value: object, least: int) -> int:
 
 def pair(name: str, value: object, least: int, symbolic: bool = False) -> tuple[Any, Any]:
     """An int or a (height, width) pair of ints; with ``symbolic``, also SymPy expressions of symbols."""
-    values = tuple(value) if isinstance(value, Sequence) else (value, value)
-    if len(values) != 2:
-        raise fail(f"{name} must be an integer or two integers (height, width), not {value!r}")
+    return per_axis(name, value, least, 2, symbolic)  # type: ignore[return-value]
+
+
+def per_axis(name: str, value: object, least: int, dims: int, symbolic: bool = False) -> tuple[Any, ...]:
+    """An int or ``dims`` ints, one per spatial axis; with ``symbolic``, also SymPy expressions of symbols.
+
+    >>> per_axis("kernel", 3, 1, 3), per_axis("stride", [2, 1], 1, 2)
+    ((3, 3, 3), (2, 1))
+    """
+    values = tuple(value) if isinstance(value, Sequence) and not isinstance(value, str) else (value,) * dims
+    if len(values) != dims:
+        what = "two integers (height, width)" if dims == 2 else f"{dims} integers, one per axis"
+        raise fail(f"{name} must be an integer or {what}, not {value!r}")
 
     def one(v: object) -> Any:
         if isinstance(v, sympy.Expr) and v.is_Integer:
@@ -156,7 +207,7 @@ def pair(name: str, value: object, least: int, symbolic: bool = False) -> tuple[
             return v
         return int_field(name, v, least)
 
-    return (one(values[0]), one(values[1]))
+    return tuple(one(v) for v in values)
 
 
 class LayerSpec:
@@ -186,9 +237,40 @@ class LayerSpec:
             raise fail(f"takes two or more inputs, not {len(inputs)}")
 
 
+def spatial_axes(inputs: tuple[Shape, ...], what: str, dims: int) -> tuple[Expr, ...]:
+    """The spatial sizes of a layer's one input, refused unless it has ``dims`` of them."""
+    size = inputs[0].size
+    if len(size) != dims:
+        axes = {1: "length", 2: "height × width", 3: "depth × height × width"}[dims]
+        raise fail(f"{what} needs a {dims}-D input (channels × {axes}), not {inputs[0]}")
+    return size
+
+
 def spatial(inputs: tuple[Shape, ...], what: str) -> tuple[Expr, Expr]:
     """The (height, width) of a layer's one input, refused unless it is 2-D."""
     size = inputs[0].size
     if len(size) != 2:
         raise fail(f"{what} needs a 2-D input (channels × height × width), not {inputs[0]}")
     return size[0], size[1]
+
+
+def broadcast(a: Sequence[Expr], b: Sequence[Expr], what: str) -> tuple[Expr, ...]:
+    """The broadcast of two shapes' dimensions, aligned at the end (NumPy's and PyTorch's rule): each pair
+    equal, or one of them 1.
+
+    >>> broadcast((96, 1, 1), (96, 14, 14), "mul"), broadcast((96,), (7, 7, 96), "mul")
+    ((96, 14, 14), (7, 7, 96))
+    """
+    a, b = tuple(as_expr(v) for v in a), tuple(as_expr(v) for v in b)
+    width = max(len(a), len(b))
+    a = (sympy.Integer(1),) * (width - len(a)) + a
+    b = (sympy.Integer(1),) * (width - len(b)) + b
+    dims = []
+    for x, y in zip(a, b, strict=True):
+        if x == 1 or sympy.expand(x - y) == 0:
+            dims.append(y)
+        elif y == 1:
+            dims.append(x)
+        else:
+            raise fail(f"{what} cannot broadcast {'×'.join(map(str, a))} with {'×'.join(map(str, b))}")
+    return tuple(dims)
