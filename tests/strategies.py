@@ -8,6 +8,8 @@ groups, an output padding below the stride); invalid input is tested separately,
 
 from __future__ import annotations
 
+import builtins
+import keyword
 from dataclasses import dataclass
 
 import numpy as np
@@ -209,6 +211,40 @@ def closed_form_polynomials(draw):
     if draw(st.booleans()):
         expr = sympy.floor(expr / draw(st.sampled_from([2, 3, C_in, k + 1])))
     return expr
+
+
+@st.composite
+def positive_products(draw: st.DrawFn) -> sympy.Expr:
+    """A random closed form with positive coefficients: a sum of products of N, C_in and k, times the flag b
+    sometimes, minus a constant sometimes."""
+    terms = []
+    for _ in range(draw(st.integers(1, 3))):
+        term = sympy.Integer(draw(st.integers(1, 4)))
+        for symbol in draw(st.lists(st.sampled_from([N, C_in, k, b]), min_size=1, max_size=3, unique=True)):
+            term *= symbol ** draw(st.integers(1, 1 if symbol == b else 2))
+        terms.append(term)
+    return sympy.Add(*terms) - draw(st.integers(0, 2))
+
+
+def identifiers() -> st.SearchStrategy[str]:
+    """Python names of 1 to 200 characters that are no keyword, builtin or name of the symbol table."""
+    return st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,199}", fullmatch=True).filter(
+        lambda name: not keyword.iskeyword(name) and name not in dir(builtins) and name not in TABLE
+    )
+
+
+def junk_arguments() -> st.SearchStrategy[object]:
+    """What a generated function may be called with by mistake: huge and negative ints, floats, strings, bytes,
+    bools, lists, NumPy scalars, object, int64, uint64 and masked arrays."""
+    return st.one_of(
+        st.integers(-(2**70), 2**70),
+        st.integers(-3, 12),
+        st.sampled_from([None, 1.5, "3", b"3", True, [3], np.float64(2), np.int8(-1), np.uint64(2**64 - 1)]),
+        st.lists(st.integers(-2, 2**63), min_size=0, max_size=4).map(lambda items: np.array(items, dtype=object)),
+        st.lists(st.integers(-2, 20), min_size=1, max_size=4).map(np.array),
+        st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=3).map(lambda items: np.array(items, dtype=np.uint64)),
+        st.just(np.ma.array([3, 4], mask=[True, False])),
+    )
 
 
 def argument_values(name: str):

@@ -15,6 +15,7 @@ import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import positive_products
 
 from symconv import variants
 from symconv.codegen import (
@@ -310,23 +311,8 @@ def test_an_output_padding_is_checked_by_the_spec_before_any_code_exists():
     assert functions["params"](C_in=4, C_out=6, g=2, b=0) == 4 * 3 * 3
 
 
-@st.composite
-def products(draw):
-    """A random closed form with positive coefficients: a sum of products of N, C_in and k, times the flag b
-    sometimes, minus a constant sometimes."""
-    N, C_in, b = sym("N"), sym("C_in"), sym("b")
-    k = new_symbol("k")
-    terms = []
-    for _ in range(draw(st.integers(1, 3))):
-        term = sympy.Integer(draw(st.integers(1, 4)))
-        for symbol in draw(st.lists(st.sampled_from([N, C_in, k, b]), min_size=1, max_size=3, unique=True)):
-            term *= symbol ** draw(st.integers(1, 1 if symbol == b else 2))
-        terms.append(term)
-    return sympy.Add(*terms) - draw(st.integers(0, 2))
-
-
 @settings(max_examples=60, deadline=None)
-@given(products(), st.data())
+@given(positive_products(), st.data())
 def test_a_zero_in_any_argument_is_refused_whether_or_not_it_shows_in_the_result(expr, data):
     function = NumericFunction("f", expr)
     compiled = compile_functions([function])["f"]
