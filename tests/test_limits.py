@@ -1,5 +1,5 @@
-"""Every command bounds the work it accepts and says so in one line: huge values, long time bounds, many
-samples, files that are not network files, bias flags that are not booleans, control characters in input."""
+"""symconv.limits: every command bounds the work it accepts and says so in one line: huge values, long time bounds,
+many samples, files that are not network files, bias flags that are not booleans, control characters in input."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Property tests of the backward pass and the training step: for every variant and geometry, each closed form
-(the pass's, its padding-aware counts and every part's) equals the direct count of the backward counters, in
-both modes; and the grid proves the polynomial ones for all sizes."""
+"""symconv.verify.passes: property tests of the backward pass and the training step: for every variant and geometry,
+each closed form (the pass's, its padding-aware counts and every part's) equals the direct count of the backward
+counters, in both modes; and the grid proves the polynomial ones for all sizes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The tool presets on the command line: ``--convention PRESET`` on derive, net and torch makes ``flops`` the
-tool's number, and ``--tools`` prints every tool's; what they print is what the library renders."""
+"""symconv.cli.tools, the tool presets on the command line: ``--convention PRESET`` on derive, net and torch makes
+``flops`` the tool's number, and ``--tools`` prints every tool's; what they print is what the library renders."""
 
 from __future__ import annotations
 

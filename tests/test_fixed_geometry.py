@@ -1,4 +1,4 @@
-"""Closed forms of a fixed geometry (symconv.fixed_geometry.fixed_count) against the exact counts they replace, on a
+"""symconv.fixed_geometry: closed forms of a fixed geometry (fixed_count) against the exact counts they replace, on a
 range of sizes, and in the derivations that use them."""
 
 from __future__ import annotations

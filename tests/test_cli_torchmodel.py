@@ -1,5 +1,5 @@
-"""``symconv torch``: the table and JSON of ``symconv net`` for a PyTorch model, ``--write-net`` files that
-``symconv net`` counts alike, and one line with exit status 2 for every bad input."""
+"""``symconv torch`` (symconv.cli.torchmodel): the table and JSON of ``symconv net`` for a PyTorch model, ``--write-
+net`` files that ``symconv net`` counts alike, and one line with exit status 2 for every bad input."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The published tables of checkpoints (symconv/network/published_tables.toml), checked against the built-in
-networks: torchvision's _ops and num_params all fit; of TF-slim's MobileNetV1 table, which rows do not fit and
-why."""
+"""symconv.documents.published: the published tables of checkpoints (symconv/network/published_tables.toml), checked
+against the built-in networks: torchvision's _ops and num_params all fit; of TF-slim's MobileNetV1 table, which rows
+do not fit and why."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Generated functions refuse configurations that are no layer: the conditions come from the specs (output sizes of
-at least 1, whole channels per group), are checked on ints and arrays alike, name the first offending
-configuration, and cost the int64 kernel one reduction each, no operation of its own.
+"""symconv.codegen.conditions: generated functions refuse configurations that are no layer: the conditions come from
+the specs (output sizes of at least 1, whole channels per group), are checked on ints and arrays alike, name the
+first offending configuration, and cost the int64 kernel one reduction each, no operation of its own.
 
 The reference is the spec itself: :class:`symconv.spec.Conv` refuses exactly the configurations the generated
 function refuses.

@@ -1,5 +1,5 @@
-"""Notebooks: every rich object displays (Markdown, LaTeX that KaTeX renders, a short repr), and the tutorial
-notebook docs/tutorial.ipynb runs and renders.
+"""symconv.printing.notebook: every rich object displays (Markdown, LaTeX that KaTeX renders, a short repr), and the
+tutorial notebook docs/tutorial.ipynb runs and renders.
 
 The tutorial is executed once per session (nbclient, skipped without nbclient and ipykernel); its LaTeX and the
 LaTeX of every rich object are rendered with KaTeX under node (skipped without node or the npm package katex:

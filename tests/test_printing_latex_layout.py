@@ -1,5 +1,5 @@
-"""Every LaTeX symconv generates or prints fits an article page: compiled by pdflatex, no line is more than
-5 pt too wide (no overfull ``\\hbox`` over 5 pt), and nothing is lost off the page.
+"""symconv.printing.latex_layout: every LaTeX symconv generates or prints fits an article page: compiled by pdflatex,
+no line is more than 5 pt too wide (no overfull ``\\hbox`` over 5 pt), and nothing is lost off the page.
 
 Compiled: the generated documents (derivations/*.tex, the claims catalogue among them), ``symconv derive
 --format latex`` of every variant at every ``--steps``, and ``symconv net --format latex`` of the built-in

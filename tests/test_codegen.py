@@ -1,7 +1,7 @@
-"""A hostile sweep of code generation, bounded in time: names of any length give modules that compile, bad
-arguments to the library raise its documented types (SymconvError for a bad value, TypeError for a bad type),
-and generated functions called with junk raise TypeError, ValueError or OverflowError, never anything else.
-"""
+"""symconv.codegen as a whole, a hostile sweep of code generation bounded in time: names of any length give modules
+that compile, bad arguments to the library raise its documented types (SymconvError for a bad value, TypeError for a
+bad type), and generated functions called with junk raise TypeError, ValueError or OverflowError, never anything
+else."""
 
 from __future__ import annotations
 

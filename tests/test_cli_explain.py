@@ -1,5 +1,5 @@
-"""``symconv explain``: numbers read as printed, each tool's number identified as that tool's on the test
-models, a number from another batch or input size found there, a paper's row explained with a layer left
+"""``symconv explain`` (symconv.cli.explain): numbers read as printed, each tool's number identified as that tool's on
+the test models, a number from another batch or input size found there, a paper's row explained with a layer left
 out, the gap between two numbers by layer type, and the JSON shape."""
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
-"""Generated functions on arrays other than NumPy's: dask arrays lazily, torch tensors, masked arrays, anything with
-``__array__`` or ``__dlpack__``; each with the exactness, overflow and checks of NumPy arrays, or one TypeError
-sentence. The reference is the same function called with NumPy arrays; a generated module never imports dask or
-torch itself.
-"""
+"""symconv.codegen.adapters: generated functions on arrays other than NumPy's: dask arrays lazily, torch tensors,
+masked arrays, anything with ``__array__`` or ``__dlpack__``; each with the exactness, overflow and checks of NumPy
+arrays, or one TypeError sentence. The reference is the same function called with NumPy arrays; a generated module
+never imports dask or torch itself."""
 
 from __future__ import annotations
 

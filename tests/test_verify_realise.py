@@ -1,5 +1,5 @@
-"""The grid proof when the geometry given ties the sizes together: realised by the variant with its geometry
-free, and still catching a wrong closed form."""
+"""symconv.verify.realise: the grid proof when the geometry given ties the sizes together: realised by the variant with
+its geometry free, and still catching a wrong closed form."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The backward counters of symconv.direct: their two modes against each other, their values against the
-forward computation by linearity and the adjoint identities, and their arguments refused in one line
+"""symconv.direct.backward, the backward counters: their two modes against each other, their values against the forward
+computation by linearity and the adjoint identities, and their arguments refused in one line
 (tests/test_backward_torch.py holds them to torch.autograd)."""
 
 from __future__ import annotations
