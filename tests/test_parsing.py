@@ -96,18 +96,18 @@ HOSTILE = [
 
 @pytest.mark.parametrize("text", HOSTILE, ids=lambda t: repr(t[:30]))
 def test_hostile_input_is_refused_quickly(text: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # the work done, not the wall clock a loaded machine stretches
     with pytest.raises(FormulaError) as caught:
         parse_formula(text)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert "\n" not in str(caught.value)
 
 
 def _fuzz(text: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     with contextlib.suppress(FormulaError, UnknownSymbolError):
         parse_formula(text)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
 
 
 @settings(max_examples=500)
@@ -127,10 +127,10 @@ PIECES = [
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 def test_formula_like_text_is_read_or_refused(text: str) -> None:
     for syntax in ("text", "latex"):
-        start = time.perf_counter()
+        start = time.process_time()
         with contextlib.suppress(FormulaError, UnknownSymbolError):
             parse_formula(text, syntax=syntax)
-        assert time.perf_counter() - start < 1
+        assert time.process_time() - start < 1
 
 
 def test_decimals_are_exact() -> None:

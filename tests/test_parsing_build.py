@@ -14,9 +14,9 @@ k, p, s, a, b_, x = (new_symbol(n) for n in ("k", "p", "s", "a", "B", "x"))
 
 def test_large_calls_are_built_unevaluated_and_fast() -> None:
     xs = [new_symbol(f"x{i}") for i in range(2000)]
-    start = time.perf_counter()
+    start = time.process_time()
     result = parse_text("floor(" + " + ".join(f"x{i}/7" for i in range(2000)) + ")")
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     assert result == sympy.floor(sympy.Add(*xs) / 7, evaluate=False)
     nested = parse_text("max(" * 60 + "k" + ", x1)" * 60)
     assert nested.doit() == sympy.Max(k, xs[1])

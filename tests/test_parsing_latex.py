@@ -145,7 +145,7 @@ def test_a_thousand_terms_in_latex() -> None:
     terms = _terms(1000)
     text = " + ".join(f"{c} {u}^2" for c, u, _ in terms).replace("_in", "_{in}").replace("_out", "_{out}")
     assert len(text) <= LIMITS.max_length
-    start = time.perf_counter()
+    start = time.process_time()
     result = parse_latex(text)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert result == sympy.Add(*(c * sym(u) ** 2 for c, u, _ in terms))

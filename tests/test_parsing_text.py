@@ -122,9 +122,9 @@ def _terms(count: int) -> list[tuple[int, str, str]]:
 def test_a_thousand_terms_in_text() -> None:
     terms = _terms(1000)
     text = " + ".join(f"{c}*{u}*{v}**2" for c, u, v in terms)
-    start = time.perf_counter()
+    start = time.process_time()
     result = parse_text(text)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert result == sympy.Add(*(c * sym(u) * sym(v) ** 2 for c, u, v in terms))
 
 
