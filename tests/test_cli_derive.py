@@ -1,5 +1,6 @@
 """``symconv derive`` (symconv.cli.derive): it prints what the library renders; what it prints for every variant
-at two dimensions is recorded in tests/golden/derive/ and compared byte for byte.
+at two dimensions, and for the standard layer's backward pass and training step, is recorded in
+tests/golden/derive/ and compared byte for byte.
 
 ``pytest --update-golden tests/test_cli_derive.py`` records them again after an intended change.
 """
@@ -66,7 +67,7 @@ def test_cli_derives_a_transposed_convolution_in_every_convention(capsys):
                      "output-grid": 294912, "performed": 123904}
 
 
-# --- golden files: what ``symconv derive VARIANT --dims 2`` prints, in every format --------------------------
+# --- golden files: what ``symconv derive VARIANT --dims 2`` prints, in every format, and of a pass ------------
 
 SUFFIX = {"text": "txt", "latex": "tex", "markdown": "md", "json": "json"}
 
@@ -100,8 +101,26 @@ def test_the_golden_json_reads_back_as_the_derivation(variant):
         assert recorded["latex"] == latex_expr(derivation.quantities[name]) and recorded["value"] is None
 
 
+#: The passes other than the forward one recorded too, of the standard layer: ``--pass PASS`` and its format.
+PASSES = [(chosen, fmt) for chosen in ("backward", "training") for fmt in ("text", "json")]
+
+
+def pass_argv(chosen: str, fmt: str) -> list[str]:
+    """``derive standard --dims 2 --pass PASS``, with ``--format FMT`` unless the default text is asked for."""
+    return [*derive_argv("standard", fmt)[:4], "--pass", chosen, *derive_argv("standard", fmt)[4:]]
+
+
+@pytest.mark.parametrize(("chosen", "fmt"), PASSES)
+def test_derive_of_a_pass_prints_its_golden_file(capsys, golden, chosen, fmt):
+    argv = pass_argv(chosen, fmt)
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    golden(command_file(argv, SUFFIX[fmt]), out)
+
+
 def test_every_golden_derivation_has_a_case():
     recorded = sorted(path.name for path in (ROOT / "derive").iterdir())
-    expected = sorted(command_file(derive_argv(v, fmt), SUFFIX[fmt]).split("/")[1]
-                      for v in variants.VARIANTS for fmt in SUFFIX)
+    expected = sorted([command_file(derive_argv(v, fmt), SUFFIX[fmt]).split("/")[1]
+                       for v in variants.VARIANTS for fmt in SUFFIX]
+                      + [command_file(pass_argv(chosen, fmt), SUFFIX[fmt]).split("/")[1] for chosen, fmt in PASSES])
     assert recorded == expected
