@@ -13,7 +13,7 @@ Shape(channels=8, size=(20,))
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -206,21 +206,34 @@ class Convolution(LayerSpec):
         """The :class:`~symconv.spec.Conv` of this layer on these shapes."""
         return _spec(self, inputs[0].channels, batch).substitute(_sizes(self, inputs[0], output))
 
-    def derived(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> dict[str, Expr]:
+    def derived(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr,
+                names: tuple[str, ...] | None = None) -> dict[str, Expr]:
         """Every count of the layer's derivation at these shapes (``params``, ``mults``, ``adds``, ``macs``,
-        ``input_grid``, ``output_grid``, ...), and ``weights``."""
+        ``input_grid``, ``output_grid``, ...) expanded, and ``weights``; or the counts ``names`` alone, as
+        they are put in."""
         # Derived once per kind of convolution, its sizes and batch left symbols, then put in: a network
-        # repeats a convolution at many sizes, and the sizes change none of the derivation's steps.
-        generic = _spec(self, inputs[0].channels, sympy.Symbol("N", positive=True, integer=True))
-        derivation = conv_derivation(generic)
+        # repeats a convolution at many sizes, and the sizes change none of the derivation's steps. An
+        # ungrouped convolution leaves its channels symbols too: a network may give each its own width.
         subs = {sym(name): value for name, value in _sizes(self, inputs[0], output).items()}
+        channels: Expr = inputs[0].channels
+        out = None
+        if not self.depthwise and as_expr(self.groups, "groups") == 1:
+            _, cout, _ = self._channels(inputs)
+            channels, out = sym("C_in"), sym("C_out")
+            subs |= {channels: inputs[0].channels, out: cout}
+        generic = _spec(self if out is None else _widthless(self), channels,
+                        sympy.Symbol("N", positive=True, integer=True), out)
+        derivation = conv_derivation(generic)
         subs[generic.batch] = as_expr(batch, "batch")
         every = {**derivation.counts, **derivation.quantities}
-        return {**{name: sympy.expand(expr.xreplace(subs)) for name, expr in every.items()},
-                "weights": conv_weights(generic)}
+        put = (lambda e: e.xreplace(subs)) if names is not None else (lambda e: sympy.expand(e.xreplace(subs)))
+        return {**{name: put(every[name]) for name in (every if names is None else names)},
+                "weights": conv_weights(generic).xreplace(subs)}
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
-        q = self.derived(inputs, output, batch)
+        # not expanded: a network tidies every count it prints, once
+        q = self.derived(inputs, output, batch, ("params", "mults", "adds", "input_grid" if self.transposed
+                                                 else "macs"))
         # PyTorch computes every product of a transposed convolution's scatter, the cropped ones included
         # (col2im), and FlopCounterMode counts them: its macs are on the input grid.
         macs = q["input_grid"] if self.transposed else q["macs"]
@@ -242,9 +255,11 @@ Conv2d = Convolution
 
 
 @lru_cache(maxsize=4096)
-def _spec(layer: Convolution, channels: Expr, batch: Expr) -> Conv:
-    """The layer's spec on ``channels`` input channels, its sizes the symbol table's symbols."""
+def _spec(layer: Convolution, channels: Expr, batch: Expr, out: Expr | None = None) -> Conv:
+    """The layer's spec on ``channels`` input channels (and ``out`` output channels in place of the layer's),
+    its sizes the symbol table's symbols."""
     cin, cout, groups = layer._channels((Shape(channels, ()),))
+    cout = cout if out is None else out
     values: dict[str, Any] = {"N": batch, "C_in": cin, "C_out": cout, "g": groups, "b": int(layer.bias)}
     for i, a in enumerate(axes(layer.dims)):  # type: ignore[arg-type]
         for letter, name in (("k", "kernel"), ("s", "stride"), ("p", "padding"), ("d", "dilation")):
@@ -257,6 +272,11 @@ def _spec(layer: Convolution, channels: Expr, batch: Expr) -> Conv:
                      transposed=layer.transposed)
 
 
+def _widthless(layer: Convolution) -> Convolution:
+    """The layer with its output channels the symbol ``C_out``: one key for the convolutions of every width."""
+    return replace(layer, out=sym("C_out"))
+
+
 def _sizes(layer: Convolution, shape: Shape, output: Shape) -> dict[str, Expr]:
     """The input and output sizes of each axis, by the symbol table's names."""
     sizes: dict[str, Expr] = {}
@@ -265,6 +285,7 @@ def _sizes(layer: Convolution, shape: Shape, output: Shape) -> dict[str, Expr]:
     return sizes
 
 
+@lru_cache(maxsize=4096)
 def conv_weights(conv: Conv) -> Expr:
     """The entries of the weight tensor the convolution's element reads (its bias aside)."""
     t = tensors(conv)
