@@ -28,11 +28,11 @@ it does not hold.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
-from functools import lru_cache
-from typing import TypeAlias
+from functools import lru_cache, partial
+from typing import Any, TypeAlias
 
 import sympy
 
@@ -49,6 +49,7 @@ from symconv.network.layers import (
     network_convention,
 )
 from symconv.network.origin import Origin
+from symconv.network.rounding import round_divisible, round_exact, round_floor
 
 __all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "summed", "walk"]
 
@@ -95,13 +96,16 @@ class Rounding:
             if not value.is_integer:
                 raise NetworkError(f"{value} channels is not an integer (rounding rule 'exact')")
             return value
+        rational = sympy.Rational(value)
+        return sympy.Integer(self.integer(int(rational.p), int(rational.q)))
+
+    def integer(self, numerator: Any, denominator: int) -> Any:
+        """The rule on ``numerator/denominator`` (ints, or NumPy integer arrays): :mod:`symconv.network.rounding`."""
+        if self.rule == "exact":
+            return round_exact(numerator, denominator)
         if self.rule == "floor":
-            return sympy.Integer(max(int(sympy.floor(value)), self.minimum))
-        d = self.divisor
-        rounded = max(self.minimum, int(sympy.floor((value + sympy.Rational(d, 2)) / d)) * d)
-        if rounded < sympy.Rational(9, 10) * value:
-            rounded += d
-        return sympy.Integer(rounded)
+            return round_floor(numerator, denominator, self.minimum)
+        return round_divisible(numerator, denominator, self.divisor, self.minimum)
 
     def describe(self) -> str:
         if self.rule == "exact":
@@ -300,8 +304,10 @@ def _equal_shapes(a: Shape, b: Shape) -> bool:
         sympy.expand(x - y) == 0 for x, y in zip((a.channels, *a.size), (b.channels, *b.size), strict=True))
 
 
-def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Expr]) -> LayerSpec:
-    """The layer with the values put into its symbolic fields and the rounding rule applied to its channels."""
+def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Expr],
+            rounded: Callable[[Expr], Expr] | None = None) -> LayerSpec:
+    """The layer with the values put into its symbolic fields and the rounding rule applied to its channels
+    (by ``rounded`` where they stay symbolic and it is given)."""
     changes: dict[str, Expr] = {}
     for f in fields(layer):  # type: ignore[arg-type]
         value = getattr(layer, f.name)
@@ -312,19 +318,27 @@ def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Exp
     out = getattr(layer, "out", None)
     if out is not None:
         changes["out"] = rounding.apply(as_expr(changes.get("out", out)))
+        if rounded is not None and not changes["out"].is_number:
+            changes["out"] = rounded(changes["out"])
     return replace(layer, **changes) if changes else layer  # type: ignore[type-var]
 
 
-def walk(network: Network,
-         subs: Mapping[sympy.Basic, Expr]) -> Iterator[tuple[Node, LayerSpec, tuple[Shape, ...], Shape]]:
+def walk(network: Network, subs: Mapping[sympy.Basic, Expr], *,
+         rounded: Callable[[Expr, Node], Expr] | None = None,
+         named: Callable[[Shape, str], Shape] | None = None,
+         ) -> Iterator[tuple[Node, LayerSpec, tuple[Shape, ...], Shape]]:
     """Yield ``(node, layer, inputs, output)`` for every node, shapes propagated from the input and the values
-    ``subs`` (symbol → value) put into every layer, its channels rounded by the network's rule."""
+    ``subs`` (symbol → value) put into every layer, its channels rounded by the network's rule.
+
+    Code that evaluates the network can name what stays symbolic: ``rounded(channels, node)`` stands for a
+    symbolic channel count once rounded, ``named(shape, where)`` for a shape (the input's, each layer's output).
+    """
     shape = network.input.xreplace(dict(subs))
     for i, size in enumerate((shape.channels, *shape.size)):
         if size.is_number and not (size.is_integer and size >= 1):
             what = "channels" if i == 0 else "size"
             raise NetworkError(f"{network._where()}the input {what} {size} is not a positive integer")
-    env = {"input": shape}
+    env = {"input": shape if named is None else named(shape, "the input")}
     for node in network.nodes:
         try:
             inputs = tuple(env[name] for name in node.inputs)
@@ -332,12 +346,19 @@ def walk(network: Network,
             raise NetworkError(f"{network._where()}{node.location}: reads {missing.args[0]!r}, which is not "
                                "the input or an earlier layer") from None
         try:
-            layer = _scaled(node.layer, network.rounding, {**subs, IN_CHANNELS: inputs[0].channels})
+            named_channels = None if rounded is None else partial(_after, rounded, node)
+            layer = _scaled(node.layer, network.rounding, {**subs, IN_CHANNELS: inputs[0].channels}, named_channels)
             output = layer.output(inputs)
+            if named is not None:
+                output = named(output, node.location)
         except NetworkError as error:
             raise NetworkError(f"{network._where()}{node.location}: {error}") from None
         env[node.name] = output
         yield node, layer, inputs, output
+
+
+def _after(rounded: Callable[[Expr, Node], Expr], node: Node, channels: Expr) -> Expr:
+    return rounded(channels, node)
 
 
 def _shapes(network: Network, subs: Mapping[sympy.Basic, Expr]) -> list[Shape]:

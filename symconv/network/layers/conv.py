@@ -13,6 +13,9 @@ Shape(channels=8, size=(20,))
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -40,7 +43,8 @@ from symconv.symbols import axes, sym
 from symconv.variants import Layer as Variant
 from symconv.variants import Stage
 
-__all__ = ["PADDING_MODES", "Conv2d", "Convolution", "conv_derivation", "conv_weights", "spatial_out"]
+__all__ = ["PADDING_MODES", "Conv2d", "Convolution", "conv_derivation", "conv_weights", "exact_sizes",
+           "exact_sizing", "on_multiples", "spatial_out"]
 
 #: How the padding is filled (PyTorch's ``padding_mode``): the counts are the same, every product computed.
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -48,7 +52,32 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _GEOMETRY = (("kernel", 1), ("stride", 1), ("padding", 0), ("dilation", 1), ("output_padding", 0))
 
 
-@lru_cache(maxsize=4096)
+#: Whether symbolic sizes go through their relations exactly, floors and all (:func:`exact_sizes`).
+_EXACT: ContextVar[bool] = ContextVar("exact_sizes", default=False)
+
+
+@contextmanager
+def exact_sizes() -> Iterator[None]:
+    """Within it, a symbolic size gives its relation itself, floors and all (``floor((H − 1)/2) + 1``), not
+    the relation on the multiples of the stride: what code evaluating every size exactly needs.
+
+    >>> from sympy import Symbol
+    >>> with exact_sizes():
+    ...     spatial_out(Symbol("H", positive=True, integer=True), 3, 2, 1)
+    floor(H/2 - 1/2) + 1
+    """
+    token = _EXACT.set(True)
+    try:
+        yield
+    finally:
+        _EXACT.reset(token)
+
+
+def exact_sizing() -> bool:
+    """Whether symbolic sizes are exact here (within :func:`exact_sizes`)."""
+    return _EXACT.get()
+
+
 def spatial_out(size: Expr, kernel: Expr | int, stride: int, padding: Expr | int, dilation: Expr | int = 1,
                 padding_end: Expr | int | None = None) -> Expr:
     """The output size along one axis (:func:`symconv.geometry.output_size`), exactly.
@@ -62,15 +91,23 @@ def spatial_out(size: Expr, kernel: Expr | int, stride: int, padding: Expr | int
     >>> spatial_out(224, 3, 2, 1), spatial_out(H, 3, 2, 1), spatial_out(H, 3, 1, 1), spatial_out(H, 1, 1, 0)
     (112, H/2, H, H)
     """
+    if _EXACT.get():
+        return as_expr(output_size(as_expr(size), kernel, stride, padding, dilation, padding_end))
+    return _spatial_out(size, kernel, stride, padding, dilation, padding_end)
+
+
+@lru_cache(maxsize=4096)
+def _spatial_out(size: Expr, kernel: Expr | int, stride: int, padding: Expr | int, dilation: Expr | int,
+                 padding_end: Expr | int | None) -> Expr:
     return on_multiples(lambda n: output_size(n, kernel, stride, padding, dilation, padding_end), size, stride)
 
 
 def on_multiples(relation: Any, size: Expr | int, multiple: int) -> Expr:
     """``relation(size)`` exactly: at a number, its value; at a symbolic size, the relation where ``size`` is
     a multiple ``m q`` of ``multiple`` (the integer ``q`` leaves every floor and ceiling), written back in
-    ``size``."""
+    ``size`` — or, within :func:`exact_sizes`, the relation itself."""
     size = as_expr(size)
-    if size.is_number:
+    if size.is_number or _EXACT.get():
         return as_expr(relation(size))
     q = sympy.Dummy("q", integer=True, positive=True)
     return sympy.expand(as_expr(relation(multiple * q)).xreplace({q: size / multiple}))
