@@ -37,7 +37,7 @@ from symconv.conventions import Convention
 from symconv.errors import did_you_mean
 from symconv.network.layers import IN_CHANNELS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
 
-__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "walk"]
+__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "strongest", "walk"]
 
 Expr: TypeAlias = sympy.Expr
 
@@ -108,12 +108,14 @@ class Rounding:
 
 @dataclass(frozen=True)
 class Node:
-    """One layer of a network: its name, the layer, and the names of the nodes it reads."""
+    """One layer of a network: its name, the layer, the names of the nodes it reads, and the kinds of its
+    parameters that are ``frozen`` (``weight``, ``bias``: no gradient is computed for them in training)."""
 
     name: str
     layer: LayerSpec
     inputs: tuple[str, ...]
     where: str = ""  # how error messages name it (file and layer), when not by its name
+    frozen: tuple[str, ...] = ()
 
     @property
     def location(self) -> str:
@@ -350,10 +352,10 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
         rows.append(Row(node.name, layer.label(inputs), output, counts))
         total = total + counts
     return Analysis(network, subs, network_convention(convention), tuple(rows), total.map(_tidy),
-                    _strongest(conditions))
+                    strongest(conditions))
 
 
-def _strongest(conditions: list[tuple[Expr, int]]) -> tuple[tuple[Expr, int], ...]:
+def strongest(conditions: list[tuple[Expr, int]]) -> tuple[tuple[Expr, int], ...]:
     """The conditions that the others do not imply: ``k·e`` is an integer of at least ``m`` when ``e`` is one
     of at least ``m`` and ``k ≥ 1`` is an integer."""
     unique: list[tuple[Expr, int]] = []

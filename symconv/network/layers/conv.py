@@ -40,7 +40,8 @@ from symconv.symbols import axes, sym
 from symconv.variants import Layer as Variant
 from symconv.variants import Stage
 
-__all__ = ["PADDING_MODES", "Conv2d", "Convolution", "conv_derivation", "conv_weights", "spatial_out"]
+__all__ = ["PADDING_MODES", "Conv2d", "Convolution", "axis_sizes", "conv_derivation", "conv_weights", "generic_spec",
+           "spatial_out"]
 
 #: How the padding is filled (PyTorch's ``padding_mode``): the counts are the same, every product computed.
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -200,14 +201,14 @@ class Convolution(LayerSpec):
 
     def spec(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Conv:
         """The :class:`~symconv.spec.Conv` of this layer on these shapes."""
-        return _spec(self, inputs[0].channels, batch).substitute(_sizes(self, inputs[0], output))
+        return generic_spec(self, inputs[0].channels, batch).substitute(axis_sizes(self, inputs[0], output))
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
         # Derived once per kind of convolution, its sizes and batch left symbols, then put in: a network
         # repeats a convolution at many sizes, and the sizes change none of the derivation's steps.
-        generic = _spec(self, inputs[0].channels, sympy.Symbol("N", positive=True, integer=True))
+        generic = generic_spec(self, inputs[0].channels, sympy.Symbol("N", positive=True, integer=True))
         derivation = conv_derivation(generic)
-        subs = {sym(name): value for name, value in _sizes(self, inputs[0], output).items()}
+        subs = {sym(name): value for name, value in axis_sizes(self, inputs[0], output).items()}
         subs[generic.batch] = as_expr(batch, "batch")
         q = {name: sympy.expand(derivation.quantities[name].xreplace(subs)) for name in ("params", "mults", "adds",
                                                                                         "macs")}
@@ -234,8 +235,9 @@ Conv2d = Convolution
 
 
 @lru_cache(maxsize=4096)
-def _spec(layer: Convolution, channels: Expr, batch: Expr) -> Conv:
-    """The layer's spec on ``channels`` input channels, its sizes the symbol table's symbols."""
+def generic_spec(layer: Convolution, channels: Expr, batch: Expr) -> Conv:
+    """The layer's spec on ``channels`` input channels and a batch of ``batch``, its sizes the symbol table's
+    symbols (``H_in``, ``H_out``, ...): derived once, then :func:`axis_sizes` put in."""
     cin, cout, groups = layer._channels((Shape(channels, ()),))
     values: dict[str, Any] = {"N": batch, "C_in": cin, "C_out": cout, "g": groups, "b": int(layer.bias)}
     for i, a in enumerate(axes(layer.dims)):  # type: ignore[arg-type]
@@ -249,7 +251,7 @@ def _spec(layer: Convolution, channels: Expr, batch: Expr) -> Conv:
                      transposed=layer.transposed)
 
 
-def _sizes(layer: Convolution, shape: Shape, output: Shape) -> dict[str, Expr]:
+def axis_sizes(layer: Convolution, shape: Shape, output: Shape) -> dict[str, Expr]:
     """The input and output sizes of each axis, by the symbol table's names."""
     sizes: dict[str, Expr] = {}
     for i, a in enumerate(axes(layer.dims)):  # type: ignore[arg-type]
