@@ -7,8 +7,10 @@ Measured:
 1. cold start of ``symconv derive separable --format latex`` (a fresh interpreter), against a bare
    ``python -c pass`` and ``python -c "import sympy"`` on the same machine;
 2. deriving every variant in 1-D, 2-D and 3-D, in process;
-3. a generated numeric function over 10**6 configurations, against the same closed form written by hand in
-   numpy, and against numpy's ``a * b`` on int64 arrays of that length (memory traffic sets the floor);
+3. a generated numeric function over 10**7 configurations, against numexpr on the same expression (one
+   thread, and its default threads), the same closed form written by hand in numpy, and numpy's ``a * b`` on
+   int64 arrays of that length (memory traffic sets the floor); and what the layer checks cost, each function
+   against the same closed form generated without them;
 4. direct counting, in counted operations per second (a 64×56×56 input, 3×3 kernel, 64 outputs);
 5. with torch installed, ``symconv.torch`` tracing and counting a ResNet-50 symbolic in H and W, against
    PyTorch's FlopCounterMode counting it once on meta tensors at 224×224: each the first call in a fresh
@@ -18,6 +20,7 @@ Measured:
 from __future__ import annotations
 
 import argparse
+import inspect
 import platform
 import statistics
 import subprocess
@@ -62,11 +65,13 @@ def derive_all(repeat: int) -> float:
     from symconv.geometry import valid_pairs_sum
 
     derive_module = importlib.import_module("symconv.derive")  # the module; symconv.derive is the function
-    steps_module = importlib.import_module("symconv.steps")
+    steps = importlib.import_module("symconv.steps")
+    # symconv's own caches, wherever they live: each repetition starts with them empty and derives from scratch.
+    caches = [cached for module in (derive_module, steps) for cached in vars(module).values()
+              if hasattr(cached, "cache_clear") and getattr(cached, "__module__", "") == module.__name__]
 
     def run() -> None:
-        # symconv's own caches start empty in every repetition, so that each one derives from scratch.
-        for cached in (derive_module._tidy, steps_module._tidy, steps_module._signed_factor, valid_pairs_sum):
+        for cached in (*caches, valid_pairs_sum):
             cached.cache_clear()
         for name in variants.VARIANTS:
             for dims in (1, 2, 3):
@@ -75,33 +80,124 @@ def derive_all(repeat: int) -> float:
     return median_time(run, repeat)
 
 
-def numeric(repeat: int, n: int = 10**6) -> list[tuple[str, float]]:
-    from symconv import variants
-    from symconv.codegen import compile_functions, functions_for
-    from symconv.derive import derive
-
-    flops = compile_functions(functions_for(derive(variants.standard(2))))["flops"]
-    rng = np.random.default_rng(0)
-    args = {
+def realistic(n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Layer sizes as networks have them, one configuration per index."""
+    rng = np.random.default_rng(seed)
+    return {
         "N": rng.integers(1, 65, n), "C_in": rng.integers(1, 2049, n), "C_out": rng.integers(1, 2049, n),
         "H_out": rng.integers(1, 513, n), "W_out": rng.integers(1, 513, n), "k_h": rng.integers(1, 12, n),
         "k_w": rng.integers(1, 12, n), "b": rng.integers(0, 2, n),
     }
 
+
+FLOPS = "N * C_out * H_out * W_out * (2 * C_in * k_h * k_w + b - 1)"  # the standard layer's exact FLOPs
+
+
+def interleaved(runs: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    """The median time of each run, the runs taken in turn in every round: each sees the same machine load."""
+    for run in runs.values():
+        run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def numeric(rounds: int, n: int = 10**7) -> tuple[dict[str, float], int]:
+    """Generated flops() against numexpr and numpy on the same expression, over ``n`` configurations; and the
+    number of threads numexpr and the generated module use by default."""
+    from symconv import variants
+    from symconv.codegen import compile_functions, functions_for
+    from symconv.derive import derive
+
+    flops = compile_functions(functions_for(derive(variants.standard(2))))["flops"]
+    module = flops.__globals__  # the generated module's namespace: _WORKERS is its thread count
+    threads = module["_WORKERS"]
+    args = realistic(n)
+
     def by_hand() -> np.ndarray:
         a = args
         return a["N"] * a["C_out"] * a["H_out"] * a["W_out"] * (2 * a["C_in"] * a["k_h"] * a["k_w"] + a["b"] - 1)
 
+    def generated(workers: int) -> Callable[[], object]:
+        def run() -> object:
+            module["_WORKERS"] = workers
+            return flops(**args)
+        return run
+
+    runs = {"numpy a * b (int64)": lambda: args["C_in"] * args["C_out"],
+            "closed form by hand in numpy, no overflow check": by_hand,
+            "generated flops(), checks included, 1 thread": generated(1),
+            f"generated flops(), checks included, {threads} threads (its default)": generated(threads)}
     expected = by_hand()
-    got = flops(**args)
-    if not np.array_equal(got, expected):
-        raise SystemExit("the generated function and the hand-written closed form disagree")
-    a, b = args["C_in"], args["C_out"]
-    return [
-        ("numpy a * b (int64, 10**6)", median_time(lambda: a * b, repeat)),
-        ("closed form by hand in numpy, no overflow check", median_time(by_hand, repeat)),
-        ("generated flops(), overflow check included", median_time(lambda: flops(**args), repeat)),
-    ]
+    try:
+        import numexpr
+    except ImportError:
+        numexpr = None
+    if numexpr is not None:
+        default = numexpr.detect_number_of_cores()
+
+        def evaluate(count: int) -> Callable[[], object]:
+            def run() -> object:
+                numexpr.set_num_threads(count)
+                return numexpr.evaluate(FLOPS, local_dict=args)
+            return run
+
+        runs["numexpr, 1 thread"] = evaluate(1)
+        runs[f"numexpr, {default} threads (its default)"] = evaluate(default)
+        if not np.array_equal(numexpr.evaluate(FLOPS, local_dict=args), expected):
+            raise SystemExit("numexpr and the hand-written closed form disagree")
+    for workers in (1, threads):
+        if not np.array_equal(generated(workers)(), expected):
+            raise SystemExit("the generated function and the hand-written closed form disagree")
+    result = interleaved(runs, rounds)
+    module["_WORKERS"] = threads
+    return result, threads
+
+
+def checks(rounds: int, n: int = 10**7) -> list[tuple[str, int, float, float]]:
+    """What the layer checks cost: each function with its checks against the same closed form generated in
+    arguments that are only ``>= 0`` and without requirements (nothing to check but the bounds), the extra
+    reductions per block counted from the generated record and kernel, over ``n`` configurations."""
+    import sympy
+
+    from symconv import variants
+    from symconv.codegen import NumericFunction, compile_functions, functions_for
+    from symconv.derive import derive
+
+    def unchecked(function: NumericFunction) -> NumericFunction:
+        free = {s: sympy.Symbol(f"x_{s.name}", integer=True, nonnegative=True) for s in function.expr.free_symbols}
+        return NumericFunction(function.name, function.expr.xreplace(free))
+
+    rng = np.random.default_rng(1)
+    output = {f.name: f for f in functions_for(derive(variants.standard(2)))}
+    geometry = {"H_in": rng.integers(7, 513, n), "k_h": rng.integers(1, 8, n), "s_h": rng.integers(1, 3, n),
+                "p_h": rng.integers(0, 3, n), "d_h": rng.integers(1, 2, n)}
+    inputs = {f.name: f for f in functions_for(derive(variants.separable(2, {"N": 1, "m": 1}), sizes="input"))}
+    sizes = {"C_in": rng.integers(1, 513, n), "C_out": rng.integers(1, 513, n), "b": rng.integers(0, 2, n),
+             **geometry, **{name.replace("h", "w").replace("H", "W"): value for name, value in geometry.items()}}
+    cases = [("standard flops: 7 arguments >= 1", output["flops"], realistic(n)),
+             ("H_out: 4 arguments >= 1, the output height at least 1", output["H_out"], geometry),
+             ("separable flops in the input sizes: 10 arguments >= 1, both output sizes at least 1",
+              inputs["flops"], sizes)]
+    rows = []
+    for title, function, args in cases:
+        compiled = compile_functions([function])[function.name]
+        bare = compile_functions([unchecked(function)])[function.name]
+        bare_args = {f"x_{name}": value for name, value in args.items()}
+        if not np.array_equal(compiled(**args), bare(**bare_args)):
+            raise SystemExit(f"{title}: the checked and the unchecked function disagree")
+        spec = compiled.__globals__[f"_{function.name}_spec"]
+        kernel = inspect.getsource(compiled.__globals__[f"_{function.name}_int64"])
+        positive = sum(domain == "positive" for _, domain in spec.parameters) - len(spec.shown)
+        reductions = kernel.count(".min()") + bool(spec.shown) + positive
+        times = interleaved({"checked": lambda f=compiled, a=args: f(**a),
+                             "plain": lambda f=bare, a=bare_args: f(**a)}, rounds)
+        rows.append((title, reductions, times["checked"], times["plain"]))
+    return rows
 
 
 def direct(repeat: int) -> tuple[float, int]:
@@ -156,6 +252,50 @@ def torch_model(repeat: int) -> list[tuple[str, float, float]] | None:
     return rows
 
 
+def numeric_section(rounds: int) -> list[str]:
+    times, threads = numeric(rounds)
+    floor = times["numpy a * b (int64)"]
+    hand = times["closed form by hand in numpy, no overflow check"]
+    numexpr = {count: t for name, t in times.items() for count in (1, "default")
+               if name.startswith("numexpr") and (("1 thread" in name) == (count == 1))}
+    lines = ["## Generated functions against numexpr and numpy: 10⁷ configurations", "",
+             f"The standard layer's exact FLOPs, `{FLOPS}`, over 10⁷ random configurations of int64 arrays "
+             "(8 arrays of 80 MB). Every row computes the same 10⁷ values; the generated function also checks "
+             "every argument and proves every value exact (overflow check included); the others check nothing.",
+             "", "| what | median | × `a * b` | × by hand | × numexpr, 1 thread | × numexpr, default threads |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for name, t in times.items():
+        ratios = [f"{t / numexpr[key]:.2f}" if key in numexpr else "—" for key in (1, "default")]
+        lines.append(f"| {name} | {t * 1e3:.1f} ms | {t / floor:.1f} | {t / hand:.2f} | {' | '.join(ratios)} |")
+    generated = {1: times["generated flops(), checks included, 1 thread"],
+                 "default": times[f"generated flops(), checks included, {threads} threads (its default)"]}
+    lines.append("")
+    if numexpr:
+        lines += [f"Target: generated ≤ 1 × numexpr. Measured, single-threaded against single-threaded: "
+                  f"{generated[1] / numexpr[1]:.2f} × numexpr; each with its default threads: "
+                  f"{generated['default'] / numexpr['default']:.2f} × numexpr. The generated function against "
+                  f"the hand-written closed form: {generated['default'] / hand:.2f} ×.", ""]
+    else:
+        lines += ["numexpr is not installed: `pip install numexpr` for its rows.", ""]
+    lines += ["The generated module computes blocks of 2¹⁶ elements: its kernel reads each argument's block from "
+              "memory, then one reduction per argument, over the block in cache, finds its largest value (and any "
+              f"negative one); with {threads} threads, each takes one block in {threads} (NumPy releases the GIL "
+              "in every ufunc). `_WORKERS = 1` in a generated module's namespace computes in one thread.", ""]
+    lines += ["### What the layer checks cost", "",
+              "Each function with its checks against the same closed form generated in arguments that need only "
+              "be `>= 0` and without requirements (the bounds checked, nothing else), over 10⁷ configurations. A "
+              "check is one reduction per block of 2¹⁶ elements over data in cache: a zero in an argument `>= 1` "
+              "is found by a reduction of that argument, or of the result for all the arguments whose zero makes "
+              "the result 0; an output size at least 1 where the kernel computes its floor's dividend. None is a "
+              "pass over memory of its own.", "",
+              "| function | reductions per block for the checks | with checks | without | ratio |",
+              "| --- | --- | --- | --- | --- |"]
+    for title, reductions, checked, plain in checks(rounds):
+        lines.append(f"| {title} | {reductions} | {checked * 1e3:.1f} ms | {plain * 1e3:.1f} ms | "
+                     f"{checked / plain:.2f} |")
+    return [*lines, ""]
+
+
 def report(repeat: int) -> str:
     lines = ["# Performance", "",
              "Measured by `python benchmarks/bench.py --write docs/performance.md`: every figure in one run, as "
@@ -174,13 +314,7 @@ def report(repeat: int) -> str:
     count = 3 * len(variants.VARIANTS)
     lines += ["## Deriving", "", f"All {len(variants.VARIANTS)} variants in 1-D, 2-D and 3-D ({count} derivations): "
                                  f"{every * 1e3:.0f} ms, {every / count * 1e3:.1f} ms each.", ""]
-    rows = numeric(max(repeat, 7))
-    floor = rows[0][1]
-    lines += ["## Numeric functions on 10⁶ configurations", "",
-              "| what | median | × `a * b` | × by hand |", "| --- | --- | --- | --- |"]
-    lines += [f"| {name} | {t * 1e3:.1f} ms | {t / floor:.1f} | {t / rows[1][1]:.2f} |" for name, t in rows]
-    lines += ["", f"Target: the generated function at least as fast as the closed form by hand; measured "
-                  f"{rows[1][1] / rows[2][1]:.2f} × the speed of the hand-written one.", ""]
+    lines += numeric_section(max(repeat, 7))
     seconds, ops = direct(repeat)
     lines += ["## Direct counting", "",
               f"A 64×56×56 input, a 3×3 kernel with padding 1, 64 outputs: {ops:,} counted operations in "

@@ -16,6 +16,26 @@ from symconv.symbols import sym
 
 __version__ = "0.1.0"
 
+
+def load_ipython_extension(ip: object) -> None:
+    """``%load_ext symconv``: network analyses and verification reports display themselves in the notebook
+    (derivations, comparisons and verdicts always do)."""
+    from symconv.printing.displays import register
+
+    register(ip)
+
+
+def _register_in_ipython() -> None:
+    import sys
+
+    if "IPython" in sys.modules:  # inside a notebook: register the displays without being asked
+        from symconv.printing.displays import register
+
+        register()
+
+
+_register_in_ipython()
+
 __all__ = [
     "Comparison",
     "Conv",
@@ -29,6 +49,7 @@ __all__ = [
     "__version__",
     "compare",
     "derive",
+    "load_ipython_extension",
     "sym",
     "variants",
 ]

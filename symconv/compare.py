@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import sympy
 
 from symconv.derive import Derivation
+from symconv.displayed import Displayed
 from symconv.errors import SymconvError
 from symconv.quantities import LAYER, quantity
 from symconv.steps import Step
@@ -43,8 +44,8 @@ def simplify_ratio(expr: sympy.Expr) -> sympy.Expr:
     return sympy.factor_terms(sympy.expand(numer)) / sympy.factor_terms(sympy.expand(denom))
 
 
-@dataclass(frozen=True)
-class Comparison:
+@dataclass(frozen=True, repr=False)
+class Comparison(Displayed):
     """``left`` against ``right``: ``quantities[name]`` is the ratio (or difference) of each quantity;
     ``at_bias[name]`` the same with the bias flag set to 0 and to 1 when it was symbolic."""
 

@@ -25,8 +25,10 @@ import sympy
 
 from symconv.conventions import Convention, Rule
 from symconv.counting import Ops, count_ops, product, receipts, size, tensors_read
+from symconv.displayed import Displayed
 from symconv.elements import Tensors, dense, element, partial_element, scatter, tensors
 from symconv.errors import SymconvError
+from symconv.fixed_geometry import fixed_count
 from symconv.geometry import Covered, Hit, ValidPairs, valid_pairs_sum
 from symconv.quantities import FURTHER, LAYER, named
 from symconv.spec import Conv, Definition
@@ -89,6 +91,17 @@ def _forward_counts(name: str, conv: Conv, t: Tensors) -> StageCounts:
                        performed=performed, steps=steps)
 
 
+def _prose(index: sympy.Expr) -> str:
+    """An index as a rule's prose writes it: ``s_h·u + d_h·i − p_h`` rather than SymPy's ``d_h*i - p_h + s_h*u``."""
+    terms = sorted(sympy.Add.make_args(index), key=lambda t: (t.could_extract_minus_sign(), -len(t.free_symbols)))
+    out = ""
+    for term in terms:
+        negative = term.could_extract_minus_sign()
+        text = str(-term if negative else term).replace("*", "·")
+        out += (" − " if negative else " + ") + text if out else ("−" if negative else "") + text
+    return out
+
+
 def _reads(rhs: sympy.Expr) -> sympy.Indexed:
     """The input entry ``x[n, c, positions]`` that the element's products read."""
     return next(e for e in rhs.atoms(sympy.Indexed) if e.base.name.startswith("x"))
@@ -114,13 +127,13 @@ def _performed(conv: Conv, t: Tensors, rhs: sympy.Expr, outputs: sympy.Expr,
             covered.append(out)
             continue
         args = (out, size_in, k, conv.stride[axis], conv.padding[axis], conv.dilation[axis])
-        v = ValidPairs(*args)
+        v = fixed_count(ValidPairs, args, _tied(conv, axis))
         exact_sum = valid_pairs_sum(*args) if not v.is_number else v
         steps.append(Step("padding-aware counts", sympy.Symbol(f"V_{a}"), (exact_sum, v) if exact_sum != v else (v,),
-                          f"Tap i of position u reads x at {reads[axis]}: a real input when it lies in "
+                          f"Tap i of position u reads x at {_prose(reads[axis])}: a real input when it lies in "
                           f"[0, {size_in}); the real pairs of each tap form one range of positions"))
         pairs.append(v)
-        covered.append(Covered(*args))
+        covered.append(fixed_count(Covered, args, _tied(conv, axis)))
     channels = products / product(conv.kernel)
     per_position = outputs / product(conv.out_size)
     mults = sympy.expand(per_position * channels * product(pairs))
@@ -134,6 +147,17 @@ def _performed(conv: Conv, t: Tensors, rhs: sympy.Expr, outputs: sympy.Expr,
     return Ops(mults, adds), tuple(steps)
 
 
+def _tied(conv: Conv, axis: int) -> dict[sympy.Symbol, sympy.Expr]:
+    """One size of ``axis`` by the other, where the relation gives it: a transposed convolution's output size
+    by its input size; at stride 1, a convolution's input size by its output size (for the closed forms of a
+    fixed geometry, :func:`symconv.fixed_geometry.fixed_count`)."""
+    out, size_in, relation = conv.out_size[axis], conv.in_size[axis], conv.relation(axis)
+    if conv.transposed:
+        return {out: relation} if isinstance(out, sympy.Symbol) else {}
+    offset = relation - size_in
+    return {size_in: out - offset} if isinstance(size_in, sympy.Symbol) and offset.is_number else {}
+
+
 def _landed(conv: Conv, lands: list[sympy.Expr]) -> tuple[list[sympy.Expr], list[sympy.Expr], list[Step]]:
     """Per axis of a transposed convolution: the (input, tap) pairs that land inside the output, ``V``, and
     the output positions hit, ``H``; ``k A_in`` pairs when nothing is cropped."""
@@ -144,12 +168,12 @@ def _landed(conv: Conv, lands: list[sympy.Expr]) -> tuple[list[sympy.Expr], list
         if conv.padding[axis] == 0 and conv.pad_end[axis] == 0:
             pairs.append(k * size_in)
         else:
-            v = ValidPairs(*args)
+            v = fixed_count(ValidPairs, args, _tied(conv, axis))
             exact_sum = valid_pairs_sum(*args) if not v.is_number else v
             steps.append(Step("scatter", sympy.Symbol(f"V_{a}"), (exact_sum, v) if exact_sum != v else (v,),
-                              f"Input t and tap i land at {lands[axis]}, kept when in [0, {out})"))
+                              f"Input t and tap i land at {_prose(lands[axis])}, kept when in [0, {out})"))
             pairs.append(v)
-        hit.append(Hit(*args))
+        hit.append(fixed_count(Hit, args, _tied(conv, axis)))
     return pairs, hit, steps
 
 
@@ -218,8 +242,8 @@ def presenter(definitions: Sequence[Definition]) -> Callable[[sympy.Expr], sympy
     return present
 
 
-@dataclass(frozen=True)
-class Derivation:
+@dataclass(frozen=True, repr=False)
+class Derivation(Displayed):
     """The derivation of a layer's counts: the steps, and the closed forms they end in.
 
     ``quantities`` holds the closed forms in the documented symbol names (``params``, ``mults``, ``adds``,
@@ -273,11 +297,6 @@ class Derivation:
         else:
             expr = self.counts[name]
         return int(expr) if expr.is_Integer else None
-
-    def _repr_latex_(self) -> str:
-        from symconv.printing import latex
-
-        return "$$" + latex.render(self) + "$$"
 
 
 def in_input_sizes(layer: Layer) -> Layer:

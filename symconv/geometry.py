@@ -24,7 +24,8 @@ map, per axis, carry everything the padding changes:
 
 Each is a SymPy function that evaluates itself exactly once its arguments are integers, so that a closed form
 containing it is exact everywhere; :func:`valid_pairs_sum` writes ``V`` as the sum over the taps it is, and
-:func:`valid_pairs_regimes` derives its closed forms where the ``max``/``min`` of that sum resolve.
+:func:`valid_pairs_regimes` derives its closed forms where the ``max``/``min`` of that sum resolve
+(:mod:`symconv.fixed_geometry`: those of a fixed kernel, stride, padding and dilation).
 
 >>> ValidPairs(3, 3, 3, 1, 1, 1)  # a 3x3 'same' kernel on a 3-wide map: 9 pairs, 2 on the padding
 7
@@ -51,6 +52,7 @@ __all__ = [
     "PaddedTaps",
     "Regime",
     "Relation",
+    "TapCount",
     "ValidPairs",
     "adaptive_window",
     "geometric_atoms",
@@ -333,6 +335,10 @@ class _TapCount(_ExactCount):
     @staticmethod
     def over_taps(n_a: int, n_b: int, s: int, p: int, d: int, ranges: list[tuple[int, int]], taps: range) -> int:
         raise NotImplementedError
+
+
+#: The base of the counts over the taps of one axis (``V``, ``Z``, ``H``), for the modules that take one.
+TapCount = _TapCount
 
 
 class ValidPairs(_TapCount):

@@ -51,6 +51,11 @@ class Certificate:
     equality: sympy.Rel
     steps: tuple[Step, ...]
 
+    @property
+    def quantities(self) -> dict[str, sympy.Expr]:
+        """The closed forms a printer puts first: the traffic, the bound and the excess over it."""
+        return {"mac": self.mac, "bound": self.bound, "excess": self.excess}
+
 
 def certificate() -> Certificate:
     """ShuffleNetV2's G1 for a 1×1 convolution, derived and checked."""

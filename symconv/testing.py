@@ -13,9 +13,9 @@ one, the condition under which the claim does hold, so that a plain ``assert``-s
 Traceback (most recent call last):
     ...
 AssertionError: the claimed flops of standard (2-D, exact convention, without bias) does not hold
-claimed:    2*C_in*k**2*H_out*W_out*C_out
-derived:    H_out*W_out*C_out*(2*C_in*k**2 - 1)
-difference: derived - claimed = -H_out*W_out*C_out
+claimed:    2C_in·k²·H_out·W_out·C_out
+derived:    H_out·W_out·C_out·(2C_in·k² − 1)
+difference: derived − claimed = −H_out·W_out·C_out
 verdict:    does not hold
 counterexample: at C_in = 1, C_out = 1, H_out = 1, W_out = 1, k = 1: claimed 2, derived 1
 condition:  holds for no values of the symbols
@@ -51,9 +51,9 @@ def assert_equivalent(left: str | sympy.Expr, right: str | sympy.Expr, *,
     Traceback (most recent call last):
         ...
     AssertionError: the two formulas differ
-    claimed:    C_in*k**2
-    derived:    C_in*k
-    difference: derived - claimed = -C_in*k*(k - 1)
+    claimed:    C_in·k²
+    derived:    C_in·k
+    difference: derived − claimed = −C_in·k·(k − 1)
     verdict:    does not hold
     counterexample: at C_in = 1, k = 2: claimed 4, derived 2
     condition:  holds exactly when k = 1

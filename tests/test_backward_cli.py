@@ -39,7 +39,7 @@ def test_a_training_step_has_the_forward_part_first(capsys):
 @pytest.mark.parametrize("fmt", ["text", "json", "latex", "markdown"])
 def test_the_forward_pass_prints_what_it_printed_before(capsys, fmt):
     status, out, _ = _run(capsys, "derive", "grouped", "--format", fmt, "--pass", "forward")
-    assert status == 0 and out == render(derive(variants.grouped(2)), fmt)
+    assert status == 0 and out == render(derive(variants.grouped(2)), fmt, steps="brief")
     assert "pass" not in (json.loads(out) if fmt == "json" else {})
 
 
@@ -47,14 +47,23 @@ def test_the_derivation_printed_is_the_librarys(capsys):
     status, out, _ = _run(capsys, "derive", "transposed", "--dims", "1", "--pass", "backward", "--convention",
                           "flopcounter", "--grad", "input")
     expected = derive_pass(variants.transposed(1), "flopcounter", pass_="backward", grad=("input",))
-    assert status == 0 and out == render(expected)
+    assert status == 0 and out == render(expected, steps="brief")
+
+
+def test_flopcounter_counts_the_forward_pass_as_the_tool_and_the_backward_pass_by_its_rule(capsys):
+    forward = json.loads(_run(capsys, "derive", "standard", "--convention", "flopcounter", "--format", "json")[1])
+    backward = json.loads(_run(capsys, "derive", "standard", "--convention", "flopcounter", "--pass", "backward",
+                               "--format", "json")[1])
+    assert forward["preset"]["name"] == "flopcounter" and "pass" not in forward
+    assert backward["pass"] == "backward" and "preset" not in backward
 
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--grad", "input"], "--grad chooses the gradients of a backward pass"),
     (["--pass", "backward", "--grad", "gamma"], "--grad gamma: unknown gradient 'gamma'"),
     (["--pass", "backward", "--grad", ","], "give at least one gradient"),
-    (["--convention", "flopcounter"], "counts a backward pass"),
+    (["--pass", "backward", "--convention", "thop"], "the preset 'thop' counts the forward pass"),
+    (["--convention", "fvcore", "--memory"], "--memory and --device count in a convention"),
     (["--pass", "training", "--convention", "output-grid"], "a backward pass is counted in"),
     (["--device", "peak=1e12"], "--device peak=1e12: the device needs bandwidth"),
 ])

@@ -49,7 +49,7 @@ def test_the_totals_the_docs_state(tmp_path, capsys):
     assert "20,138 parameters (PyTorch's count),\n5,603,968 mult-adds" in DOCS
     assert (plain.value("params"), plain.value("macs")) == (20_138, 5_603_968)
     assert main(["net", str(tmp_path / "resnet18.toml"), "--convention", "macs"]) == 0
-    assert "macs = 4096*(442764*rho**2 + 125)" in capsys.readouterr().out
+    assert "macs = 4096(442764ρ² + 125)" in capsys.readouterr().out
     assert "`macs` is `4096*(442764*rho**2 + 125)`" in DOCS
     assert main(["net", str(tmp_path / "resnet18.toml"), "--set", "rho=1", "--convention", "macs"]) == 0
     out = capsys.readouterr().out

@@ -179,7 +179,8 @@ def test_latex_document_loads_only_what_it_uses():
     plain = document_latex(Document("Title & co", (Paragraph("text"),), comment="made by code"))
     assert plain == "\n".join([
         r"\documentclass{article}", r"\usepackage{amsmath}", r"\usepackage[margin=2cm]{geometry}",
-        r"\allowdisplaybreaks", r"\begin{document}", r"\section*{Title \& co}", "% made by code", "text",
+        r"\allowdisplaybreaks", r"\setlength{\emergencystretch}{3em}",
+        r"\begin{document}", r"\section*{Title \& co}", "% made by code", "text",
         r"\end{document}", ""])
     tables = document_latex(Document("T", (Table(["n"], [[str(i)] for i in range(40)]), Table(["m"], [["1"]]))))
     assert "\\usepackage{amsmath}\n\\usepackage{booktabs}\n\\usepackage{longtable}\n" in tables

@@ -1,5 +1,5 @@
-"""The runtime of generated modules (symconv.codegen.runtime), helper by helper, and the copy of it that every
-generated module embeds (symconv.codegen.embed).
+"""The runtime of generated modules (symconv.codegen.runtime and its entry in symconv.codegen.adapters), helper
+by helper, and the copy of it that every generated module embeds (symconv.codegen.embed).
 
 The reference is plain Python arithmetic on ints; the kernels below are written by hand, as a generated
 module would write them.
@@ -14,20 +14,21 @@ import re
 import numpy as np
 import pytest
 
-from symconv.codegen import embed, runtime
+from symconv.codegen import adapters, embed, runtime
+from symconv.codegen.adapters import _evaluate
 from symconv.codegen.runtime import (
     _BLOCK,
     _INT64_MAX,
     _array,
     _at,
     _call,
-    _evaluate,
+    _divide,
     _first,
     _Function,
     _int64_blocks,
     _integer,
     _largest,
-    _quotient,
+    _require,
 )
 
 PRODUCT = _Function(  # C_in * C_out, as a generated module writes it
@@ -126,9 +127,11 @@ def test_an_array_of_another_kind_is_a_type_error(dtype):
 
 def test_the_largest_value_of_an_int64_array_finds_negative_values_too():
     assert _largest("f", "x", "nonnegative", np.array([[0, 7], [3, 1]])) == 7
+    with pytest.raises(ValueError, match=r"x must be >= 1, got 0 at index \(0, 0\)$"):
+        _largest("f", "x", "positive", np.array([[0, 7], [3, 1]]))
     assert _largest("f", "x", "positive", np.array([], dtype=np.int64)) == 0
     with pytest.raises(ValueError, match=r"x must not be negative, got -3 at index \(1, 0\)$"):
-        _largest("f", "x", "positive", np.array([[0, 7], [-3, 1]]))
+        _largest("f", "x", "positive", np.array([[1, 7], [-3, 1]]))
     with pytest.raises(ValueError, match=f"x must not be negative, got {-(2**63)}"):
         _largest("f", "x", "positive", np.array([-(2**63)]))
     with pytest.raises(ValueError, match=r"b must be 0 or 1, got 5 at index 2$"):
@@ -136,17 +139,9 @@ def test_the_largest_value_of_an_int64_array_finds_negative_values_too():
 
 
 def test_the_first_bad_element_is_named_by_its_index():
-    assert _first(np.array([4, 5, 6]), np.array([False, True, True])) == "5 at index 1"
-    assert _first(np.array([[4], [5]]), np.array([[False, False], [False, True]])) == "5 at index (1, 1)"  # broadcast
+    assert _first(np.array([4, 5, 6]), np.array([False, True, True])) == (5, (1,))
+    assert _first(np.array([[4], [5]]), np.array([[False, False], [False, True]])) == (5, (1, 1))  # broadcast
     assert [_at(None), _at(()), _at((2,)), _at((np.intp(1), 2))] == ["", "", " at index 2", " at index (1, 2)"]
-
-
-def test_a_masked_array_is_refused_since_its_masked_values_would_count():
-    masked = np.ma.array([3, 2**62], mask=[False, True])  # the scan would skip 2**62, the kernel would not
-    with pytest.raises(TypeError, match="x must be an int or an integer NumPy array, not a masked array"):
-        _array("f", "x", "positive", masked)
-    with pytest.raises(TypeError, match="C_in must be an int or an integer NumPy array, not a masked array"):
-        _evaluate(PRODUCT, (masked, 2))
 
 
 def test_another_array_subclass_is_read_as_a_plain_array():
@@ -158,27 +153,56 @@ def test_another_array_subclass_is_read_as_a_plain_array():
     assert type(result) is np.ndarray and result.tolist() == [[2**80, 4], [9, 16]]
 
 
-# --- _call and _quotient ----------------------------------------------------------------------------------
+# --- _call, _divide and _require ---------------------------------------------------------------------------
+
+GROUPS = _Function(  # C_in/g * C_out, with C_in/g and C_out/g whole and C_out - 2 >= 0
+    "groups",
+    (("C_in", "positive"), ("C_out", "positive"), ("g", "positive")),
+    lambda c_in, c_out, g: c_in // g * c_out,
+    lambda c_in, c_out, g: (c_in * c_out, c_in, g, c_out),
+    lambda out, c_in, c_out, g: (np.multiply(_divide(c_in, g)[0], c_out, out=out), _divide(c_in, g)[1],
+                                 _divide(c_out, g)[1], int(np.min(c_out)) - 2)[1:],
+    lambda c_in, c_out, g: (c_in, g, c_out, g, c_out - 2),
+    (("whole", "C_in_g = C_in/g", "C_in", "g"), ("whole", "C_out_g = C_out/g", "C_out", "g"),
+     ("at least 0", "C_out - 2", "two outputs at least")),
+)
 
 
-def test_a_kernels_error_names_the_function():
+def test_a_kernels_zero_divisor_names_the_function():
     with pytest.raises(ValueError, match=r"^ratio\(\): a divisor in the closed form is 0 for these arguments$"):
         _call(RATIO, RATIO.exact, [3, 0])
-    with pytest.raises(ValueError, match=r"^product\(\): bad$"):
-        _call(PRODUCT, lambda: (_ for _ in ()).throw(ValueError("bad")), [])
 
 
-def test_an_exact_quotient_is_returned_and_an_inexact_one_names_its_operands():
-    assert _quotient(12, 4, "C_in_g = C_in/g", "C_in", "g") == 3
-    assert _quotient(np.array([12, 8]), np.array([4, 2]), "q", "a", "b").tolist() == [3, 4]
-    assert _quotient(np.array([10**30], dtype=object), 10**10, "q", "a", "b").tolist() == [10**20]
-    message = "C_in_g = C_in/g must be a whole number, but C_in = 10 is not divisible by g = 3"
+def test_divide_returns_the_quotient_and_whether_every_division_is_exact():
+    quotient, low = _divide(np.array([12, 8]), np.array([4, 2]))
+    assert quotient.tolist() == [3, 4] and low == 0
+    assert _divide(np.array([12, 7]), 2)[1] == -1
+
+
+def test_the_conditions_name_the_first_configuration_that_fails_one():
+    _require(GROUPS, [12, 8, 4])
+    message = "groups(): C_out_g = C_out/g must be a whole number, but C_out = 6 is not divisible by g = 4"
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
-        _quotient(10, 3, "C_in_g = C_in/g", "C_in", "g")
-    with pytest.raises(ValueError, match=r"but a = 7 is not divisible by b = 2 at index \(1, 0\)$"):
-        _quotient(np.array([[4], [7]]), np.array([2, 2]), "q", "a", "b")
-    with pytest.raises(ZeroDivisionError):
-        _quotient(4, 0, "q", "a", "b")  # for _call to report
+        _require(GROUPS, [12, 6, 4])
+    with pytest.raises(ValueError, match=r"C_in = 7 is not divisible by g = 2 at index \(1, 0\)$"):
+        _require(GROUPS, [np.array([[4], [7]], dtype=object), np.array([2, 2], dtype=object), 2])
+    # The configuration at index 1 fails the last condition, the one at index 2 the first: index 1 is named.
+    c_out = np.array([4, 1, 5], dtype=object)
+    message = ("groups(): C_out - 2 must be >= 0 (two outputs at least), but it is -1 for C_in = 4, C_out = 1, g = 1 "
+               "at index 1")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        _require(GROUPS, [np.array([4, 4, 5], dtype=object), c_out, np.array([1, 1, 2], dtype=object)])
+    with pytest.raises(ValueError, match="a divisor in the closed form is 0"):
+        _require(GROUPS, [4, 4, 0])
+
+
+def test_a_condition_failing_in_a_block_is_named_by_its_index_in_the_whole():
+    n = 2 * _BLOCK + 7
+    c_out = np.full(n, 8)
+    c_out[_BLOCK + 3] = 6
+    with pytest.raises(ValueError, match=f"C_out = 6 is not divisible by g = 4 at index {_BLOCK + 3}$"):
+        _evaluate(GROUPS, (np.full(n, 12), c_out, 4))
+    assert _evaluate(GROUPS, (np.full(n, 12), np.full(n, 8), 4)).tolist() == [24] * n
 
 
 # --- _evaluate and _int64_blocks: int64 while provably exact, else exact ---------------------------------
@@ -209,7 +233,11 @@ def test_a_dividend_beyond_int64_is_divided_exactly():
 
 
 def test_a_zero_divisor_in_an_array_is_reported_by_the_exact_evaluation():
-    with pytest.raises(ValueError, match="ratio\\(\\): a divisor in the closed form is 0"):
+    shifted = _Function("shifted", (("C_in", "positive"), ("k", "positive")), lambda c, k: c // (k - 1),
+                        lambda c, k: (c, k + 1), lambda out, c, k: np.floor_divide(c, np.subtract(k, 1), out=out))
+    with pytest.raises(ValueError, match="shifted\\(\\): a divisor in the closed form is 0"):
+        _evaluate(shifted, (np.array([4, 4]), np.array([2, 1])))
+    with pytest.raises(ValueError, match=r"ratio\(\): g must be >= 1, got 0 at index 1$"):
         _evaluate(RATIO, (np.array([4, 4]), np.array([2, 0])))
 
 
@@ -237,9 +265,9 @@ def test_int64_blocks_fills_the_result_block_by_block():
     rows = 2 * _BLOCK + 3
     c_in = np.arange(1, rows + 1).reshape(rows, 1)
     maxima = [None, 5]
-    result = _int64_blocks(PRODUCT, [c_in, 5], maxima, (rows, 1))
+    result = _int64_blocks(PRODUCT, [c_in, 5], maxima, (rows, 1), 1)
     assert result.dtype == np.int64 and np.array_equal(result, c_in * 5)
-    assert _int64_blocks(PRODUCT, [np.array([2**62]), 4], [None, 4], (1,)) is None
+    assert _int64_blocks(PRODUCT, [np.array([2**62]), 4], [None, 4], (1,), 1) is None
 
 
 def test_broadcasting_mixes_arrays_and_ints():
@@ -264,27 +292,34 @@ def test_the_embedded_runtime_is_runtime_py_without_annotations(quotient):
     source = embed.runtime_source(quotient=quotient)
     tree = ast.parse(source)
     names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
-    expected = ["_Function", "_evaluate", "_int64_blocks", "_call", "_integer", "_array", "_largest", "_first", "_at"]
-    assert names == expected + (["_quotient"] if quotient else [])
+    expected = [
+        node.name
+        for module in (runtime, adapters)
+        for node in ast.parse(inspect.getsource(module)).body
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and (quotient or node.name != "_divide")
+    ]
+    assert names == expected and "_divide" in runtime.__dict__ and "_evaluate" in expected
     for node in ast.walk(tree):
         assert not isinstance(node, ast.AnnAssign | ast.Import | ast.ImportFrom)
         if isinstance(node, ast.arg):
             assert node.annotation is None
         if isinstance(node, ast.FunctionDef):
             assert node.returns is None
-    # Below each signature, the lines of runtime.py as written (docstrings and comments too), less declarations.
-    text = inspect.getsource(runtime)
-    lines = text.splitlines()
-    for function in (n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.FunctionDef)):
-        if function.name == "_quotient" and not quotient:
-            continue
-        declarations = {n.lineno for n in function.body if isinstance(n, ast.AnnAssign) and n.value is None}
-        body = range(function.body[0].lineno, function.end_lineno + 1)
-        assert "\n".join(lines[i - 1] for i in body if i not in declarations) in source, function.name
+    # Below each signature, the lines of the files as written (docstrings and comments too), less declarations.
+    for module in (runtime, adapters):
+        text = inspect.getsource(module)
+        lines = text.splitlines()
+        for function in (n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.FunctionDef)):
+            if function.name == "_divide" and not quotient:
+                continue
+            declarations = {n.lineno for n in function.body if isinstance(n, ast.AnnAssign) and n.value is None}
+            body = range(function.body[0].lineno, function.end_lineno + 1)
+            assert "\n".join(lines[i - 1] for i in body if i not in declarations) in source, function.name
 
 
 def test_the_embedded_runtime_behaves_as_the_module():
-    namespace = {"_np": np}
+    namespace: dict = {}
+    exec("\n".join(embed.runtime_imports()), namespace)  # the imports a generated module writes
     exec(compile(embed.runtime_source(quotient=True), "<embedded runtime>", "exec"), namespace)
     product = namespace["_Function"](*(getattr(PRODUCT, slot) for slot in ("name", "parameters", "exact", "bounds",
                                                                          "int64")))

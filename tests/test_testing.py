@@ -23,7 +23,7 @@ def test_assert_equivalent_message_has_difference_counterexample_and_condition()
         assert_equivalent("2 k C_in", "2 k^2 C_in")
     message = str(caught.value)
     assert message.startswith("the two formulas differ\n")
-    assert "difference: derived - claimed = 2*C_in*k*(k - 1)" in message
+    assert "difference: derived − claimed = 2C_in·k·(k − 1)" in message
     assert "counterexample: at C_in = 1, k = 2: claimed 4, derived 8" in message
     assert "condition:  holds exactly when k = 1" in message
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import sympy
 
+from symconv.displayed import Displayed
+
 __all__ = ["Counterexample", "Verdict"]
 
 
@@ -29,8 +31,8 @@ class Counterexample:
         return f"at {where}: claimed {self.claimed}, derived {self.derived}"
 
 
-@dataclass(frozen=True)
-class Verdict:
+@dataclass(frozen=True, repr=False)
+class Verdict(Displayed):
     """What a check found.
 
     ``status`` is ``"holds"``, ``"fails"`` or ``"undecided"``; ``difference`` is ``derived − claimed``,

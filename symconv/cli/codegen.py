@@ -1,4 +1,4 @@
-"""``symconv codegen VARIANT``: a standalone Python module (numpy its only import) computing each count."""
+"""``symconv codegen VARIANT``: a standalone Python module (numpy its only dependency) computing each count."""
 
 from __future__ import annotations
 

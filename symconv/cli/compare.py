@@ -7,10 +7,11 @@ import sys
 from typing import Any
 
 from symconv import variants
+from symconv.cli.options import output_options, print_options
 from symconv.cli.variant import layers, variant_options
 from symconv.compare import compare
 from symconv.derive import derive
-from symconv.printing import FORMATS, render
+from symconv.printing import render
 from symconv.quantities import LAYER
 
 __all__ = ["add_parser", "run"]
@@ -22,9 +23,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("right", metavar="OTHER", help="the variant to compare against")
     variant_options(p, variant=False)
     p.add_argument("--difference", action="store_true", help="print left - right instead of left / right")
-    p.add_argument("--quantity", action="append", choices=LAYER, dest="quantities",
-                   help="compare only this count (repeatable; default all)")
-    p.add_argument("--format", default="text", choices=list(FORMATS), help="output format (default text)")
+    output_options(p, LAYER)
     p.set_defaults(run=run)
 
 
@@ -32,5 +31,5 @@ def run(args: argparse.Namespace) -> int:
     left, right = (derive(layer, args.convention, sizes=args.sizes) for layer in layers(args, args.left, args.right))
     comparison = compare(left, right, kind="difference" if args.difference else "ratio",
                          quantities=args.quantities or LAYER)
-    sys.stdout.write(render(comparison, args.format))
+    sys.stdout.write(render(comparison, args.format, **{**print_options(args), "quantities": None}))
     return 0

@@ -13,7 +13,9 @@ from typing import Any
 
 import sympy
 
+from symconv.cli import tools
 from symconv.cli.options import read_values
+from symconv.cli.tools import conventions
 from symconv.network.fileformat import builtin, builtin_names, load
 from symconv.network.graph import Network, analyse, count
 from symconv.network.layers import CONVENTIONS, NetworkError
@@ -30,9 +32,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("network", metavar="FILE_OR_NAME", help="a network file (TOML) or a built-in network's name")
     p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
                    help="give a symbol of the network a value, e.g. --set alpha=3/4 --set rho=1")
-    p.add_argument("--convention", default="exact", choices=list(CONVENTIONS),
-                   help="what 'flops' counts: exact = every operation (default), macs = the mult-adds of "
-                        "convolutions and fully connected layers (the papers' count), 2macs = 2 x macs")
+    p.add_argument("--convention", **conventions(  # type: ignore[arg-type]
+        "what 'flops' counts: exact = every operation (default), macs = the mult-adds of convolutions and fully "
+        "connected layers (the papers' count), 2macs = 2 x macs"))
+    tools.add_options(p)
     p.add_argument("--format", default="table", choices=list(FORMATS), help="output format (default table)")
     p.add_argument("--plot", metavar="PATH", help="draw a quantity against --x to PATH (.png or .svg) instead")
     p.add_argument("--x", metavar="NAME=FROM:TO[:POINTS]", help="the symbol on the plot's x axis and its range "
@@ -92,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         from symconv.network.plot import plot
 
+        if args.tools or args.convention not in CONVENTIONS:
+            raise NetworkError("--plot draws the network's own counts: not with --tools or a tool's preset")
         if not args.x:
             raise NetworkError("--plot needs --x NAME=FROM:TO[:POINTS]")
         x = _range(args.x)
@@ -100,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
         analysis = analyse(net, fixed, args.convention)
         path = plot(analysis, args.plot, args.quantity, x, series)
         print(f"symconv: wrote {path}", file=sys.stderr)
+        return 0
+    if tools.write(net, values, args):
         return 0
     analysis = count(net, values, args.convention)
     sys.stdout.write(render(analysis, args.format))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Collection, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import sympy
 
@@ -22,9 +22,12 @@ from symconv.conventions import PRESETS, Convention
 from symconv.errors import SymconvError, UnknownSymbolError, did_you_mean
 from symconv.parsing import parse_aliases, parse_assignment
 from symconv.passes import Pass
+from symconv.printing import FORMATS
+from symconv.printing.sections import STEPS
+from symconv.printing.wrap import terminal_width
 
-__all__ = ["DERIVED", "Parser", "layer_options", "memory_options", "pass_options", "read_aliases", "read_grads",
-           "read_values", "shown"]
+__all__ = ["DERIVED", "PRESETS_HELP", "Choices", "Parser", "layer_options", "memory_options", "output_options",
+           "pass_options", "preset_names", "print_options", "read_aliases", "read_grads", "read_values", "shown"]
 
 #: Per-group channel counts are derived, never set: C_in_g is C_in/g.
 DERIVED = frozenset({"C_in_g", "C_out_g"})
@@ -48,19 +51,49 @@ def shown(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
-def layer_options(parser: argparse.ArgumentParser) -> None:
-    """``--dims``, ``--bias``/``--no-bias`` and ``--convention``: the options of every command about a layer."""
+#: What --convention says beside the conventions' names, where it takes the tool presets too.
+PRESETS_HELP = ("; or a tool's preset, flops being the number that tool reports: flopcounter, fvcore, "
+                "ptflops-pytorch, ptflops-aten, thop, torchinfo, calflops, torchvision (docs/presets.md)")
+
+
+def preset_names() -> list[str]:
+    """The tool presets' names (symconv.presets), as --convention takes them."""
+    from symconv.presets import PRESETS
+
+    return list(PRESETS)
+
+
+class Choices:
+    """``--convention``'s choices: ``names``, then the tool presets, whose registry is imported only when a
+    name is not among ``names`` (a command that counts in a convention does not load the presets)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names or name in preset_names()
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter([*self.names, *preset_names()])
+
+
+def layer_options(parser: argparse.ArgumentParser, presets: bool = False) -> None:
+    """``--dims``, ``--bias``/``--no-bias`` and ``--convention``: the options of every command about a layer;
+    with ``presets``, ``--convention`` takes the tool presets too."""
     parser.add_argument("--dims", type=int, choices=(1, 2, 3), default=2, help="spatial dimensions (default 2)")
     bias = parser.add_mutually_exclusive_group()
     bias.add_argument("--bias", dest="bias", action="store_const", const=True, default=None,
                       help="every stage has a bias (b = 1)")
     bias.add_argument("--no-bias", dest="bias", action="store_const", const=False,
                       help="no stage has a bias (b = 0); without either flag b stays a symbol")
-    parser.add_argument("--convention", default="exact", choices=[*(c.value for c in Convention), *PRESETS],
+    names = [c.value for c in Convention]
+    parser.add_argument("--convention", default="exact", metavar="CONVENTION",
+                        choices=Choices(names) if presets else [*names, *PRESETS],
                         help="what 'flops' counts: exact = mults + adds (default), macs, 2macs = 2 x macs, "
                              "input-grid / output-grid = the macs of a transposed convolution on its input / "
-                             "output grid, performed = mults + adds skipping the zeros of the padding; "
-                             "flopcounter = PyTorch's FlopCounterMode (a backward pass or training step)")
+                             "output grid, performed = mults + adds skipping the zeros of the padding"
+                             + (PRESETS_HELP if presets else "") + "; flopcounter also counts a backward pass "
+                             "or a training step as PyTorch's FlopCounterMode does")
 
 
 def pass_options(parser: argparse.ArgumentParser) -> None:
@@ -93,6 +126,24 @@ def read_grads(args: argparse.Namespace) -> tuple[str, ...]:
         return parse_grads(args.grad)
     except SymconvError as error:
         raise SymconvError(f"--grad {shown(args.grad)}: {error}") from None
+
+
+def output_options(parser: argparse.ArgumentParser, quantities: Sequence[str]) -> None:
+    """``--format``, ``--steps`` and ``--quantity``: what a derivation or a comparison prints, and how much."""
+    parser.add_argument("--format", default="text", choices=list(FORMATS), help="output format (default text)")
+    parser.add_argument("--steps", default="brief", choices=STEPS,
+                        help="none: the closed forms alone; brief (default): the steps that matter (the "
+                             "padding-aware counts only under --convention performed); full: every step")
+    parser.add_argument("--quantity", action="append", dest="quantities", choices=list(quantities), metavar="Q",
+                        help=f"print only this count (repeatable): {', '.join(quantities)}")
+
+
+def print_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of :func:`symconv.printing.render` that the output options give."""
+    options: dict[str, Any] = {"steps": args.steps, "quantities": args.quantities}
+    if args.format == "text":
+        options["width"] = terminal_width()
+    return options
 
 
 def read_values(assignments: Sequence[str], *, known: Collection[str] | None = None, flag: str = "--set",

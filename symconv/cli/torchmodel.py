@@ -11,10 +11,11 @@ import json
 import sys
 from typing import Any
 
+from symconv.cli import tools
 from symconv.cli.options import read_values
+from symconv.cli.tools import conventions
 from symconv.errors import SymconvError
 from symconv.network.graph import count
-from symconv.network.layers import CONVENTIONS
 from symconv.network.tables import FORMATS, render, to_dict
 
 __all__ = ["add_parser", "run"]
@@ -34,10 +35,10 @@ def add_parser(sub: Any) -> None:
                         "symbol): 1x3x224x224, Nx3xHxW, 1x3xTxHxW")
     p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
                    help="give a size of the input a value, e.g. --set H=224 --set W=224")
-    p.add_argument("--convention", default="exact", choices=list(CONVENTIONS),
-                   help="what 'flops' counts: exact = every operation (default), macs = the multiply-accumulates "
-                        "of convolutions, linear layers and matrix products (FlopCounterMode's total / 2), "
-                        "2macs = 2 x macs")
+    p.add_argument("--convention", **conventions(  # type: ignore[arg-type]
+        "what 'flops' counts: exact = every operation (default), macs = the multiply-accumulates of convolutions, "
+        "linear layers and matrix products (FlopCounterMode's total / 2), 2macs = 2 x macs"))
+    tools.add_options(p)
     p.add_argument("--format", default="table", choices=list(FORMATS), help="output format (default table)")
     p.add_argument("--write-net", metavar="FILE", help="also write the traced network as a network file (TOML), "
                                                        "which 'symconv net FILE' counts alike")
@@ -64,9 +65,12 @@ def run(args: argparse.Namespace) -> int:
     if args.write_net:
         write(network, args.write_net)
         print(f"symconv: wrote {args.write_net}", file=sys.stderr)
-    analysis = count(network, read_values(args.values, known=tuple(network.symbols),
-                                          hint=f"the input {args.input} names them"), args.convention)
+    values = read_values(args.values, known=tuple(network.symbols), hint=f"the input {args.input} names them")
     unknown = [{"name": u.row, "op": u.op, "reason": u.reason} for u in converted.unknown]
+    if tools.write(network, values, args, {"unknown": unknown}):
+        _note(unknown)
+        return 0
+    analysis = count(network, values, args.convention)
     if args.format == "json":
         data = to_dict(analysis)
         data["unknown"] = unknown
@@ -76,7 +80,12 @@ def run(args: argparse.Namespace) -> int:
     if unknown and args.format == "table":
         sys.stdout.write("\nCounted as unknown (no counts):\n"
                          + "".join(f"  {u['name']}: {u['reason']}\n" for u in unknown))
-    elif unknown:
+    else:
+        _note(unknown)
+    return 0
+
+
+def _note(unknown: list[dict[str, str]]) -> None:
+    if unknown:
         print("symconv: counted as unknown (no counts): " + ", ".join(f"{u['name']} ({u['op']})" for u in unknown),
               file=sys.stderr)
-    return 0

@@ -19,11 +19,12 @@ __all__ = ["SETTABLE", "layers", "variant_options"]
 SETTABLE = tuple(name for name in TABLE if name not in DERIVED)
 
 
-def variant_options(parser: argparse.ArgumentParser, *, variant: bool = True) -> None:
-    """The variant (unless the command names two), the layer options, ``--padding``, ``--sizes`` and ``--set``."""
+def variant_options(parser: argparse.ArgumentParser, *, variant: bool = True, presets: bool = False) -> None:
+    """The variant (unless the command names two), the layer options (``--convention`` with the tool
+    presets where ``presets``), ``--padding``, ``--sizes`` and ``--set``."""
     if variant:
         parser.add_argument("variant", metavar="VARIANT", help=f"one of: {', '.join(variants.VARIANTS)}")
-    layer_options(parser)
+    layer_options(parser, presets)
     parser.add_argument("--padding", choices=list(PADDING_MODES), default=None,
                         help="a padding mode instead of p_*: valid (none), same (PyTorch's rule, stride 1, the "
                              "extra one at the end), full")

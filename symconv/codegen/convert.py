@@ -2,7 +2,7 @@
 
 Integers, symbols, sums, products with an integer coefficient, positive integer powers and ``floor(a/b)`` are
 read; a rational or float, a negative power (a quotient: write it as a Definition) or any other function is
-refused with a :class:`~symconv.errors.SymconvError` naming it.
+refused with a :class:`~symconv.errors.SymconvError` naming it. :func:`to_sympy` reads a tree back.
 
 >>> from symconv.symbols import sym
 >>> C_in, k_h = sym("C_in"), sym("k_h")
@@ -23,15 +23,30 @@ import sympy
 
 from symconv.codegen.tree import Const, FloorDiv, Node, Power, Prod, Sum, Var, plain
 from symconv.errors import SymconvError
+from symconv.parsing import parse_text
 from symconv.symbols import canonical_order
 
-__all__ = ["Converter", "argument_key", "check_name"]
+__all__ = ["Converter", "argument_key", "check_name", "read_expr", "to_sympy"]
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 
+def read_expr(what: str, expr: object) -> sympy.Expr:
+    """An expression as given: a SymPy expression, an int, or a formula in text read by
+    :func:`symconv.parsing.parse_text` (never evaluated)."""
+    if isinstance(expr, str):
+        return parse_text(expr)
+    if isinstance(expr, int) and not isinstance(expr, bool):
+        return sympy.Integer(expr)
+    if isinstance(expr, sympy.Expr):
+        return expr
+    raise SymconvError(f"{what}: a closed form must be a SymPy expression, an int or a formula, not {expr!r}")
+
+
 def check_name(name: str, what: str) -> str:
     """``name``, if it can be a Python function or argument of a generated module."""
+    if not isinstance(name, str):
+        raise TypeError(f"a {what} must be a str, not {type(name).__name__}")
     if not _NAME.match(name) or keyword.iskeyword(name):
         raise SymconvError(
             f"{what} {name!r} is not usable in generated code: use a letter, then letters, digits or '_' "
@@ -95,6 +110,24 @@ class Converter:
             f"{type(expr).__name__} ({expr}) is not supported: use +, -, *, integer powers, "
             "floor(a/b) and Definitions"
         )
+
+
+def to_sympy(node: Node, symbols: dict[str, sympy.Symbol]) -> sympy.Expr:
+    """The tree as a SymPy expression in ``symbols`` (the converter's), to compare it with another exactly."""
+    match node:
+        case Const(number):
+            return sympy.Integer(number)
+        case Var(name):
+            return symbols[name]
+        case Sum(terms, const):
+            return sympy.Add(*(to_sympy(term, symbols) for term in terms), const)
+        case Prod(coeff, factors):
+            return sympy.Mul(coeff, *(to_sympy(factor, symbols) for factor in factors))
+        case Power(base, exp):
+            return to_sympy(base, symbols) ** exp
+        case FloorDiv(num, den):
+            return sympy.floor(to_sympy(num, symbols) / to_sympy(den, symbols))
+    raise AssertionError(node)
 
 
 def _factor_key(node: Node) -> tuple[int, tuple[int, str], str]:

@@ -1,14 +1,15 @@
-"""The runtime as a generated module embeds it: the source of :mod:`symconv.codegen.runtime`, read from that
-file, without what only a type checker reads.
+"""The runtime as a generated module embeds it: the source of :mod:`symconv.codegen.runtime` and of
+:mod:`symconv.codegen.adapters`, read from those files, without what only a type checker reads.
 
-Every top-level statement of runtime.py is copied in the file's order and spacing, except its docstring, its
-imports and its ``if TYPE_CHECKING:`` block; ``_quotient`` only when a definition needs it. Annotations are
+Every top-level statement of runtime.py, then of adapters.py, is copied in the files' order and spacing,
+except their docstrings, their imports and their ``if TYPE_CHECKING:`` blocks; ``_divide`` only when a
+definition needs it. Annotations are
 removed: a signature is written again without them (``def _at(index: tuple[int, ...] | None) -> str:`` is
 ``def _at(index):``), ``x: int = 1`` is ``x = 1``, and a bare declaration ``x: list[int]`` goes.
 
 >>> print(runtime_source(quotient=False).splitlines()[0])
 _INT64_MAX = 2**63 - 1
->>> "def _at(index):" in runtime_source(quotient=False), "_quotient" in runtime_source(quotient=False)
+>>> "def _at(index):" in runtime_source(quotient=False), "_divide" in runtime_source(quotient=False)
 (True, False)
 """
 
@@ -20,16 +21,39 @@ from importlib import resources
 
 from symconv.codegen.layout import wrap_call
 
-__all__ = ["runtime_source", "unannotated"]
+__all__ = ["runtime_imports", "runtime_source", "unannotated"]
 
-_OPTIONAL = {"_quotient"}  # embedded only where a definition is used; everything else always
+_OPTIONAL = {"_divide"}  # embedded only where a definition is used; everything else always
+_FILES = ("runtime.py", "adapters.py")  # the adapters call the runtime's helpers: embedded after them
+_SKIPPED_IMPORTS = {"__future__", "typing"}  # for the type checker only
 
 
 @cache
 def runtime_source(*, quotient: bool) -> str:
-    """The runtime's text for a generated module: with ``_quotient`` if ``quotient``."""
-    text = resources.files("symconv.codegen").joinpath("runtime.py").read_text(encoding="utf-8")
-    return _statements(unannotated(text), set() if quotient else _OPTIONAL)
+    """The runtime's text for a generated module: with ``_divide`` if ``quotient``."""
+    return "\n\n".join(_statements(unannotated(text), set() if quotient else _OPTIONAL) for text in _texts())
+
+
+@cache
+def runtime_imports() -> tuple[str, ...]:
+    """The imports the embedded runtime needs, as its files write them (``import numpy as _np``): the standard
+    library's first, then NumPy, each once; not ``__future__``, ``typing`` or symconv's own.
+
+    >>> runtime_imports()[-1]
+    'import numpy as _np'
+    """
+    found: set[str] = set()
+    for text in _texts():
+        for node in ast.parse(text).body:
+            if isinstance(node, ast.Import) and all(alias.name not in _SKIPPED_IMPORTS for alias in node.names):
+                found.update(f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
+                             for alias in node.names)
+    return tuple(sorted(found, key=lambda line: (line.startswith("import numpy"), line)))
+
+
+def _texts() -> list[str]:
+    folder = resources.files("symconv.codegen")
+    return [folder.joinpath(name).read_text(encoding="utf-8") for name in _FILES]
 
 
 def unannotated(source: str) -> str:

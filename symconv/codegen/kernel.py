@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from symconv.codegen.layout import return_lines
+from symconv.codegen.conditions import AtLeastZero
+from symconv.codegen.layout import return_lines, tuple_text
 from symconv.codegen.tree import (
     Const,
     Defined,
@@ -31,34 +32,60 @@ from symconv.codegen.tree import (
     Var,
     code,
     constants,
-    definition_text,
     is_leaf,
     nodes,
-    plain,
     signed,
+    variables,
 )
 
-__all__ = ["INT64_MAX", "Int64Kernel", "cost", "exact_body", "int64_body"]
+__all__ = ["INT64_MAX", "Int64Kernel", "checks_body", "cost", "exact_body", "int64_body"]
 
 INT64_MAX = 2**63 - 1
 
 
-def exact_body(form: Node, definitions: Sequence[Defined]) -> list[str]:
-    """The lines of the exact kernel: each definition checked by ``_quotient``, then the closed form."""
+def exact_body(form: Node, definitions: Sequence[Defined], unused: frozenset[str] = frozenset()) -> list[str]:
+    """The lines of the exact kernel: each definition the closed form uses (checked whole by then), then the
+    closed form."""
     return [
-        *(f"{d.name} = _quotient({code(d.num)}, {code(d.den)}, {_labels(d)})" for d in definitions),
+        *(f"{d.name} = {code(FloorDiv(d.num, d.den))}" for d in definitions if d.name not in unused),
         *return_lines([form], tuple_=False),
     ]
 
 
-def int64_body(form: Node, definitions: Sequence[Defined]) -> list[str] | None:
-    """The lines of the in-place int64 kernel into ``_out``, or None when a constant does not fit in int64."""
-    roots = (form, *(n for d in definitions for n in (d.num, d.den)))
+def checks_body(definitions: Sequence[Defined], conditions: Sequence[AtLeastZero]) -> list[str]:
+    """The lines of the checks: the operands of each condition, flat, a dividend and a divisor for each
+    definition (whole when the one divides the other) and one value for each inequality (at least 0).
+
+    A definition's operands may use an earlier definition, computed first; where that one is not whole, the
+    configuration is refused for it, whatever the later operands are.
+    """
+    used = {name for d in definitions for node in (d.num, d.den) for name in variables(node)}
+    operands = [*(node for d in definitions for node in (d.num, d.den)), *(c.node for c in conditions)]
+    return [
+        *(f"{d.name} = {code(FloorDiv(d.num, d.den))}" for d in definitions if d.name in used),
+        *return_lines(operands, tuple_=True),
+    ]
+
+
+def int64_body(
+    form: Node,
+    definitions: Sequence[Defined],
+    conditions: Sequence[AtLeastZero] = (),
+    unused: frozenset[str] = frozenset(),
+) -> list[str] | None:
+    """The lines of the in-place int64 kernel into ``_out``, or None when a constant does not fit in int64.
+
+    The kernel returns the least value of each condition over the block, in order: 0 or -1 for a definition
+    (-1 when some division leaves a remainder), the minimum for an inequality, taken where the kernel computes
+    the value (:mod:`symconv.codegen.conditions`) or, for one the closed form does not contain, computed first.
+    """
+    roots = (form, *(n for d in definitions for n in (d.num, d.den)), *(c.node for c in conditions))
     numbers = [abs(number) for root in roots for node in nodes(root) for number in constants(node)]
     if any(number > INT64_MAX for number in numbers):
         return None
+    lows = [f"_low{i}" for i in range(1, len(definitions) + len(conditions) + 1)]
     kernel = Int64Kernel()
-    for d in definitions:
+    for d, low in zip(definitions, lows, strict=False):
         if is_leaf(d.num):
             dividend = kernel.operand(d.num)[0]
         else:
@@ -66,11 +93,21 @@ def int64_body(form: Node, definitions: Sequence[Defined]) -> list[str] | None:
             kernel.into(d.num, d.name)
             dividend = d.name
         divisor, temp = kernel.operand(d.den)
-        kernel.lines.append(f"{d.name} = _quotient({dividend}, {divisor}, {_labels(d)})")
+        quotient = "" if d.name in unused else f"{d.name}, "
+        kernel.lines.append(f"{quotient}{low} = _divide({dividend}, {divisor}){'[1]' if not quotient else ''}")
         kernel.free(temp)
+    for condition, low in zip(conditions, lows[len(definitions) :], strict=True):
+        kernel.watch(condition.watch or condition.node, low, condition.offset)
+    for condition in conditions:
+        if condition.watch is None:
+            temp = kernel.temp()
+            kernel.into(condition.node, temp)
+            kernel.free(temp)
     kernel.into(form, "_out")
+    kernel.finish()
     temps = [f"_t{i} = _np.empty_like(_out)" for i in range(1, kernel.temps + 1)]
-    return temps + kernel.lines
+    returned = [f"return {tuple_text(lows)}"] if lows else []
+    return temps + kernel.lines + returned
 
 
 def cost(node: Node) -> int:
@@ -78,11 +115,6 @@ def cost(node: Node) -> int:
     kernel = Int64Kernel()
     kernel.into(node, "_out")
     return kernel.ops + kernel.temps
-
-
-def _labels(d: Defined) -> str:
-    """The texts that ``_quotient`` names in its error message."""
-    return f'"{definition_text(d)}", "{plain(d.num)}", "{plain(d.den)}"'
 
 
 class Int64Kernel:
@@ -93,13 +125,21 @@ class Int64Kernel:
         self.ops = 0
         self.temps = 0
         self._free: list[str] = []
+        self._watched: dict[Node, list[tuple[str, int]]] = {}  # node -> (name, offset) of the minima to take
+
+    def watch(self, node: Node, name: str, offset: int) -> None:
+        """Once ``node`` is computed into an array, assign the least value of that array plus ``offset``."""
+        self._watched.setdefault(node, []).append((name, offset))
+
+    def finish(self) -> None:
+        assert not self._watched, f"watched nodes never computed: {list(self._watched)}"
 
     def call(self, ufunc: str, *operands: str) -> None:
         *inputs, out = operands
         self.lines.append(f"_np.{ufunc}({', '.join(inputs)}, out={out})")
         self.ops += 1
 
-    def _temp(self) -> str:
+    def temp(self) -> str:
         if self._free:
             return self._free.pop()
         self.temps += 1
@@ -111,7 +151,7 @@ class Int64Kernel:
             return node.name, None
         if isinstance(node, Const):
             return str(node.value), None
-        temp = self._temp()
+        temp = self.temp()
         self.into(node, temp)
         return temp, temp
 
@@ -120,6 +160,12 @@ class Int64Kernel:
             self._free.append(temp)
 
     def into(self, node: Node, target: str) -> None:
+        self._compute(node, target)
+        for name, offset in self._watched.pop(node, []):
+            self.lines.append(f"{name} = int({target}.min()){f' + {offset}' if offset > 0 else ''}"
+                              f"{f' - {-offset}' if offset < 0 else ''}")
+
+    def _compute(self, node: Node, target: str) -> None:
         match node:
             case Var() | Const():
                 self.lines.append(f"_np.copyto({target}, {self.operand(node)[0]})")

@@ -27,19 +27,42 @@ from symconv.codegen.tree import (
     sum_operands,
 )
 
-__all__ = ["WIDTH", "docstring_text", "layout", "return_lines", "tuple_text", "wrap_call"]
+__all__ = ["WIDTH", "docstring_text", "layout", "return_lines", "tuple_display", "tuple_text", "wrap_call"]
 
 WIDTH = 110  # generated code stays narrower than the project's limit (pyproject.toml)
 
 
 def docstring_text(text: str) -> str:
-    """``text`` escaped to stand between triple quotes."""
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    r"""``text`` escaped to stand between triple quotes: backslashes doubled, triple quotes escaped, and each
+    character that cannot stand in source as it is written as its escape; the lines kept.
+
+    >>> print(docstring_text("a \\ b" + chr(0) + "c\nd"))
+    a \\ b\x00c
+    d
+    """
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return "".join(c if c == "\n" or c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def tuple_text(items: Sequence[str]) -> str:
     """A tuple display: ``(a,)`` or ``(a, b)``."""
     return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def tuple_display(items: Sequence[str], *, offset: int = 0) -> str:
+    """A tuple display for a line indented by ``offset``: ``(a,)`` or ``(a, b)`` on one line if it fits, else
+    one item per line, each followed by a comma, as black writes it.
+
+    >>> print(tuple_display(["x" * 60, "y" * 60]))
+    (
+        xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,
+        yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy,
+    )
+    """
+    one_line = tuple_text(items)
+    if "\n" not in one_line and offset + len(one_line) <= WIDTH:
+        return one_line
+    return "(\n" + "".join(textwrap.indent(f"{item},", "    ") + "\n" for item in items) + ")"
 
 
 def return_lines(nodes: Sequence[Node], *, tuple_: bool) -> list[str]:

@@ -20,7 +20,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from symconv.codegen.embed import runtime_source
+from symconv.codegen.embed import runtime_imports, runtime_source
 from symconv.codegen.functions import function_blocks
 from symconv.codegen.layout import WIDTH, docstring_text, wrap_call
 from symconv.codegen.plan import NumericFunction, plan_for
@@ -30,12 +30,20 @@ __all__ = ["compile_functions", "generate_module"]
 
 
 def generate_module(functions: Sequence[NumericFunction], *, title: str) -> str:
-    """The source of a standalone module (NumPy its only import) with one public function per entry.
+    """The source of a standalone module (NumPy its only dependency) with one public function per entry.
 
     The text depends only on the input: the same closed forms give the same bytes on every run.
     Raises :class:`~symconv.errors.SymconvError` for a closed form that is not an integer polynomial with
-    ``floor`` and definitions, and for names that cannot be Python functions or arguments.
+    ``floor`` and definitions, and for names that cannot be Python functions or arguments; TypeError for
+    ``functions`` that are not a sequence of :class:`NumericFunction` s and a ``title`` that is not a str.
     """
+    if isinstance(functions, str | bytes) or not isinstance(functions, Sequence):
+        raise TypeError(f"functions must be a sequence of NumericFunction, not {type(functions).__name__}")
+    for function in functions:
+        if not isinstance(function, NumericFunction):
+            raise TypeError(f"functions must hold NumericFunction objects, not {type(function).__name__}")
+    if not isinstance(title, str):
+        raise TypeError(f"a module's title must be a str, not {type(title).__name__}")
     plans = [plan_for(function) for function in functions]
     seen: set[str] = set()
     for plan in plans:
@@ -48,11 +56,16 @@ def generate_module(functions: Sequence[NumericFunction], *, title: str) -> str:
         runtime_source(quotient=any(plan.definitions for plan in plans)).strip("\n"),
         *(block for plan in plans for block in function_blocks(plan)),
     ]
-    return f"{_module_docstring(title)}\n\nimport numpy as _np\n\n" + "\n\n\n".join(blocks) + "\n"
+    standard = [line for line in runtime_imports() if not line.startswith("import numpy")]
+    imports = "\n".join(standard) + "\n\nimport numpy as _np"
+    return f"{_module_docstring(title)}\n\n{imports}\n\n" + "\n\n\n".join(blocks) + "\n"
 
 
 def compile_functions(functions: Sequence[NumericFunction]) -> dict[str, Callable[..., Any]]:
-    """Compile :func:`generate_module`'s source in a fresh namespace; map each name to its function."""
+    """Compile :func:`generate_module`'s source in a fresh namespace; map each name to its function.
+
+    The source is symconv's own text, made from the closed forms, never from a string run as given.
+    """
     source = generate_module(functions, title="symconv generated functions")
     # A stable file name registered in linecache, so that tracebacks and inspect.getsource show the lines.
     filename = f"<symconv.codegen {hashlib.sha256(source.encode()).hexdigest()[:12]}>"
@@ -83,16 +96,24 @@ Every function takes keyword arguments only and works in one of two modes.
   type raises TypeError); an argument documented ">= 1" is >= 1, one documented ">= 0" is >= 0 and a flag
   is 0 or 1 (ValueError otherwise).
 * NumPy integer arrays, broadcast together with any ints: the result is an int64 array, computed in place.
-  One read-only pass over each array, a block at a time just before the block is computed, finds its
-  largest value (and any negative value), and a bound from those maxima proves that the result and every
-  dividend and divisor fit in int64; int64 +, - and * are exact modulo 2**64, so a result that fits is
-  exact. When the bound cannot prove it, the result is an object array of exact Python ints instead: no
-  value ever wraps around. Checked: the dtype is an integer one (bool, float, complex, str or object
-  arrays of non-ints raise TypeError, and so do masked arrays, whose masked values would count), no value
-  is negative and a flag is 0 or 1 (ValueError); object arrays of ints are checked element by element like
-  ints; other subclasses of numpy.ndarray are read as plain arrays. Not checked, to keep to that one pass:
-  that arguments documented ">= 1" have no 0 in an integer array; such a 0 gives the closed form's value
-  there, and a 0 divisor raises ValueError.
-* A defined quotient such as C_in_g = C_in/g must be a whole number wherever it is used (ValueError naming
-  the operands otherwise).
+  One read-only pass over each array, a block at a time while the kernel has the block in cache, finds
+  its largest value (and any negative value; a second, or one of the result, any 0 where an argument is
+  ">= 1"), and a bound from those maxima proves that the result and every dividend and divisor fit in
+  int64; int64 +, - and * are exact modulo 2**64, so a result that fits is exact. When the bound cannot
+  prove it, the result is an object array of exact Python ints instead: no value ever wraps around. Large
+  arrays are computed by one thread per processor (at most 8). Checked: the dtype is an integer one (bool,
+  float, complex, str or object arrays of non-ints raise TypeError) and every value is in its argument's
+  range (ValueError naming the first bad value by its index); object arrays of ints are checked element by
+  element like ints; subclasses of numpy.ndarray are read as plain arrays.
+* Every configuration must be a layer: each quotient such as C_in_g = C_in/g is a whole number and each
+  requirement a function's docstring lists holds (an output size of at least 1, say). ValueError names the
+  first configuration that fails one: its index in arrays, its operands or its arguments. The kernel checks
+  a requirement where it computes the value anyway (the dividend of an output size's floor, or the result):
+  one more reduction over a block in cache.
+* Other arrays: a dask array gives a dask array, lazily, each block evaluated as above (int64, or object
+  when an argument is; OverflowError for a block whose exact values do not fit in int64, and errors name
+  the index in the whole array); a torch tensor on the CPU gives an int64 tensor (OverflowError where the
+  values do not fit); a masked array gives a masked array, its masked configurations left out of every
+  check; anything else with __array__ or __dlpack__ (the array API) is read as a NumPy array. Neither dask
+  nor torch is imported: the module needs NumPy only.
 """

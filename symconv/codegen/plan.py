@@ -23,7 +23,8 @@ from functools import cached_property, lru_cache
 
 import sympy
 
-from symconv.codegen.convert import Converter, argument_key, check_name
+from symconv.codegen.conditions import AtLeastZero, Requirement, at_least_zero, zeros_shown
+from symconv.codegen.convert import Converter, argument_key, check_name, read_expr
 from symconv.codegen.kernel import cost
 from symconv.codegen.tree import (
     Const,
@@ -40,40 +41,38 @@ from symconv.codegen.tree import (
     variables,
 )
 from symconv.errors import SymconvError
-from symconv.parsing import parse_text
 from symconv.spec import Definition
 from symconv.symbols import TABLE
 
-__all__ = ["Definition", "NumericFunction", "Plan", "bound", "plan_for"]
-
-
-def _closed_form(name: str, expr: object) -> sympy.Expr:
-    """A closed form as given: a SymPy expression, an int, or a formula in text read by
-    :func:`symconv.parsing.parse_text` (never evaluated)."""
-    if isinstance(expr, str):
-        return parse_text(expr)
-    if isinstance(expr, int) and not isinstance(expr, bool):
-        return sympy.Integer(expr)
-    if isinstance(expr, sympy.Expr):
-        return expr
-    raise SymconvError(f"{name}(): a closed form must be a SymPy expression, an int or a formula, not {expr!r}")
+__all__ = ["Definition", "NumericFunction", "Plan", "Requirement", "bound", "plan_for"]
 
 
 @dataclass(frozen=True)
 class NumericFunction:
-    """One public function of a generated module: its name, closed form, one-line doc and definitions."""
+    """One public function of a generated module: its name, closed form, one-line doc, definitions, and what
+    its arguments must meet (``requires``: :class:`Requirement` s, expressions that must be at least 0, and
+    :class:`Definition` s, quotients that must be whole even where the closed form does not use them)."""
 
     name: str
     expr: sympy.Expr
     doc: str = ""
     definitions: tuple[Definition, ...] = ()
+    requires: tuple[Requirement | Definition, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
             raise TypeError(f"a NumericFunction's name must be a str, not {type(self.name).__name__}")
-        object.__setattr__(self, "expr", _closed_form(self.name, self.expr))
+        object.__setattr__(self, "expr", read_expr(f"{self.name}()", self.expr))
         object.__setattr__(self, "doc", " ".join(str(self.doc).split()))
-        object.__setattr__(self, "definitions", tuple(self.definitions))
+        for field, kinds in (("definitions", Definition), ("requires", Requirement | Definition)):
+            items = getattr(self, field)
+            if isinstance(items, str | Definition | Requirement) or not hasattr(items, "__iter__"):
+                raise TypeError(f"{self.name}(): {field} must be a tuple, not {type(items).__name__}")
+            items = tuple(items)
+            wrong = [item for item in items if not isinstance(item, kinds)]
+            if wrong:
+                raise TypeError(f"{self.name}(): {field} holds {type(wrong[0]).__name__} {wrong[0]!r}")
+            object.__setattr__(self, field, items)
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -88,7 +87,10 @@ class Plan:
     given: Node  # the closed form as written, for the docstring
     form: Node  # the equal form that takes the fewest array operations, for the code
     parameters: tuple[tuple[str, str], ...]  # (name, domain) in signature order
-    definitions: tuple[Defined, ...]  # the used ones, in dependency order
+    definitions: tuple[Defined, ...]  # the used and the required ones, in dependency order: each must be whole
+    conditions: tuple[AtLeastZero, ...] = ()  # the inequalities the arguments must meet
+    unused: frozenset[str] = frozenset()  # the definitions only checked: the closed form does not use them
+    shown: tuple[str, ...] = ()  # the arguments >= 1 whose zeros show in the result (conditions.zeros_shown)
 
     @cached_property
     def bounds(self) -> tuple[Node, ...]:
@@ -100,6 +102,7 @@ class Plan:
         operands = [self.form]
         operands += [part for node in nodes(self.form) if isinstance(node, FloorDiv) for part in (node.num, node.den)]
         operands += [part for d in self.definitions for part in (d.num, d.den)]
+        operands += [condition.node for condition in self.conditions if condition.watch is None]
         definitions = {d.name: d for d in self.definitions}
         found: list[Node] = []
         for node in operands:
@@ -117,29 +120,48 @@ def plan_for(function: NumericFunction) -> Plan:
         raise SymconvError(f"function name {name!r} would hide the Python builtin of that name")
     convert = Converter(f"{name}()")
     given = convert(function.expr)
-    defined = _definitions(function, convert)
-    # The definitions the closed form needs, with everything they need in turn, in the given order.
-    needed: set[str] = set()
-    pending = list(variables(given))
-    while pending:
-        used = pending.pop()
-        if used in defined and used not in needed:
-            needed.add(used)
-            pending += [*variables(defined[used].num), *variables(defined[used].den)]
+    required = tuple(item for item in function.requires if isinstance(item, Definition))
+    extra = tuple(d for d in required if d not in function.definitions)
+    defined = _definitions((*function.definitions, *extra), convert)
+    # The definitions the closed form needs and the required ones, with everything they need, in order.
+    used = _closure(set(variables(given)), defined)
+    needed = _closure(used | {d.symbol.name for d in required}, defined)
     definitions = tuple(d for symbol, d in defined.items() if symbol in needed)
+    form = _cheapest_form(function.expr, given, convert)
+    inequalities = tuple(item for item in function.requires if isinstance(item, Requirement))
+    conditions = at_least_zero(inequalities, form, convert)
+    for condition in conditions:
+        if set(variables(condition.node)) & set(defined):
+            raise convert.fail(f"the requirement {condition.text} >= 0 uses a defined symbol: write it in the "
+                               "arguments")
     free = {
-        used
-        for node in (given, *(d.num for d in definitions), *(d.den for d in definitions))
-        for used in variables(node)
+        symbol
+        for node in (given, *(d.num for d in definitions), *(d.den for d in definitions), *(c.node for c in conditions))
+        for symbol in variables(node)
     } - needed
-    parameters = tuple((used, _domain(convert.symbols[used])) for used in sorted(free, key=argument_key))
-    return Plan(name, function.doc, given, _cheapest_form(function.expr, given, convert), parameters, definitions)
+    parameters = tuple((symbol, _domain(convert.symbols[symbol])) for symbol in sorted(free, key=argument_key))
+    used_definitions = tuple(d for d in (*function.definitions, *extra) if d.symbol.name in needed)
+    shown = zeros_shown(function.expr, dict(parameters), used_definitions)
+    return Plan(name, function.doc, given, form, parameters, definitions, conditions, frozenset(needed - used), shown)
 
 
-def _definitions(function: NumericFunction, convert: Converter) -> dict[str, Defined]:
-    """Every definition of ``function`` as trees, checked: each defined once, from earlier ones only."""
+def _closure(symbols: set[str], defined: dict[str, Defined]) -> set[str]:
+    """The defined symbols among ``symbols``, with the defined symbols their definitions use, and so on."""
+    found: set[str] = set()
+    pending = [symbol for symbol in symbols if symbol in defined]
+    while pending:
+        symbol = pending.pop()
+        if symbol not in found:
+            found.add(symbol)
+            definition = defined[symbol]
+            pending += [used for used in (*variables(definition.num), *variables(definition.den)) if used in defined]
+    return found
+
+
+def _definitions(given: tuple[Definition, ...], convert: Converter) -> dict[str, Defined]:
+    """Every definition as trees, checked: each defined once, from earlier ones only."""
     defined: dict[str, Defined] = {}
-    for definition in function.definitions:
+    for definition in given:
         var = convert(definition.symbol)
         assert isinstance(var, Var)  # a Definition's symbol is a sympy.Symbol, checked on construction
         symbol = var.name
@@ -151,7 +173,7 @@ def _definitions(function: NumericFunction, convert: Converter) -> dict[str, Def
         for used in (*variables(num), *variables(den)):
             if used == symbol:
                 raise convert.fail(f"{symbol} is defined in terms of itself")
-            if any(later.symbol.name == used for later in function.definitions) and used not in defined:
+            if any(later.symbol.name == used for later in given) and used not in defined:
                 raise convert.fail(f"{symbol} uses {used}, which is defined after it: reorder the definitions")
         defined[symbol] = Defined(symbol, num, den)
     return defined

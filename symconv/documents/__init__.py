@@ -5,6 +5,7 @@ One per variant and one comparison (:mod:`~symconv.documents.variants`: the clos
 article's claims with symconv's verdict, the derivation step by step), the output sizes and the padding-aware
 counts (:mod:`~symconv.documents.output_sizes`, :mod:`~symconv.documents.padding_aware`), MobileNetV1's
 published tables and the block formulas (:mod:`~symconv.documents.mobilenet`, :mod:`~symconv.documents.blocks`),
+TF-slim's and torchvision's published tables of checkpoints (:mod:`~symconv.documents.published`),
 and the catalogue of every claim (``claims.md``). Regenerate them all with::
 
     python -m symconv.documents derivations
@@ -24,6 +25,7 @@ from symconv.documents.claims import catalogue
 from symconv.documents.mobilenet import mobilenet
 from symconv.documents.output_sizes import output_sizes
 from symconv.documents.padding_aware import padding_aware
+from symconv.documents.published import published_tables
 from symconv.documents.variants import comparison, variant
 from symconv.errors import SymconvError
 from symconv.printing.document import Document
@@ -46,6 +48,7 @@ DOCUMENTS: dict[str, Callable[[Path], Document]] = {
     "padding-aware": padding_aware,
     "mobilenet_v1": mobilenet,
     "blocks": blocks,
+    "published-tables": published_tables,
     "claims": catalogue,
 }
 

@@ -77,6 +77,7 @@ from symconv.network.layers import (
     Upsample,
     as_expr,
 )
+from symconv.network.origin import Origin
 from symconv.parsing import parse_text
 
 __all__ = ["LAYER_TYPES", "MAX_FILE_BYTES", "MAX_LAYERS", "LayerType", "builtin", "builtin_names", "load", "loads",
@@ -139,6 +140,8 @@ LAYER_TYPES: dict[str, LayerType] = {
 }
 _ALIASES = {"fc": "linear", "bn": "batchnorm"}
 _COMMON = ("type", "name", "input", "inputs", "repeat", "shared")
+#: The fields that name the operation a model calls for the layer (symconv.network.origin), beside _COMMON.
+_ORIGIN = ("calls", "within")
 #: How each field is read: an integer or one per axis, an integer, an expression, a list of them, a flag or
 #: a word (fields not listed are expressions).
 _KINDS = {
@@ -391,7 +394,7 @@ class _Builder:
                         raise ctx.fail(here, f"the network has more than {MAX_LAYERS:,} layers, more than symconv "
                                              "counts in one file")
                     layer = self.layer(kind, entry, here, ctx)
-                    self.nodes.append(Node(full, layer, reads, here))
+                    self.nodes.append(Node(full, layer, reads, here, _origin(ctx, here, entry)))
                     previous = full
                 self.taken.add(full)
                 names[local] = previous
@@ -434,7 +437,7 @@ class _Builder:
             known = ", ".join([*LAYER_TYPES, *self.blocks])
             raise ctx.fail(here, f"unknown layer type {kind!r} (known: {known})")
         allowed = tuple(f.rstrip("!") for f in LAYER_TYPES[kind].fields)
-        _only(ctx, here, entry, (*_COMMON, *allowed), "field")
+        _only(ctx, here, entry, (*_COMMON, *_ORIGIN, *allowed), "field")
         for required in (f[:-1] for f in LAYER_TYPES[kind].fields if f.endswith("!")):
             if required not in entry:
                 raise ctx.fail(here, f"missing field {required!r}")
@@ -447,6 +450,18 @@ class _Builder:
             return Reused(made) if shared else made
         except NetworkError as error:
             raise ctx.fail(here, str(error)) from None
+
+
+def _origin(ctx: _Context, here: str, entry: Mapping[str, Any]) -> Origin | None:
+    """The operation the layer's ``calls`` (and ``within``) fields name, if it has them."""
+    if "calls" not in entry:
+        if "within" in entry:
+            raise ctx.fail(here, "within names the module the operation of calls runs in: give calls too")
+        return None
+    values = [entry[key] for key in _ORIGIN if key in entry]
+    if not all(isinstance(v, str) and v and v.replace(".", "").replace("_", "").isalnum() for v in values):
+        raise ctx.fail(here, "calls and within must be dotted names (torch.nn.Conv2d, torch.nn.functional.relu)")
+    return Origin(entry["calls"], entry.get("within", ""))
 
 
 def _value(ctx: _Context, here: str, key: str, value: Any) -> Any:

@@ -36,6 +36,7 @@ import sympy
 from symconv.conventions import Convention
 from symconv.errors import did_you_mean
 from symconv.network.layers import IN_CHANNELS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
+from symconv.network.origin import Origin
 
 __all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "strongest", "walk"]
 
@@ -108,13 +109,15 @@ class Rounding:
 
 @dataclass(frozen=True)
 class Node:
-    """One layer of a network: its name, the layer, the names of the nodes it reads, and the kinds of its
+    """One layer of a network: its name, the layer, the names of the nodes it reads, where known the operation a
+    model calls for it (:class:`~symconv.network.origin.Origin`, which counting tools see), and the kinds of its
     parameters that are ``frozen`` (``weight``, ``bias``: no gradient is computed for them in training)."""
 
     name: str
     layer: LayerSpec
     inputs: tuple[str, ...]
     where: str = ""  # how error messages name it (file and layer), when not by its name
+    origin: Origin | None = None
     frozen: tuple[str, ...] = ()
 
     @property

@@ -28,13 +28,18 @@ from symconv.network.graph import Analysis, analyse
 from symconv.parsing import parse_text
 from symconv.printing.network import decimal
 
-__all__ = ["Figure", "closed_forms", "figures", "load_published", "verdict"]
+__all__ = ["UNITS", "Figure", "closed_forms", "figures", "load_published", "verdict"]
 
 
 @cache
-def load_published() -> dict[str, Any]:
-    """The published figures and formulas (``published.toml``)."""
-    return tomllib.loads((resources.files("symconv.network") / "published.toml").read_text(encoding="utf-8"))
+def load_published(name: str = "published.toml") -> dict[str, Any]:
+    """The published figures and formulas of a file of ``symconv.network`` (``published.toml``: the
+    papers'; ``published_tables.toml``: TF-slim's and torchvision's tables)."""
+    return tomllib.loads((resources.files("symconv.network") / name).read_text(encoding="utf-8"))
+
+
+#: What a figure's unit is: millions, billions, the count itself; "%" is a share of the network's total.
+UNITS = {"M": 10**6, "G": 10**9, "": 1}
 
 
 @cache
@@ -91,7 +96,7 @@ class Figure:
     quantity: str
     printed: str
     unit: str
-    exact: sympy.Rational  # in the unit: millions, or percent
+    exact: sympy.Rational  # in the unit: millions, billions, the count, or percent
     count: int  # the exact count (the whole of the share's numerator for a percentage)
     without: tuple[str, ...]
 
@@ -116,15 +121,16 @@ def _count(analysis: Analysis, quantity: str, without: Sequence[str], layer_type
     return int(part), int(whole)
 
 
-def figures() -> list[Figure]:
-    """Every published MobileNet figure, with the exact value and the verdict."""
+def figures(name: str = "published.toml") -> list[Figure]:
+    """Every published figure of a file (by default the MobileNet paper's), with the exact value and the
+    verdict."""
     result = []
-    for row in load_published()["figure"]:
+    for row in load_published(name)["figure"]:
         setting = {name: parse_text(text) for name, text in row["set"].items()}
         analysis = symbolic(row["network"]).evaluate(setting)
         without = tuple(row.get("without", ()))
         part, whole = _count(analysis, row["quantity"], without, row.get("layer_type"))
-        exact = sympy.Rational(part, whole) * 100 if row["unit"] == "%" else sympy.Rational(part, 10**6)
+        exact = sympy.Rational(part, whole) * 100 if row["unit"] == "%" else sympy.Rational(part, UNITS[row["unit"]])
         result.append(Figure(row["id"], row["source"], row["what"], setting, row["quantity"], row["printed"],
                              row["unit"], exact, part, without))
     return result

@@ -35,7 +35,7 @@ from typing import Any
 import sympy
 
 from symconv.network.fileformat import LAYER_TYPES
-from symconv.network.graph import Network, Node
+from symconv.network.graph import Network, Node, walk
 from symconv.network.layers import (
     Activation,
     AdaptivePool,
@@ -44,9 +44,11 @@ from symconv.network.layers import (
     LayerSpec,
     NetworkError,
     Reused,
+    Shape,
 )
+from symconv.network.origin import default_origin
 
-__all__ = ["dumps", "write"]
+__all__ = ["dumps", "file_type", "write"]
 
 
 def _conv_type(layer: Convolution) -> str:
@@ -64,7 +66,8 @@ _TYPE_OF: dict[type, Callable[[Any], str]] = {
 }
 
 
-def _file_type(layer: LayerSpec) -> str:
+def file_type(layer: LayerSpec) -> str:
+    """The network-file type of a layer (``conv``, ``dwconv``, ``relu``, ``global_avgpool``, ...)."""
     if type(layer) in _TYPE_OF:
         return _TYPE_OF[type(layer)](layer)
     for name, kind in LAYER_TYPES.items():
@@ -96,8 +99,8 @@ def _fields(layer: LayerSpec, kind: str) -> list[tuple[str, Any]]:
         if name == "dims":
             continue  # a layer's per-axis lists say how many axes it has
         value = getattr(layer, name)
-        if isinstance(layer, Convolution) and name == "padding" and layer.padding_end is not None:
-            value = "same"  # the one padding that ends otherwise than it starts
+        if isinstance(layer, Convolution) and name == "padding" and layer.padding_rule:
+            value = layer.padding_rule  # a word keeps its meaning (and "same" the padding that ends otherwise)
         if value is None or (not spec.endswith("!") and name in defaults and _same(value, defaults[name], layer)):
             continue
         written.append((name, value))
@@ -111,14 +114,19 @@ def _same(value: Any, default: Any, layer: LayerSpec) -> bool:
     return bool(value == default)
 
 
-def _layer_lines(node: Node) -> list[str]:
+def _layer_lines(node: Node, inputs: tuple[Shape, ...] | None) -> list[str]:
     layer = node.layer.layer if isinstance(node.layer, Reused) else node.layer
-    kind = _file_type(layer)
+    kind = file_type(layer)
     reads = (f"input = {json.dumps(node.inputs[0])}" if len(node.inputs) == 1
              else f"inputs = {_text(list(node.inputs))}")
     lines = ["[[layer]]", f"name = {json.dumps(node.name)}", reads, f"type = {json.dumps(kind)}"]
     if isinstance(node.layer, Reused):
         lines.append("shared = true")
+    origin = node.origin
+    if origin is not None and (inputs is None or origin != default_origin(layer, inputs)):
+        lines.append(f"calls = {json.dumps(origin.op)}")
+        if origin.within:
+            lines.append(f"within = {json.dumps(origin.within)}")
     lines += [f"{name} = {_text(value)}" for name, value in _fields(layer, kind)]
     return [*lines, ""]
 
@@ -144,9 +152,18 @@ def dumps(network: Network) -> str:
             lines.append(f"{name} = {{ meaning = {meaning}, integer = true }}" if symbol.is_integer
                          else f"{name} = {meaning}")
         lines.append("")
+    shapes = _inputs(network)
     for node in network.nodes:
-        lines += _layer_lines(node)
+        lines += _layer_lines(node, shapes.get(node.name))
     return "\n".join(lines)
+
+
+def _inputs(network: Network) -> dict[str, tuple[Shape, ...]]:
+    """Each node's input shapes (none where the network does not build as it is: then every op is written)."""
+    try:
+        return {node.name: inputs for node, _, inputs, _ in walk(network, {})}
+    except NetworkError:
+        return {}
 
 
 def write(network: Network, path: str) -> None:

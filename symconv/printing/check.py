@@ -4,9 +4,9 @@ the JSON of ``symconv check --format json`` (docs/checking.md describes both).
 >>> from symconv.check import equivalent
 >>> from symconv.symbols import sym
 >>> print(verdict_text(equivalent(sym("C_in") * sym("C_out"), sym("C_out") * (sym("C_in") + sym("b")))))
-claimed:    C_in*C_out
-derived:    C_out*(C_in + b)
-difference: derived - claimed = C_out*b
+claimed:    C_in·C_out
+derived:    C_out·(C_in + b)
+difference: derived − claimed = C_out·b
 verdict:    does not hold
 counterexample: at C_in = 1, C_out = 1, b = 1: claimed 1, derived 2
 condition:  holds exactly when b = 0
@@ -20,6 +20,7 @@ from symconv.check.layers import CheckRequest
 from symconv.check.notations import notation as find_notation
 from symconv.check.verdict import Verdict
 from symconv.printing.exprs import latex_expr, text_expr
+from symconv.printing.unicode import unicode_expr
 
 __all__ = ["result_dict", "result_text", "setting", "verdict_text"]
 
@@ -27,8 +28,8 @@ __all__ = ["result_dict", "result_text", "setting", "verdict_text"]
 def verdict_text(verdict: Verdict) -> str:
     """The verdict in a few lines: both sides, their difference, the verdict and how it was reached."""
     status = "does not hold" if verdict.status == "fails" else verdict.summary
-    lines = [f"claimed:    {text_expr(verdict.claimed)}", f"derived:    {text_expr(verdict.derived)}",
-             f"difference: derived - claimed = {text_expr(verdict.difference)}", f"verdict:    {status}"]
+    lines = [f"claimed:    {unicode_expr(verdict.claimed)}", f"derived:    {unicode_expr(verdict.derived)}",
+             f"difference: derived − claimed = {unicode_expr(verdict.difference)}", f"verdict:    {status}"]
     if verdict.method:
         lines.append(f"proof:      {verdict.method}")
     if verdict.counterexample is not None:

@@ -32,6 +32,9 @@ class _Latex(LatexPrinter):
         name = expr.name
         if name in QUANTITIES or name.startswith("flops_"):
             return latex_name(name)
+        count, _, qualifier = name.partition("_")
+        if count in QUANTITIES and qualifier:  # a count of one kind (mults_adjoint): upright, like the table's
+            return rf"{latex_name(count)}_{{\mathrm{{{qualifier}}}}}"
         stage = _STAGE_TENSOR.match(name)
         if stage:
             base = r"\beta" if stage[1] == "beta" else stage[1]

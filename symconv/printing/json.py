@@ -26,7 +26,7 @@ With its memory traffic (:func:`symconv.memory.traffic`, ``symconv derive --memo
 from __future__ import annotations
 
 import json as _json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sympy
@@ -82,7 +82,11 @@ def to_dict(document: Any) -> dict[str, Any]:
     return data
 
 
-def render(document: Any) -> str:
+def render(document: Any, *, quantities: Sequence[str] | None = None) -> str:
+    """The document as JSON (:func:`to_dict`); with ``quantities``, ``{name: quantity(...)}`` of those alone."""
+    if quantities:
+        every = {**getattr(document, "counts", {}), **document.quantities}
+        return _json.dumps({name: quantity(every[name]) for name in quantities}, indent=2, ensure_ascii=False) + "\n"
     return _json.dumps(to_dict(document), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -1,5 +1,6 @@
-r"""LaTeX: a derivation as an ``align*`` block (amsmath), ready to paste into a paper (:func:`render`), and a
-whole document as an ``article`` for ``pdflatex`` (:func:`document_latex`), tables as booktabs tabulars.
+r"""LaTeX: a derivation as ``align*`` blocks (amsmath) under run-in paragraphs, ready to paste into a paper
+(:func:`render`), and a whole document as an ``article`` for ``pdflatex`` (:func:`document_latex`), tables as
+booktabs tabulars.
 
 >>> from symconv.printing.document import Code, Document, Paragraph, Table
 >>> print(blocks_latex([Paragraph("Mode ", Code("same"), ": 50% of k_h."), Table(["mode"], [["same"]])])[0])
@@ -18,6 +19,7 @@ same \\
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -40,29 +42,58 @@ from symconv.printing.document import (
     Text,
 )
 from symconv.printing.exprs import latex_expr, latex_math
-from symconv.printing.latex_layout import table_layout
+from symconv.printing.latex_layout import broken, math_width, table_layout
 from symconv.printing.sections import Document as Stepped
 from symconv.printing.sections import capitalized, latex_text, sections
+from symconv.quantities import LAYER
+from symconv.quantities import named as named_symbol
 
-__all__ = ["blocks_latex", "document", "document_latex", "inline_latex", "render", "standalone"]
+__all__ = ["blocks_latex", "document", "document_latex", "equation_rows", "inline_latex", "render", "standalone"]
 
 
-def render(document: Stepped) -> str:
-    """The steps as one ``align*`` block; each section opens with an ``\\intertext`` saying why."""
-    out = [f"% {latex_text(document.title)}: {latex_text(document.subtitle)}", r"\begin{align*}"]
-    rows: list[str] = []
-    for section in sections(document):
+def equation_rows(lhs: str, rhs: Sequence[str]) -> list[str]:
+    """The rows of ``lhs = rhs[0] = rhs[1] ...`` in an ``align*`` (or ``aligned``) block, one ``=`` a row, each
+    side broken where it is wider than the line (:func:`~symconv.printing.latex_layout.broken`)."""
+    rows = []
+    for number, side in enumerate(rhs):
+        left = lhs if number == 0 else ""
+        for part, line in enumerate(broken(side, first=math_width(lhs) + 2)):
+            if part == 0:
+                rows.append(f"{left} &= {line}")
+            else:
+                rows.append(rf"&\quad {{}}{line}" if line[:1] in "+-" else rf"&\qquad {line}")
+    return rows
+
+
+def _align(rows: Sequence[str]) -> str:
+    return "\n".join([r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"])
+
+
+def _closed_forms(document: Stepped, names: Sequence[str]) -> list[str]:
+    every = {**getattr(document, "counts", {}), **getattr(document, "quantities", {})}
+    return [row for name in names for row in equation_rows(latex_expr(named_symbol(name)), [latex_expr(every[name])])]
+
+
+def render(document: Stepped, *, steps: str = "full", quantities: Sequence[str] | None = None) -> str:
+    """The steps ``steps`` chooses, each section a run-in paragraph of why, then its equations in ``align*``
+    (no ``\\intertext``, so that MathJax and KaTeX read the blocks too); ``steps="none"`` or ``quantities``:
+    the closed forms alone."""
+    out = [f"% {latex_text(document.title)}: {latex_text(document.subtitle)}"]
+    if quantities or steps == "none":
+        names = quantities or [n for n in LAYER if n in document.quantities]
+        return "\n".join([*out, _align(_closed_forms(document, names))]) + "\n"
+    for section in sections(document, steps):
+        rows: list[str] = []
         for rule, step in section.lines:
             first = step is section.lines[0][1]
             if rule or first:
-                heading = rf"\textbf{{{latex_text(capitalized(section.title))}.}} " if first else ""
-                rows.append(rf"\intertext{{{heading}{latex_text(rule)}}}" if rule or heading else "")
-            rhs = " \\\\\n  &= ".join(latex_expr(r) for r in step.rhs)
-            rows.append(f"{latex_expr(step.lhs)} &= {rhs} \\\\")
-    if rows and rows[-1].endswith(" \\\\"):
-        rows[-1] = rows[-1][:-3]
-    out += rows
-    out.append(r"\end{align*}")
+                if rows:
+                    out.append(_align(rows))
+                    rows = []
+                heading = rf"\paragraph{{{latex_text(capitalized(section.title))}.}} " if first else ""
+                out.append(heading + latex_text(rule))
+            rows += equation_rows(latex_expr(step.lhs), [latex_expr(r) for r in step.rhs])
+        out.append(_align(rows))
     return "\n".join(out) + "\n"
 
 
@@ -74,6 +105,7 @@ def document(title: str, body: Sequence[str], *, comment: str | None = None, pac
         *(rf"\usepackage{{{package}}}" for package in packages),
         r"\usepackage[margin=2cm]{geometry}",
         r"\allowdisplaybreaks",
+        r"\setlength{\emergencystretch}{3em}",  # a paragraph with long code breaks loosely rather than overflow
         r"\begin{document}",
         rf"\section*{{{latex_text(title)}}}",
         *([f"% {comment}"] if comment is not None else []),
@@ -134,21 +166,38 @@ _PACKAGES = ("booktabs", "array", "tabularx", "longtable")
 _AROUND = {"longtable": (r"\begingroup", r"\endgroup")}  # longtable centres itself and breaks across pages
 
 
+#: A dot inside a name (``ResNet18_Weights.IMAGENET1K_V1``), where a narrow column may break the line.
+_DOTTED = re.compile(r"(?<=[A-Za-z0-9}])\.(?=[A-Za-z])")
+
+
 def _table(table: Table) -> tuple[str, list[str]]:
     """A booktabs table, set as :func:`~symconv.printing.latex_layout.table_layout` says, and the packages it
     needs."""
     layout = table_layout(table)
     long = layout.environment == "longtable"
 
+    def cell_latex(cell: Sequence[Inline], limit: float) -> str:
+        if limit and len(cell) == 1 and isinstance(cell[0], InlineMath):
+            lines = broken(latex_math(cell[0].math), width=limit)
+            if len(lines) > 1:  # math too wide for its column: its lines stacked in the cell
+                rows = " \\\\ ".join([lines[0], *(rf"\quad {line}" for line in lines[1:])])
+                return rf"$\begin{{array}}[t]{{@{{}}l@{{}}}}{rows}\end{{array}}$"
+        if layout.environment == "tabular":
+            return inline_latex(cell)
+        return "".join(_DOTTED.sub(r".\\allowbreak{}", latex_text(piece.text)) if isinstance(piece, Text)
+                       else inline_latex((piece,)) for piece in cell)
+
+    limits = layout.math or (0,) * len(table.head)
+
     def line(cells: Sequence[Sequence[Inline]]) -> str:
-        return " & ".join(inline_latex(cell) for cell in cells) + r" \\"
+        return " & ".join(cell_latex(cell, limit) for cell, limit in zip(cells, limits, strict=True)) + r" \\"
 
     rows = [r"\toprule", line(table.head), r"\midrule", *([r"\endhead"] if long else []),
             *(line(row) for row in table.rows), *([r"\midrule"] if table.foot else []),
             *(line(row) for row in table.foot), r"\bottomrule"]
     width = r"{\linewidth}" if layout.environment == "tabularx" else ""
     begin, end = _AROUND.get(layout.environment, (r"\begin{center}", r"\end{center}"))
-    out = [begin, *([r"\small"] if layout.small else []),
+    out = [begin, *([rf"\{layout.size}"] if layout.size else []),
            rf"\begin{{{layout.environment}}}{width}{{{layout.columns}}}", *rows, rf"\end{{{layout.environment}}}",
            end, *([inline_latex(table.caption)] if table.caption else [])]
     packages = ["booktabs", *(["array"] if long and ">" in layout.columns else [])]

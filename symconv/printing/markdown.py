@@ -42,16 +42,23 @@ from symconv.printing.document import (
 from symconv.printing.exprs import latex_expr, latex_math
 from symconv.printing.sections import Document as Stepped
 from symconv.printing.sections import capitalized, sections
+from symconv.quantities import LAYER, named
 
 __all__ = ["blocks_markdown", "document_markdown", "inline_markdown", "render"]
 
 
-def render(document: Stepped, level: int = 2, *, title: str | None = None) -> str:
-    """The steps under a heading of ``level`` (the derivation's title, or ``title``), one section a level
-    below, each equation in display math."""
+def render(document: Stepped, level: int = 2, *, title: str | None = None, steps: str = "full",
+           quantities: Sequence[str] | None = None) -> str:
+    """The steps ``steps`` chooses under a heading of ``level`` (the derivation's title, or ``title``), one
+    section a level below, each equation in display math; ``steps="none"`` or ``quantities``: the closed forms
+    alone."""
     hashes = "#" * level
     out = [f"{hashes} {document.title if title is None else title}", "", f"{document.subtitle}.", ""]
-    for section in sections(document):
+    if quantities or steps == "none":
+        every = {**getattr(document, "counts", {}), **document.quantities}
+        names = quantities or [n for n in LAYER if n in document.quantities]
+        return "\n".join(out + [f"$${latex_expr(named(n))} = {latex_expr(every[n])}$$\n" for n in names])
+    for section in sections(document, steps):
         out.append(f"{hashes}# {capitalized(section.title)}")
         out.append("")
         for rule, step in section.lines:

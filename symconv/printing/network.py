@@ -28,6 +28,7 @@ from symconv.printing.exprs import latex_expr, text_expr
 from symconv.printing.latex import blocks_latex
 from symconv.printing.markdown import document_markdown
 from symconv.printing.sections import latex_text
+from symconv.printing.unicode import unicode_expr
 from symconv.quantities import NETWORK_TOTALS
 
 __all__ = ["FORMATS", "TOTALS", "conditions_text", "convention_text", "decimal", "document", "percent", "render",
@@ -72,11 +73,11 @@ _Value: TypeAlias = "str | sympy.Expr | Shape"
 
 
 def _number(expr: sympy.Expr) -> str:
-    return f"{int(expr):,}" if expr.is_Integer else text_expr(expr)
+    return f"{int(expr):,}" if expr.is_Integer else unicode_expr(expr)
 
 
 def _shape_text(shape: Shape) -> str:
-    return "×".join(text_expr(v) for v in (shape.channels, *shape.size))
+    return "×".join(unicode_expr(v) for v in (shape.channels, *shape.size))
 
 
 def _text_cell(value: _Value) -> str:
@@ -100,7 +101,7 @@ def _cell(value: _Value) -> Cell:
 def conditions_text(analysis: Analysis) -> str:
     """Where the closed forms hold, in words ("" when they hold everywhere)."""
     conditions = analysis.conditions or analysis.closed_conditions
-    parts = [f"{text_expr(e)} is an integer" + (f" >= {m}" if m > 1 else "") for e, m in conditions]
+    parts = [f"{unicode_expr(e)} is an integer" + (f" ≥ {m}" if m > 1 else "") for e, m in conditions]
     return "; ".join(parts)
 
 
@@ -133,7 +134,7 @@ def _title(analysis: Analysis) -> str:
 def _values_line(analysis: Analysis) -> str:
     if not analysis.values:
         return ""
-    return ", ".join(f"{k} = {text_expr(v)}" for k, v in analysis.values.items())
+    return ", ".join(f"{k} = {unicode_expr(v)}" for k, v in analysis.values.items())
 
 
 def _pc(share: str) -> str:
@@ -188,7 +189,7 @@ def _text(analysis: Analysis) -> str:
     for name, expr in analysis.quantities.items():
         tail = f" ({scaled(expr)} M)" if expr.is_Integer else ""
         closed = _closed(analysis, name)
-        head = f"{text_expr(closed)} = " if closed is not None else ""
+        head = f"{unicode_expr(closed)} = " if closed is not None else ""
         out.append(f"  {name} = {head}{_number(expr)}{tail}")
     out += ["", *_notes(analysis)]
     return "\n".join(out) + "\n"

@@ -1,14 +1,22 @@
-"""What every printer shares: a derivation's steps grouped into sections, and LaTeX-safe prose."""
+"""What every printer shares: a derivation's steps grouped into sections, chosen by how much is shown
+(:data:`STEPS`), and LaTeX-safe prose."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sympy
 
-__all__ = ["Document", "Section", "latex_text", "sections"]
+__all__ = ["STEPS", "Document", "Section", "latex_text", "sections", "shown_steps"]
+
+#: How much of a derivation is shown: the closed forms alone, the steps that matter, or every step.
+STEPS = ("none", "brief", "full")
+#: Sections about the zeros of the padding, shown in brief only when FLOPs skip them.
+_PADDING_AWARE = "padding-aware counts"
+_PERFORMED_FLOPS = sympy.Symbol("flops_performed")
 
 
 class _Step(Protocol):
@@ -30,6 +38,9 @@ class Document(Protocol):
     @property
     def steps(self) -> Sequence[Any]: ...
 
+    @property
+    def quantities(self) -> Mapping[str, sympy.Expr]: ...
+
 
 @dataclass(frozen=True)
 class Section:
@@ -39,11 +50,51 @@ class Section:
     lines: tuple[tuple[str, _Step], ...]  # (the rule when it differs from the line before, or "", step)
 
 
-def sections(document: Document) -> Iterator[Section]:
+def _performed(document: Document) -> bool:
+    convention = getattr(document, "convention", None)
+    return getattr(convention, "value", None) == "performed"
+
+
+def _brief(step: _Step) -> _Step:
+    """A step as brief shows it: a count over the taps (``V = Σ_j max(0, ...) = V(...)``) without its sum."""
+    if len(step.rhs) > 1 and step.rhs[0].has(sympy.Sum) and not step.rhs[0].has(sympy.Indexed):
+        return dataclasses.replace(step, rhs=step.rhs[1:])  # type: ignore[type-var]
+    return step
+
+
+def shown_steps(document: Document, steps: str = "full") -> list[_Step]:
+    """The steps a printer shows: none, every one (``full``), or ``brief``: the padding-aware sections and the
+    padding-aware conventions only when FLOPs skip the zeros of the padding, the sums over the taps as the
+    counts they are, and a comparison's quotients without their values at b = 0 and b = 1 (printed with the
+    answer)."""
+    if steps not in STEPS:
+        raise ValueError(f"steps must be one of {', '.join(STEPS)}, not {steps!r}")
+    if steps == "none":
+        return []
+    chosen = list(document.steps)
+    if steps == "full":
+        return chosen
+    performed = _performed(document)
+    out = []
+    for step in chosen:
+        if not performed and (step.title.endswith(_PADDING_AWARE)
+                              or (step.title == "conventions" and _PERFORMED_FLOPS in step.lhs.free_symbols)):
+            continue
+        if hasattr(document, "kind"):
+            if not isinstance(step.rhs[0], sympy.Subs):  # the simplified values are the comparison's answer
+                out.append(dataclasses.replace(step, title=f"{document.kind}s of the closed forms",  # type: ignore
+                                               rhs=step.rhs[:1]))
+            continue
+        out.append(_brief(step))
+    return out
+
+
+def sections(document: Document, steps: str = "full") -> Iterator[Section]:
+    """The steps :func:`shown_steps` chooses, grouped by title."""
     title: str | None = None
     lines: list[tuple[str, _Step]] = []
     last_rule = ""
-    for step in document.steps:
+    for step in shown_steps(document, steps):
         if step.title != title:
             if title is not None:
                 yield Section(title, tuple(lines))

@@ -18,6 +18,7 @@ import torch.fx
 from symconv.errors import SymconvError
 from symconv.network.graph import Network, Node
 from symconv.network.layers import NetworkError, Reused, Unknown, Unused
+from symconv.network.origin import Origin
 from symconv.torch import functions, modules  # noqa: F401  (their entries fill the registry)
 from symconv.torch.registry import Apply, Call, Constant, Tensor, Unsupported, lookup, name_of
 from symconv.torch.shape import InputSpec, parse_input
@@ -51,8 +52,9 @@ class Converted:
 
 
 class _Builder:
-    def __init__(self, graph: torch.fx.GraphModule, spec: InputSpec, unknown: str) -> None:
+    def __init__(self, graph: torch.fx.GraphModule, spec: InputSpec, unknown: str, root: torch.nn.Module) -> None:
         self.graph = graph
+        self.root = root
         self.spec = spec
         self.unknown_mode = unknown
         self.nodes: list[Node] = []
@@ -93,23 +95,32 @@ class _Builder:
         op = name_of(target)
         name = self._name(path if module is not None else _joined(path, _short(node.target)))
         call = Call(op, path, module, tuple(args), dict(kwargs), self.spec.batch)
+        origin = Origin(op, "" if module is not None else self._within(path))
         entry = lookup(target)
         try:
             if entry is None:
                 raise Unsupported(f"{op} has no symconv layer")
             result = entry.convert(call)
-            return self._apply(result, name, module)
+            return self._apply(result, name, module, origin)
         except (Unsupported, NetworkError) as error:
-            return self._unknown(call, name, str(error))
+            return self._unknown(call, name, str(error), origin)
 
-    def _apply(self, result: Any, name: str, module: Any) -> Any:
+    def _within(self, path: str) -> str:
+        """The class of the module a function runs in, when that module is a leaf (it has no submodules)."""
+        try:
+            enclosing = self.root.get_submodule(path)
+        except AttributeError:
+            return ""
+        return "" if any(True for _ in enclosing.children()) else name_of(type(enclosing))
+
+    def _apply(self, result: Any, name: str, module: Any, origin: Origin) -> Any:
         if isinstance(result, Apply):
-            return self._add(name, result, module)
+            return self._add(name, result, module, origin)
         if isinstance(result, list) and result and all(isinstance(r, Apply) for r in result):
-            return tuple(self._add(self._name(f"{name}.{r.part}"), r, None) for r in result)
+            return tuple(self._add(self._name(f"{name}.{r.part}"), r, None, origin) for r in result)
         return result
 
-    def _add(self, name: str, applied: Apply, module: Any) -> Tensor:
+    def _add(self, name: str, applied: Apply, module: Any, origin: Origin | None = None) -> Tensor:
         shape = applied.layer.output(tuple(t.shape for t in applied.inputs))
         layer = applied.layer
         if module is not None:
@@ -117,13 +128,13 @@ class _Builder:
             if key in self.called:
                 layer = Reused(layer)
             self.called.add(key)
-        self.nodes.append(Node(name, layer, tuple(t.node for t in applied.inputs)))
+        self.nodes.append(Node(name, layer, tuple(t.node for t in applied.inputs), origin=origin))
         return Tensor(name, shape)
 
     def graph_path(self, module: Any) -> str:
         return str(id(module))
 
-    def _unknown(self, call: Call, name: str, reason: str) -> Any:
+    def _unknown(self, call: Call, name: str, reason: str, origin: Origin) -> Any:
         where = f"{call.op} at {call.path or 'the model itself'}"
         if self.unknown_mode != "count":
             raise UnsupportedOperation(f"{name}: {reason} ({where})")
@@ -131,7 +142,7 @@ class _Builder:
         if not tensors:
             raise UnsupportedOperation(f"{name}: {reason} ({where}), and it reads no activation to count it on")
         self.unknown.append(UnknownOperation(name, call.op, reason))
-        return self._add(name, Apply(Unknown(call.op), tuple(tensors)), None)
+        return self._add(name, Apply(Unknown(call.op), tuple(tensors)), None, origin)
 
     def _name(self, base: str) -> str:
         name, n = base, 0
@@ -181,7 +192,7 @@ def convert(module: torch.nn.Module, input: str | InputSpec, unknown: str = "err
         raise SymconvError(f"unknown must be one of {', '.join(UNKNOWN)}, not {unknown!r}")
     spec = parse_input(input) if isinstance(input, str) else input
     graph = trace(module, leaf=lambda m: lookup(type(m)) is not None)
-    builder = _Builder(graph, spec, unknown)
+    builder = _Builder(graph, spec, unknown, module)
     for node in graph.graph.nodes:
         builder.visit(node)
     if not builder.nodes:

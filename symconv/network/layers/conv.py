@@ -100,6 +100,9 @@ class Convolution(LayerSpec):
     transposed: bool = False
     output_padding: int | tuple[int, ...] = 0
     padding_mode: str = "zeros"
+    #: The padding's word when it was given as one (``"same"``, ``"valid"``): the counts are those of the
+    #: numbers it stands for, but some tools read the word (fvcore counts such a convolution as 0).
+    padding_rule: str = ""
 
     kind = "conv"
 
@@ -119,6 +122,7 @@ class Convolution(LayerSpec):
         mode = self.padding if isinstance(self.padding, str) else None
         if mode is not None:
             object.__setattr__(self, "padding", 0)
+            object.__setattr__(self, "padding_rule", mode)
         for name, least in _GEOMETRY:
             object.__setattr__(self, name, per_axis(name, getattr(self, name), least, self.dims,
                                                     symbolic=name not in ("stride", "output_padding")))
@@ -203,21 +207,25 @@ class Convolution(LayerSpec):
         """The :class:`~symconv.spec.Conv` of this layer on these shapes."""
         return generic_spec(self, inputs[0].channels, batch).substitute(axis_sizes(self, inputs[0], output))
 
-    def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
+    def derived(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> dict[str, Expr]:
+        """Every count of the layer's derivation at these shapes (``params``, ``mults``, ``adds``, ``macs``,
+        ``input_grid``, ``output_grid``, ...), and ``weights``."""
         # Derived once per kind of convolution, its sizes and batch left symbols, then put in: a network
         # repeats a convolution at many sizes, and the sizes change none of the derivation's steps.
         generic = generic_spec(self, inputs[0].channels, sympy.Symbol("N", positive=True, integer=True))
         derivation = conv_derivation(generic)
         subs = {sym(name): value for name, value in axis_sizes(self, inputs[0], output).items()}
         subs[generic.batch] = as_expr(batch, "batch")
-        q = {name: sympy.expand(derivation.quantities[name].xreplace(subs)) for name in ("params", "mults", "adds",
-                                                                                        "macs")}
+        every = {**derivation.counts, **derivation.quantities}
+        return {**{name: sympy.expand(expr.xreplace(subs)) for name, expr in every.items()},
+                "weights": conv_weights(generic)}
+
+    def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
+        q = self.derived(inputs, output, batch)
         # PyTorch computes every product of a transposed convolution's scatter, the cropped ones included
         # (col2im), and FlopCounterMode counts them: its macs are on the input grid.
-        if self.transposed:
-            q["macs"] = sympy.expand(derivation.counts["input_grid"].xreplace(subs))
-        return Counts(params=q["params"], weights=conv_weights(generic), mults=q["mults"], adds=q["adds"],
-                      macs=q["macs"])
+        macs = q["input_grid"] if self.transposed else q["macs"]
+        return Counts(params=q["params"], weights=q["weights"], mults=q["mults"], adds=q["adds"], macs=macs)
 
     def label(self, inputs: tuple[Shape, ...]) -> str:
         k = "×".join(str(v) for v in self.kernel)  # type: ignore[union-attr]

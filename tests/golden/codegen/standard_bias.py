@@ -9,19 +9,31 @@ Every function takes keyword arguments only and works in one of two modes.
   type raises TypeError); an argument documented ">= 1" is >= 1, one documented ">= 0" is >= 0 and a flag
   is 0 or 1 (ValueError otherwise).
 * NumPy integer arrays, broadcast together with any ints: the result is an int64 array, computed in place.
-  One read-only pass over each array, a block at a time just before the block is computed, finds its
-  largest value (and any negative value), and a bound from those maxima proves that the result and every
-  dividend and divisor fit in int64; int64 +, - and * are exact modulo 2**64, so a result that fits is
-  exact. When the bound cannot prove it, the result is an object array of exact Python ints instead: no
-  value ever wraps around. Checked: the dtype is an integer one (bool, float, complex, str or object
-  arrays of non-ints raise TypeError, and so do masked arrays, whose masked values would count), no value
-  is negative and a flag is 0 or 1 (ValueError); object arrays of ints are checked element by element like
-  ints; other subclasses of numpy.ndarray are read as plain arrays. Not checked, to keep to that one pass:
-  that arguments documented ">= 1" have no 0 in an integer array; such a 0 gives the closed form's value
-  there, and a 0 divisor raises ValueError.
-* A defined quotient such as C_in_g = C_in/g must be a whole number wherever it is used (ValueError naming
-  the operands otherwise).
+  One read-only pass over each array, a block at a time while the kernel has the block in cache, finds
+  its largest value (and any negative value; a second, or one of the result, any 0 where an argument is
+  ">= 1"), and a bound from those maxima proves that the result and every dividend and divisor fit in
+  int64; int64 +, - and * are exact modulo 2**64, so a result that fits is exact. When the bound cannot
+  prove it, the result is an object array of exact Python ints instead: no value ever wraps around. Large
+  arrays are computed by one thread per processor (at most 8). Checked: the dtype is an integer one (bool,
+  float, complex, str or object arrays of non-ints raise TypeError) and every value is in its argument's
+  range (ValueError naming the first bad value by its index); object arrays of ints are checked element by
+  element like ints; subclasses of numpy.ndarray are read as plain arrays.
+* Every configuration must be a layer: each quotient such as C_in_g = C_in/g is a whole number and each
+  requirement a function's docstring lists holds (an output size of at least 1, say). ValueError names the
+  first configuration that fails one: its index in arrays, its operands or its arguments. The kernel checks
+  a requirement where it computes the value anyway (the dividend of an output size's floor, or the result):
+  one more reduction over a block in cache.
+* Other arrays: a dask array gives a dask array, lazily, each block evaluated as above (int64, or object
+  when an argument is; OverflowError for a block whose exact values do not fit in int64, and errors name
+  the index in the whole array); a torch tensor on the CPU gives an int64 tensor (OverflowError where the
+  values do not fit); a masked array gives a masked array, its masked configurations left out of every
+  check; anything else with __array__ or __dlpack__ (the array API) is read as a NumPy array. Neither dask
+  nor torch is imported: the module needs NumPy only.
 """
+
+import os as _os
+import sys as _sys
+import threading as _threading
 
 import numpy as _np
 
@@ -31,29 +43,56 @@ __all__ = ["H_out", "W_out", "adds", "flops", "macs", "mults", "params"]
 _INT64_MAX = 2**63 - 1
 _LOWEST = {"positive": 1, "nonnegative": 0, "flag": 0}
 _BLOCK = 2**16  # elements per block: a block of each argument and of the result stay in cache together
+_THREADED = 2**20  # results of this many elements or more are computed by several threads
+# Threads to compute in: the processors this process may run on, as numexpr does, 8 at the most (memory, not
+# arithmetic, limits more of them).
+_WORKERS = min(8, len(_os.sched_getaffinity(0)) if hasattr(_os, "sched_getaffinity") else _os.cpu_count() or 1)
 
 
 class _Function:
     """What the shared evaluator needs to know about one public function."""
 
-    __slots__ = ("bounds", "exact", "int64", "name", "parameters")
+    __slots__ = ("bounds", "checks", "conditions", "exact", "int64", "name", "parameters", "shown")
 
-    def __init__(self, name, parameters, exact, bounds, int64):
+    def __init__(self, name, parameters, exact, bounds, int64, checks=None, conditions=(), shown=()):
         self.name = name
         self.parameters = parameters  # ((argument name, domain), ...) in signature order
         self.exact = exact  # the closed form on Python ints, or on object arrays of them
-        self.bounds = bounds  # bounds on |result| and each |dividend| and |divisor|, from bounds on arguments
+        self.bounds = bounds  # bounds on |result|, |dividends|, |divisors| and conditions computed apart
         self.int64 = int64  # the closed form in place in int64, or None when a constant does not fit
+        self.checks = checks  # the conditions' operands, flat: a dividend and a divisor, or a value >= 0
+        self.conditions = conditions  # what each condition is, for its message
+        # The arguments >= 1 whose zeros the result shows: <= 0 at a zero, >= 1 elsewhere. One reduction of the
+        # result checks them all, in place of one per argument.
+        self.shown = tuple(index for index, (name, _) in enumerate(parameters) if name in shown)
 
 
-def _evaluate(function, values):
-    """Check the arguments; evaluate exactly for ints, in int64 for arrays that provably fit, else exactly."""
+class _Refusal(ValueError):
+    """A refused value: the message, and the index of the configuration or element (None for ints), which a
+    caller that evaluated part of the arrays moves to the index in the whole."""
+
+    def __init__(self, message, index=None):
+        super().__init__(message, index)
+        self.message = message
+        self.index = index
+
+    def __str__(self):
+        return self.message + _at(self.index)
+
+    def moved(self, move):
+        return _Refusal(self.message, None if self.index is None else move(self.index))
+
+
+def _compute(function, values, workers=None):
+    """Check the arguments and the conditions; evaluate exactly for ints, in int64 for arrays that provably
+    fit (in ``workers`` threads when they are large: by default the module's ``_WORKERS``), else exactly."""
     parameters = function.parameters
     if not any(isinstance(value, _np.ndarray) for value in values):
         checked = [
             _integer(function.name, name, domain, value)
             for (name, domain), value in zip(parameters, values, strict=True)
         ]
+        _require(function, checked)
         return _call(function, function.exact, checked)
     checked, maxima = [], []
     for (name, domain), value in zip(parameters, values, strict=True):
@@ -65,27 +104,30 @@ def _evaluate(function, values):
         maxima.append(largest)  # None for an int64 array not scanned yet
     shape = _np.broadcast_shapes(*(_np.shape(value) for value in checked))
     if function.int64 is not None:
-        result = _int64_blocks(function, checked, maxima, shape)
+        result = _int64_blocks(function, checked, maxima, shape, _WORKERS if workers is None else workers)
         if result is not None:
             return result
     for (name, domain), value, largest in zip(parameters, checked, maxima, strict=True):
         if largest is None:
             _largest(function.name, name, domain, value)
     exact = [value.astype(object) if isinstance(value, _np.ndarray) else value for value in checked]
+    _require(function, exact)
     result = _np.empty(shape, object)
     result[...] = _call(function, function.exact, exact)
     return result
 
 
-def _int64_blocks(function, checked, maxima, shape):
+def _int64_blocks(function, checked, maxima, shape, workers):
     """The result computed in int64, one block of rows at a time; None when int64 is not provably exact.
 
     int64 +, - and * are exact modulo 2**64, so a result bounded below 2**63 is exact even if a partial
     product wrapped; floor and exact divisions are not, so the bounds cover their operands too. Each block
-    of an array is scanned for its largest value just before the kernel reads it, while it is in cache, and
-    the bounds are checked with the largest values seen so far: those only grow, so every block computed
-    passed the check, and a failed check would fail for the whole arrays too. An error in a block (a zero
-    divisor, an inexact quotient) returns None as well, for the exact evaluation to report it.
+    of an array is scanned for its largest value while it is in cache, and the bounds are checked with those
+    largest values and those of the arguments not sliced. The kernel
+    returns the least value of each condition over the block, taken where it computes the value; one below
+    0 is located and named by the exact checks of that block. A zero divisor returns None, for the exact
+    evaluation to report. Large results are computed by ``workers`` threads: NumPy releases the GIL while a
+    ufunc runs, and each block is its own.
     """
     assert function.int64 is not None  # evaluated in int64 only when the closed form has an int64 kernel
     rows, row_size = (shape[0], 1) if shape else (1, 1)
@@ -96,44 +138,161 @@ def _int64_blocks(function, checked, maxima, shape):
         rows > step and isinstance(value, _np.ndarray) and value.ndim == len(shape) and value.shape[0] == rows
         for value in checked
     ]
-    running = list(maxima)
     for index, ((name, domain), value) in enumerate(zip(function.parameters, checked, strict=True)):
         if maxima[index] is None and not sliced[index]:
-            maxima[index] = running[index] = _largest(function.name, name, domain, value)
-        elif maxima[index] is None:
-            running[index] = 0
-    if max(running) > _INT64_MAX:
+            maxima[index] = _largest(function.name, name, domain, value)
+    if max(0 if top is None else top for top in maxima) > _INT64_MAX:
         return None
     result = _np.empty(shape, _np.int64)
-    arguments = list(checked)
+    if result.size == 0:
+        return result
     blocks = [slice(start, start + step) for start in range(0, rows, step)] if any(sliced) else [...]
-    with _np.errstate(divide="raise"):
-        for block in blocks:
-            for index, value in enumerate(checked):
-                if sliced[index]:
-                    part = arguments[index] = value[block]
-                    if maxima[index] is None:
-                        largest = int(part.view(_np.uint64).max()) if part.size else 0
-                        if largest > _INT64_MAX or (largest > 1 and function.parameters[index][1] == "flag"):
-                            _largest(function.name, *function.parameters[index], value)  # names the element
-                        running[index] = max(running[index], largest)
-            if max(function.bounds(*running)) > _INT64_MAX:
-                return None
+    workers = max(1, min(workers, len(blocks) // 4)) if result.size >= _THREADED else 1
+    return result if _in_threads(_int64_block, (function, checked, sliced, maxima, result), blocks, workers) else None
+
+
+def _int64_block(function, checked, sliced, maxima, result, block):
+    """One block of the result in int64: False when its bound does not prove it exact, or a divisor is 0.
+
+    The kernel runs first, reading each argument's block from memory; the scans then read them from cache,
+    the last read first. What the kernel computed counts only once the scans and the bound have passed.
+    """
+    assert function.int64 is not None
+    arguments = [value[block] if cut else value for value, cut in zip(checked, sliced, strict=True)]
+    try:
+        lows = function.int64(result[block], *arguments)
+    except ArithmeticError:  # a zero divisor, or a quotient of values out of range: decided below or exactly
+        lows = False
+    tops = list(maxima)
+    for index in reversed(range(len(tops))):
+        if tops[index] is None:
+            tops[index] = _scanned(function, index, arguments[index], checked[index])
+    if lows is False or max(function.bounds(*tops)) > _INT64_MAX:
+        return False
+    if isinstance(lows, tuple) and function.checks is not None and min(lows) < 0:
+        _locate(function, arguments, 0 if isinstance(block, type(...)) else block.start)
+    if function.shown and result[block].min() < 1:
+        for index in function.shown:
+            if isinstance(checked[index], _np.ndarray):  # an int was checked on its own
+                _largest(function.name, *function.parameters[index], checked[index])
+        raise AssertionError(f"{function.name}(): a result below 1 where no argument is 0")
+    return True
+
+
+def _in_threads(work, arguments, items, workers):
+    """``work(*arguments, item)`` for each item, by ``workers`` threads, each taking every ``workers``-th in
+    order; False, or the error raised, for the first item (the lowest) that fails."""
+    failed = {}
+    lowest = [len(items)]  # the first item known to fail: later ones need not run
+    jobs = [(work, arguments, items, first, workers, failed, lowest) for first in range(workers)]
+    threads = [_threading.Thread(target=_run, args=job) for job in jobs[1:]]
+    for thread in threads:
+        thread.start()
+    _run(*jobs[0])
+    for thread in threads:
+        thread.join()
+    if not failed:
+        return True
+    first = failed[min(failed)]
+    if isinstance(first, BaseException):
+        raise first
+    return False
+
+
+def _run(work, arguments, items, first, step, failed, lowest):
+    """One thread of :func:`_in_threads`: items ``first``, ``first + step``, ... until one fails."""
+    with _np.errstate(divide="raise"):  # the state is each thread's own
+        for number in range(first, len(items), step):
+            if number > lowest[0]:
+                return
             try:
-                function.int64(result[block], *arguments)
-            except (ArithmeticError, ValueError):
-                return None
-    return result
+                done = work(*arguments, items[number])
+            except Exception as error:
+                done = error
+            if done is not True:
+                failed[number] = done
+                lowest[0] = min(lowest[0], number)
+                return
+
+
+def _scanned(function, index, part, whole):
+    """The largest value of one block of an int64 array; when the block holds a value out of the argument's
+    domain, the whole array is checked again, to name that value by its index."""
+    name, domain = function.parameters[index]
+    # Seen as uint64, a negative int64 is >= 2**63: one max finds the largest value and any negative one.
+    largest = int(part.view(_np.uint64).max())
+    flag = domain == "flag" and largest > 1
+    zero = domain == "positive" and index not in function.shown and part.min() < 1
+    if largest > _INT64_MAX or flag or zero:
+        _largest(function.name, name, domain, whole)
+    return largest
+
+
+def _locate(function, arguments, start):
+    """Refuse the first configuration of a block that fails a condition, named by its index in the whole."""
+    exact = [value.astype(object) if isinstance(value, _np.ndarray) else value for value in arguments]
+    try:
+        _require(function, exact)
+    except _Refusal as refusal:
+        raise refusal.moved(lambda index: (index[0] + start, *index[1:])) from None
+    raise AssertionError(f"{function.name}(): a condition failed in int64 and held exactly")
+
+
+def _require(function, arguments):
+    """Every condition at every configuration, exactly (ints, or object arrays of them); the first
+    configuration that fails one is refused, for the first condition it fails."""
+    if function.checks is None:
+        return
+    operands = list(_call(function, function.checks, arguments))
+    shape = _np.broadcast_shapes(*(_np.shape(value) for value in arguments))
+    first = None
+    for number, condition in enumerate(function.conditions):
+        values = [operands.pop(0) for _ in range(2 if condition[0] == "whole" else 1)]
+        try:
+            bad = values[0] % values[1] != 0 if condition[0] == "whole" else values[0] < 0
+        except ZeroDivisionError:
+            raise _zero_divisor(function) from None
+        bad = _np.broadcast_to(_np.asarray(bad, dtype=bool), shape)
+        if bad.any():
+            flat = int(_np.flatnonzero(bad)[0])
+            if first is None or flat < first[0]:
+                first = (flat, number, values)
+    if first is None:
+        return
+    flat, number, values = first
+    index = tuple(int(i) for i in _np.unravel_index(flat, shape)) if shape else None
+    values = [_element(value, shape, index) for value in values]
+    condition = function.conditions[number]
+    if condition[0] == "whole":
+        _, definition, dividend, divisor = condition
+        raise _Refusal(
+            f"{function.name}(): {definition} must be a whole number, but {dividend} = {values[0]} is not "
+            f"divisible by {divisor} = {values[1]}",
+            index,
+        )
+    _, text, meaning = condition
+    where = ", ".join(
+        f"{name} = {_element(value, shape, index)}"
+        for (name, _), value in zip(function.parameters, arguments, strict=True)
+    )
+    said = f" ({meaning})" if meaning else ""
+    raise _Refusal(f"{function.name}(): {text} must be >= 0{said}, but it is {values[0]} for {where}", index)
+
+
+def _element(value, shape, index):
+    """The value of an argument or operand at one configuration of the broadcast ``shape``."""
+    return _np.broadcast_to(value, shape)[index] if index is not None else value
 
 
 def _call(function, kernel, arguments):
     try:
         return kernel(*arguments)
     except ZeroDivisionError:
-        message = "a divisor in the closed form is 0 for these arguments"
-        raise ValueError(f"{function.name}(): {message}") from None
-    except ValueError as error:
-        raise ValueError(f"{function.name}(): {error}") from None
+        raise _zero_divisor(function) from None
+
+
+def _zero_divisor(function):
+    return ValueError(f"{function.name}(): a divisor in the closed form is 0 for these arguments")
 
 
 def _integer(function, name, domain, value, index=None):
@@ -147,21 +306,19 @@ def _integer(function, name, domain, value, index=None):
         value = int(value)
     if value < _LOWEST[domain] or (domain == "flag" and value > 1):
         rule = "0 or 1" if domain == "flag" else f">= {_LOWEST[domain]}"
-        raise ValueError(f"{function}(): {name} must be {rule}, got {value}{_at(index)}")
+        raise _Refusal(f"{function}(): {name} must be {rule}, got {value}", index)
     return value
 
 
 def _array(function, name, domain, value):
     """An integer array as int64 when it fits, and its largest value (None: not scanned yet)."""
     if type(value) is not _np.ndarray:  # a subclass computes its own way: np.matrix's * is a matrix product
-        if isinstance(value, _np.ma.MaskedArray):  # the scans skip masked values, the kernels do not
-            raise TypeError(f"{function}(): {name} must be an int or an integer NumPy array, not a masked array")
         value = _np.asarray(value)
     kind = value.dtype.kind
     if kind == "O":
         checked = _np.empty(value.shape, object)
         for index, item in _np.ndenumerate(value):
-            checked[index] = _integer(function, name, domain, item, index)
+            checked[index] = _integer(function, name, domain, item, tuple(int(i) for i in index))
         largest = max(checked.flat, default=0)
         return (checked.astype(_np.int64) if largest <= _INT64_MAX else checked), largest
     if kind not in "iu":
@@ -171,26 +328,37 @@ def _array(function, name, domain, value):
     if kind == "u" and value.itemsize == 8:
         value = value.astype(_np.uint64, copy=False)
         largest = int(value.max()) if value.size else 0
-        if domain == "flag" and largest > 1:
-            raise ValueError(f"{function}(): {name} must be 0 or 1, got {_first(value, value > 1)}")
+        _domain(function, name, domain, value, largest)
         return (value.view(_np.int64) if largest <= _INT64_MAX else value), largest
     return value.astype(_np.int64, copy=False), None
 
 
 def _largest(function, name, domain, value):
-    """The largest value of an int64 array, after checking that none is negative and flags are 0 or 1."""
+    """The largest value of an int64 array, after checking that none is negative, none is 0 where the
+    argument is positive and flags are 0 or 1."""
     # Seen as uint64, a negative int64 is >= 2**63: one max finds the largest value and any negative one.
     largest = int(value.view(_np.uint64).max()) if value.size else 0
     if largest > _INT64_MAX:
-        raise ValueError(f"{function}(): {name} must not be negative, got {_first(value, value < 0)}")
-    if domain == "flag" and largest > 1:
-        raise ValueError(f"{function}(): {name} must be 0 or 1, got {_first(value, value > 1)}")
+        element, index = _first(value, value < 0)
+        raise _Refusal(f"{function}(): {name} must not be negative, got {element}", index)
+    _domain(function, name, domain, value, largest)
     return largest
 
 
+def _domain(function, name, domain, value, largest):
+    """Refuse a flag other than 0 or 1, and a 0 where the argument is positive (no value is negative)."""
+    if domain == "flag" and largest > 1:
+        element, index = _first(value, value > 1)
+        raise _Refusal(f"{function}(): {name} must be 0 or 1, got {element}", index)
+    if domain == "positive" and value.size and value.min() < 1:
+        element, index = _first(value, value < 1)
+        raise _Refusal(f"{function}(): {name} must be >= 1, got {element}", index)
+
+
 def _first(value, bad):
-    index = _np.unravel_index(_np.flatnonzero(bad)[0], bad.shape)
-    return f"{_np.broadcast_to(value, bad.shape)[index]}{_at(index)}"
+    """The first element where ``bad`` holds, and its index."""
+    index = tuple(int(i) for i in _np.unravel_index(_np.flatnonzero(bad)[0], bad.shape))
+    return _np.broadcast_to(value, bad.shape)[index], index
 
 
 def _at(index):
@@ -200,10 +368,136 @@ def _at(index):
     return f" at index {index[0] if len(index) == 1 else index}"
 
 
+def _evaluate(function, values):
+    """The entry of every public function: ints, NumPy arrays and the arrays above; a refusal as one
+    ValueError."""
+    try:
+        if any(_is_dask(value) for value in values):
+            return _lazily(function, values)
+        arrays = [_numpy(function.name, name, value) for (name, _), value in zip(function.parameters, values,
+                                                                                  strict=True)]
+        result = _computed(function, arrays)
+        if any(_is_torch(value) for value in values):
+            held = _held(function, _np.asarray(result), "a torch tensor", "give NumPy arrays")
+            return _sys.modules["torch"].from_numpy(held)
+        return result
+    except _Refusal as refusal:
+        raise ValueError(str(refusal)) from None
+
+
+def _is_dask(value):
+    return type(value).__module__.startswith("dask.") and hasattr(value, "map_blocks")
+
+
+def _is_torch(value):
+    return type(value).__module__.partition(".")[0] == "torch" and hasattr(value, "device")
+
+
+def _numpy(function, name, value):
+    """An array-like argument as a NumPy array; ints, NumPy scalars and arrays as they are, and anything
+    else too, for the runtime to refuse."""
+    if isinstance(value, int | _np.generic | _np.ndarray):
+        return value
+    if _is_torch(value):
+        if value.device.type != "cpu":
+            where = f"a torch tensor on {value.device}"
+            raise TypeError(f"{function}(): {name} is {where}: move it to the CPU first")
+        return _np.asarray(value.detach())
+    if hasattr(value, "__array__"):
+        return _np.asarray(value)
+    if hasattr(value, "__dlpack__"):
+        try:
+            return _np.from_dlpack(value)
+        except (BufferError, RuntimeError, TypeError, ValueError) as error:
+            raise TypeError(f"{function}(): {name} cannot be read as a NumPy array ({error})") from None
+    return value
+
+
+def _computed(function, values, workers=None):
+    """The runtime's evaluation, the configurations masked in any argument left out."""
+    if not any(isinstance(value, _np.ma.MaskedArray) for value in values):
+        return _compute(function, values, workers)
+    shape = _np.broadcast_shapes(*(_np.shape(value) for value in values))
+    mask = _np.zeros(shape, bool)
+    for value in values:
+        if isinstance(value, _np.ma.MaskedArray):
+            mask |= _np.ma.getmaskarray(value)
+    kept = _np.flatnonzero(~mask)
+    parts = [
+        _np.broadcast_to(_np.ma.getdata(value), shape).reshape(-1)[kept] if isinstance(value, _np.ndarray)
+        else value
+        for value in values
+    ]
+    try:
+        result = _np.asarray(_compute(function, parts, workers))
+    except _Refusal as refusal:
+        moved = refusal.moved(lambda index: tuple(int(i) for i in _np.unravel_index(kept[index[0]], shape)))
+        raise moved from None
+    full = _np.zeros(shape, result.dtype)
+    full.reshape(-1)[kept] = result
+    return _np.ma.MaskedArray(full, mask=mask)
+
+
+def _held(function, result, what, remedy, origin=None):
+    """``result`` as int64, for a container that holds int64 only; an exact value beyond int64 is refused in
+    one sentence naming its index (moved by ``origin``, a block's place in the whole)."""
+    if result.dtype != object:
+        return result
+    outside = _np.asarray((result > _INT64_MAX) | (result < -_INT64_MAX - 1), dtype=bool)
+    if not outside.any():
+        return result.astype(_np.int64)
+    index = tuple(int(i) for i in _np.unravel_index(_np.flatnonzero(outside)[0], outside.shape))
+    where = tuple(i + o for i, o in zip(index, origin, strict=True)) if origin is not None else index
+    place = f" at index {where[0] if len(where) == 1 else where}" if where else ""
+    raise OverflowError(
+        f"{function.name}(): the exact value {result[index]}{place} does not fit in int64, all that {what} "
+        f"holds; {remedy} for exact Python ints"
+    )
+
+
+def _lazily(function, values):
+    """A dask array of the results, one block per block of the arguments, each evaluated as a NumPy array."""
+    dask = _sys.modules["dask.array"]  # loaded: one of the values is a dask array
+    given = []
+    for (name, _), value in zip(function.parameters, values, strict=True):
+        if not _is_dask(value):
+            value = _numpy(function.name, name, value)
+        if (_is_dask(value) or isinstance(value, _np.ndarray)) and value.dtype.kind not in "iuO":
+            kind = f"an array of {value.dtype}"
+            raise TypeError(f"{function.name}(): {name} must be an int or an integer array, not {kind}")
+        if _is_dask(value) or isinstance(value, _np.ndarray):
+            value = dask.asarray(value)
+        given.append(value)
+    arrays = iter(dask.broadcast_arrays(*(value for value in given if _is_dask(value))))
+    given = [next(arrays) if _is_dask(value) else value for value in given]
+    dask_arrays = [value for value in given if _is_dask(value)]
+    exact = any(value.dtype.kind == "O" for value in dask_arrays)
+    dtype = _np.dtype(object) if exact else _np.dtype(_np.int64)
+    meta = _np.empty((0,) * dask_arrays[0].ndim, dtype)
+    return dask.map_blocks(_block, *given, dtype=dtype, meta=meta, evaluated=function, declared=dtype)
+
+
+def _block(*parts, evaluated, declared, block_info=None):
+    """One block of a dask array of results, evaluated as a NumPy array; a refusal names its index in the
+    whole."""
+    origin = tuple(start for start, _ in block_info[None]["array-location"]) if block_info else None
+    try:
+        result = _np.asarray(_computed(evaluated, list(parts), 1))  # dask runs the blocks in parallel
+    except _Refusal as refusal:
+        if origin is not None:
+            refusal = refusal.moved(lambda index: tuple(i + o for i, o in zip(index, origin, strict=True)))
+        raise ValueError(str(refusal)) from None
+    if declared.kind == "O":
+        return result.astype(object)
+    return _held(evaluated, result, "a dask array of int64", "give dask arrays of dtype object", origin)
+
+
 def H_out(*, H_in, k_h, s_h, p_h, d_h):
     """output H size of a standard convolution (2-D)
 
     H_out = floor((H_in - d_h*(k_h - 1) + 2*p_h - 1)/s_h) + 1
+
+    Requires: H_in - d_h*(k_h - 1) + 2*p_h - 1 >= 0 (the output height is at least 1).
 
     Arguments: H_in, k_h, s_h, d_h >= 1; p_h >= 0. Ints are checked against all of this; arrays as the
     module docstring says.
@@ -212,6 +506,10 @@ def H_out(*, H_in, k_h, s_h, p_h, d_h):
     1
     """
     return _evaluate(_H_out_spec, (H_in, k_h, s_h, p_h, d_h))
+
+
+def _H_out_checks(H_in, k_h, s_h, p_h, d_h):
+    return (H_in - d_h * (k_h - 1) + 2 * p_h - 1,)
 
 
 def _H_out_exact(H_in, k_h, s_h, p_h, d_h):
@@ -230,8 +528,10 @@ def _H_out_int64(_out, H_in, k_h, s_h, p_h, d_h):
     _np.subtract(_out, _t1, out=_out)
     _np.add(_out, H_in, out=_out)
     _np.subtract(_out, 1, out=_out)
+    _low1 = int(_out.min())
     _np.floor_divide(_out, s_h, out=_out)
     _np.add(_out, 1, out=_out)
+    return (_low1,)
 
 
 _H_out_spec = _Function(
@@ -246,6 +546,8 @@ _H_out_spec = _Function(
     _H_out_exact,
     _H_out_bounds,
     _H_out_int64,
+    checks=_H_out_checks,
+    conditions=(("at least 0", "H_in - d_h*(k_h - 1) + 2*p_h - 1", "the output height is at least 1"),),
 )
 
 
@@ -254,6 +556,8 @@ def W_out(*, W_in, k_w, s_w, p_w, d_w):
 
     W_out = floor((W_in - d_w*(k_w - 1) + 2*p_w - 1)/s_w) + 1
 
+    Requires: W_in - d_w*(k_w - 1) + 2*p_w - 1 >= 0 (the output width is at least 1).
+
     Arguments: W_in, k_w, s_w, d_w >= 1; p_w >= 0. Ints are checked against all of this; arrays as the
     module docstring says.
 
@@ -261,6 +565,10 @@ def W_out(*, W_in, k_w, s_w, p_w, d_w):
     1
     """
     return _evaluate(_W_out_spec, (W_in, k_w, s_w, p_w, d_w))
+
+
+def _W_out_checks(W_in, k_w, s_w, p_w, d_w):
+    return (W_in - d_w * (k_w - 1) + 2 * p_w - 1,)
 
 
 def _W_out_exact(W_in, k_w, s_w, p_w, d_w):
@@ -279,8 +587,10 @@ def _W_out_int64(_out, W_in, k_w, s_w, p_w, d_w):
     _np.subtract(_out, _t1, out=_out)
     _np.add(_out, W_in, out=_out)
     _np.subtract(_out, 1, out=_out)
+    _low1 = int(_out.min())
     _np.floor_divide(_out, s_w, out=_out)
     _np.add(_out, 1, out=_out)
+    return (_low1,)
 
 
 _W_out_spec = _Function(
@@ -295,6 +605,8 @@ _W_out_spec = _Function(
     _W_out_exact,
     _W_out_bounds,
     _W_out_int64,
+    checks=_W_out_checks,
+    conditions=(("at least 0", "W_in - d_w*(k_w - 1) + 2*p_w - 1", "the output width is at least 1"),),
 )
 
 
@@ -333,6 +645,7 @@ _params_spec = _Function(
     _params_exact,
     _params_bounds,
     _params_int64,
+    shown=("C_out",),
 )
 
 
@@ -381,6 +694,7 @@ _mults_spec = _Function(
     _mults_exact,
     _mults_bounds,
     _mults_int64,
+    shown=("N", "C_in", "C_out", "H_out", "W_out", "k_h", "k_w"),
 )
 
 
@@ -429,6 +743,7 @@ _adds_spec = _Function(
     _adds_exact,
     _adds_bounds,
     _adds_int64,
+    shown=("N", "C_in", "C_out", "H_out", "W_out", "k_h", "k_w"),
 )
 
 
@@ -479,6 +794,7 @@ _flops_spec = _Function(
     _flops_exact,
     _flops_bounds,
     _flops_int64,
+    shown=("N", "C_in", "C_out", "H_out", "W_out", "k_h", "k_w"),
 )
 
 
@@ -527,4 +843,5 @@ _macs_spec = _Function(
     _macs_exact,
     _macs_bounds,
     _macs_int64,
+    shown=("N", "C_in", "C_out", "H_out", "W_out", "k_h", "k_w"),
 )
