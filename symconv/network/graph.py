@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import sympy
 
@@ -38,7 +38,7 @@ from symconv.errors import did_you_mean
 from symconv.network.layers import IN_CHANNELS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
 from symconv.network.origin import Origin
 
-__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "strongest", "walk"]
+__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "by_type", "count", "strongest", "walk"]
 
 Expr: TypeAlias = sympy.Expr
 
@@ -219,11 +219,7 @@ class Analysis:
 
     def by_type(self) -> list[tuple[str, int, Counts]]:
         """Layers grouped by type, in order of first appearance: ``(type, how many, summed counts)``."""
-        groups: dict[str, tuple[int, Counts]] = {}
-        for row in self.rows:
-            count, counts = groups.get(row.label, (0, Counts()))
-            groups[row.label] = (count + 1, counts + row.counts)
-        return [(label, n, counts.map(_tidy)) for label, (n, counts) in groups.items()]
+        return by_type(self.rows)
 
     def holds_at(self, values: Mapping[str, Expr | int]) -> bool:
         """Whether the closed forms give the exact counts at ``values``: the conditions hold there, and the
@@ -356,6 +352,16 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
         total = total + counts
     return Analysis(network, subs, network_convention(convention), tuple(rows), total.map(_tidy),
                     strongest(conditions))
+
+
+def by_type(rows: Sequence[Any]) -> list[tuple[str, int, Counts]]:
+    """Rows (each with a ``label`` and ``counts``) grouped by type, in order of first appearance: ``(type, how
+    many, summed counts)``."""
+    groups: dict[str, tuple[int, Counts]] = {}
+    for row in rows:
+        count, counts = groups.get(row.label, (0, Counts()))
+        groups[row.label] = (count + 1, counts + row.counts)
+    return [(label, n, counts.map(_tidy)) for label, (n, counts) in groups.items()]
 
 
 def strongest(conditions: list[tuple[Expr, int]]) -> tuple[tuple[Expr, int], ...]:

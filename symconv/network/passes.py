@@ -36,7 +36,7 @@ import sympy
 from symconv.backward import parse_grads
 from symconv.conventions import Convention
 from symconv.network.backward import Kept, LayerBackward, Needs, layer_backward, parameters, training_counts
-from symconv.network.graph import Analysis, Network, analyse, strongest, walk
+from symconv.network.graph import Analysis, Network, analyse, by_type, strongest, walk
 from symconv.network.layers import Counts, LayerSpec, NetworkError, Shape, Slice, Unknown, as_expr
 from symconv.passes import Pass
 from symconv.quantities import PARTS
@@ -106,6 +106,10 @@ class PassAnalysis:
     @property
     def quantities(self) -> dict[str, Expr]:
         return self.totals.as_dict(self.convention)
+
+    def by_type(self) -> list[tuple[str, int, Counts]]:
+        """Layers grouped by type, as :meth:`symconv.network.graph.Analysis.by_type`, counting this pass."""
+        return by_type(self.rows)
 
     def value(self, name: str) -> int | None:
         expr = self.quantities[name]
