@@ -137,3 +137,47 @@ def test_torch_frozen_parameters_get_no_gradient(capsys, tmp_path):
     assert first["grad_bias"]["flops"]["value"] > 0  # its bias still trains
     assert first["grad_input"]["flops"]["value"] == 0  # the network input needs none
     assert json.loads(out)["unknown"] == []
+
+
+FROZEN_STEM = """
+[network]
+name = "frozen"
+input = { channels = 3, size = [8, 8] }
+
+[[layer]]
+name = "stem"
+type = "conv"
+out = 4
+kernel = 3
+bias = true
+frozen = true
+
+[[layer]]
+name = "head"
+type = "conv"
+out = 2
+kernel = 1
+bias = true
+frozen = ["bias"]
+"""
+
+
+def test_a_network_file_freezes_parameters_and_writes_them_back():
+    from symconv.network import loads
+    from symconv.network.writer import dumps
+
+    net = loads(FROZEN_STEM, "frozen.toml")
+    assert [n.frozen for n in net.nodes] == [("weight", "bias"), ("bias",)]
+    assert [n.frozen for n in loads(dumps(net), "again.toml").nodes] == [n.frozen for n in net.nodes]
+    step = count_pass(net, pass_="backward")
+    stem, head = step.rows
+    assert stem.counts.flops("exact") == 0  # frozen, and the input needs no gradient
+    assert head.parts["grad_bias"].flops("exact") == 0 and head.parts["grad_weight"].mults > 0
+
+
+@pytest.mark.parametrize("value", ["1", '"weight"', '["gamma"]', "[]"])
+def test_a_bad_frozen_field_is_one_line(value):
+    from symconv.network import NetworkError, loads
+
+    with pytest.raises(NetworkError, match="frozen must be true, false or a list"):
+        loads(FROZEN_STEM.replace("frozen = true", f"frozen = {value}"), "frozen.toml")
