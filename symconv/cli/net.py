@@ -15,9 +15,8 @@ from typing import Any
 import sympy
 
 from symconv.cli import tools
-from symconv.cli.options import memory_options, pass_options, read_grads, read_values, shown
+from symconv.cli.options import memory_options, pass_options, read_device, read_grads, read_values
 from symconv.cli.tools import conventions
-from symconv.errors import SymconvError
 from symconv.network.fileformat import builtin, builtin_names, load
 from symconv.network.graph import Network, analyse, count
 from symconv.network.layers import CONVENTIONS, NetworkError
@@ -72,7 +71,7 @@ def print_counted(net: Network, values: dict[str, sympy.Expr], args: argparse.Na
                   extra: dict[str, Any] | None = None) -> None:
     """The network's pass (``--pass``, ``--grad``) in ``args.format``, with its memory (``--memory``,
     ``--device``, ``--budget``) and ``extra`` keys last in the JSON."""
-    from symconv.memory import Device, exact_number
+    from symconv.memory import exact_number
     from symconv.network.passes import NETWORK_GRADS, count_pass
     from symconv.printing.network_memory import render_with_memory
 
@@ -87,12 +86,7 @@ def print_counted(net: Network, values: dict[str, sympy.Expr], args: argparse.Na
     else:
         grads = NETWORK_GRADS if args.grad is None else read_grads(args)
         analysis = count_pass(net, values, args.convention, pass_=args.pass_, grad=grads)
-    device = None
-    if args.device:
-        try:
-            device = Device.parse(args.device)
-        except SymconvError as error:
-            raise SymconvError(f"--device {shown(args.device)}: {error}") from None
+    device = read_device(args)
     traffic = memory = budget = None
     if args.memory or device is not None:
         from symconv.network.memory import network_traffic

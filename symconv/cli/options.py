@@ -120,6 +120,18 @@ def memory_options(parser: argparse.ArgumentParser) -> None:
                              "--memory), e.g. --device peak=19.5e12,bandwidth=1.5e12")
 
 
+def read_device(args: argparse.Namespace) -> Any:
+    """The :class:`~symconv.memory.Device` ``--device`` describes, or None without it."""
+    if not args.device:
+        return None
+    from symconv.memory import Device
+
+    try:
+        return Device.parse(args.device)
+    except SymconvError as error:
+        raise SymconvError(f"--device {shown(args.device)}: {error}") from None
+
+
 def read_grads(args: argparse.Namespace) -> tuple[str, ...]:
     """The gradients ``--grad`` names (all when it is not given); refused with a forward pass."""
     if args.grad is None:
