@@ -394,8 +394,7 @@ class _Builder:
                         raise ctx.fail(here, f"the network has more than {MAX_LAYERS:,} layers, more than symconv "
                                              "counts in one file")
                     layer = self.layer(kind, entry, here, ctx)
-                    self.nodes.append(Node(full, layer, reads, here, _origin(ctx, here, entry),
-                                           _frozen(ctx, here, entry)))
+                    self.nodes.append(Node(full, layer, reads, here, *_recorded(ctx, here, entry)))
                     previous = full
                 self.taken.add(full)
                 names[local] = previous
@@ -451,6 +450,11 @@ class _Builder:
             return Reused(made) if shared else made
         except NetworkError as error:
             raise ctx.fail(here, str(error)) from None
+
+
+def _recorded(ctx: _Context, here: str, entry: Mapping[str, Any]) -> tuple[Origin | None, tuple[str, ...]]:
+    """What a layer's node records beside the layer: the operation it calls, the parameters it freezes."""
+    return _origin(ctx, here, entry), _frozen(ctx, here, entry)
 
 
 def _frozen(ctx: _Context, here: str, entry: Mapping[str, Any]) -> tuple[str, ...]:
