@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 
 from symconv.network import Network, Node, Shape
 from symconv.network.direct.backward import run_backward
-from symconv.network.layers import ACTIVATIONS, Activation, AvgPool, BatchNorm, Convolution, GroupNorm, MaxPool
+from symconv.network.layers import (
+    ACTIVATIONS,
+    Activation,
+    AvgPool,
+    BatchNorm,
+    Convolution,
+    GroupNorm,
+    MaxPool,
+    NetworkError,
+)
 from symconv.network.passes import analyse_pass
 
 COUNTED = ("params", "mults", "adds", "others", "macs")
@@ -47,7 +56,7 @@ def test_the_derived_backward_pass_is_the_direct_one(conv, activation, group_nor
     shape, layer = conv
     try:
         output = layer.output((shape,))
-    except Exception:
+    except NetworkError:  # a geometry with no output: refused, as the forward tests show
         return
     if any(not (s.is_Integer and s >= 2) for s in output.size):
         return
