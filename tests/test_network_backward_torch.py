@@ -1,6 +1,6 @@
 """The direct backward computation's gradients (symconv.network.direct.backward) against torch.autograd: the
 same input, parameters and output gradient through the same layers in PyTorch, every gradient equal — the
-input's, each convolution's, linear layer's and batch norm's weight and bias."""
+input's, each convolution's, linear layer's and norm's weight and bias."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from symconv.network import Network, Shape
 from symconv.network.direct import arith, norms
 from symconv.network.direct.backward import run_backward
 from symconv.network.graph import walk
-from symconv.network.layers import Activation, BatchNorm, Convolution, Flatten, Linear, MaxPool
+from symconv.network.layers import Activation, BatchNorm, Convolution, Flatten, GroupNorm, LayerNorm, Linear, MaxPool
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -26,6 +26,10 @@ CHAINS = {
     "transposed conv, batch norm": (Shape(4, (3, 3)), [
         Convolution(out=2, kernel=3, stride=2, padding=1, output_padding=1, transposed=True, bias=True),
         BatchNorm()]),
+    "conv, group norm, layer norm, gelu": (Shape(2, (4, 5)), [
+        Convolution(out=4, kernel=3, padding=1), GroupNorm(groups=2), LayerNorm(normalized=2),
+        Activation("gelu")]),
+    "layer norm without bias, linear": (Shape(3, (4, 6)), [LayerNorm(bias=False), Linear(out=2, flatten=False)]),
 }
 
 
@@ -45,16 +49,28 @@ def _torch_layer(layer, x, rng):
         gamma, beta, _, _ = norms._bn_setup(layer, x.shape[1], rng)
         params = [torch.tensor(gamma, requires_grad=True), torch.tensor(beta, requires_grad=True)]
         return (lambda t: F.batch_norm(t, None, None, params[0], params[1], training=True, eps=norms.EPS)), params
+    if isinstance(layer, LayerNorm):
+        trailing = x.shape[x.ndim - layer.normalized:]
+        gamma, beta = rng.standard_normal(int(np.prod(trailing))), rng.standard_normal(int(np.prod(trailing)))
+        params = [torch.tensor(gamma.reshape(trailing), requires_grad=True)]
+        params += [torch.tensor(beta.reshape(trailing), requires_grad=True)] if layer.bias else []
+        return (lambda t: F.layer_norm(t, trailing, params[0], params[1] if layer.bias else None,
+                                       eps=norms.EPS)), params
+    if isinstance(layer, GroupNorm):
+        c = x.shape[1]
+        params = [torch.tensor(rng.standard_normal((c,)), requires_grad=True),
+                  torch.tensor(rng.standard_normal((c,)), requires_grad=True)]
+        return (lambda t: F.group_norm(t, layer.groups, *params, eps=norms.EPS)), params
     if isinstance(layer, Linear):
-        w, b = arith._linear_setup(layer, int(np.prod(x.shape[1:])), rng)
+        w, b = arith._linear_setup(layer, int(np.prod(x.shape[1:])) if layer.flatten else x.shape[-1], rng)
         params = [torch.tensor(w, requires_grad=True)] + ([torch.tensor(b, requires_grad=True)] if b is not None
                                                          else [])
-        return (lambda t: F.linear(t, *params)), params
+        return (lambda t: F.linear(t.flatten(1) if layer.flatten else t, *params)), params
     if isinstance(layer, MaxPool):
         return (lambda t: F.max_pool2d(t, layer.kernel, layer.stride, layer.padding, ceil_mode=layer.ceil_mode)), []
     if isinstance(layer, Flatten):
         return (lambda t: t.flatten(1)), []
-    return {"relu": F.relu, "silu": F.silu}[layer.function], []
+    return {"relu": F.relu, "silu": F.silu, "gelu": F.gelu}[layer.function], []
 
 
 @pytest.mark.parametrize("name", list(CHAINS))
@@ -77,4 +93,4 @@ def test_every_gradient_equals_torch_autograds(name):
         mine = [g for g in row.gradients[1:] if g is not None]
         assert len(mine) == len(params), row.name
         for ours, theirs in zip(mine, params, strict=True):
-            assert np.allclose(ours, theirs.grad.numpy()), row.name
+            assert np.allclose(ours, theirs.grad.numpy().reshape(ours.shape)), row.name
