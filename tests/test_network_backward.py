@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy
-from test_network_file_layers import EVERY_TYPE
+from test_network_fileformat import EVERY_TYPE
 from test_network_layers_nd import NETWORKS
 
 from symconv.network import Network, Node, Shape, loads
