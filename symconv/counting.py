@@ -83,11 +83,16 @@ def count_ops(expr: sympy.Expr) -> Ops:
     * ``Sum(body, ranges)`` repeats the body once per index value and adds the ``n`` results with ``n - 1``
       additions, ``n`` the product of the range lengths;
     * ``Max``/``Min`` of ``n`` arguments cost ``n - 1`` comparisons, a square root and each function of
-      :data:`ELEMENTARY` one other operation.
+      :data:`ELEMENTARY` one other operation;
+    * a comparison (``x > 0``) is one other operation, ``And``/``Or`` of ``n`` conditions ``n - 1`` more, and a
+      ``Piecewise`` costs every branch and every condition: a vectorised select computes them all and blends
+      (choosing adds nothing, as ``Max`` costs its comparisons alone).
 
     >>> x = sympy.IndexedBase("x")
     >>> count_ops(sympy.Min(sympy.Max(x[0], 0), 6)), count_ops(x[0] / (1 + sympy.exp(-x[0])))
     (Ops(mults=0, adds=0, others=2), Ops(mults=0, adds=1, others=2))
+    >>> count_ops(sympy.Piecewise((x[1], x[0] > 0), (sympy.Symbol("a") * x[1], True)))  # leaky ReLU's gradient
+    Ops(mults=1, adds=0, others=1)
     """
     if isinstance(expr, sympy.Indexed | sympy.Symbol | sympy.Number):
         return ZERO
@@ -111,7 +116,21 @@ def count_ops(expr: sympy.Expr) -> Ops:
     if isinstance(expr, ELEMENTARY) and not isinstance(expr, AppliedUndef):
         inner = sum((count_ops(a) for a in expr.args), ZERO)
         return inner + Ops(sympy.Integer(0), sympy.Integer(0), sympy.Integer(1))
+    if isinstance(expr, sympy.Piecewise | sympy.Rel | sympy.And | sympy.Or | sympy.logic.boolalg.BooleanAtom):
+        return _select_ops(expr)
     raise SymconvError(f"cannot count the operations of {type(expr).__name__}: {expr}")
+
+
+def _select_ops(expr: sympy.Basic) -> Ops:
+    """A select, a comparison or a combination of comparisons: every branch and condition of a select, one
+    other operation per comparison and per joining of two conditions; ``True`` costs nothing."""
+    if isinstance(expr, sympy.logic.boolalg.BooleanAtom):
+        return ZERO
+    if isinstance(expr, sympy.Piecewise):
+        return sum((count_ops(e) + _select_ops(c) for e, c in expr.args), ZERO)
+    inner = sum((count_ops(a) if isinstance(a, sympy.Expr) else _select_ops(a) for a in expr.args), ZERO)
+    joins = 1 if isinstance(expr, sympy.Rel) else len(expr.args) - 1
+    return inner + Ops(sympy.Integer(0), sympy.Integer(0), sympy.Integer(joins))
 
 
 def _product_ops(expr: sympy.Mul) -> Ops:

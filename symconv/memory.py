@@ -37,7 +37,7 @@ from symconv.quantities import named
 from symconv.steps import Step
 from symconv.symbols import sym
 
-__all__ = ["Device", "Traffic", "roofline", "traffic"]
+__all__ = ["Device", "Traffic", "bound_on", "exact_number", "ratio", "roofline", "traffic"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Device:
                 raise SymconvError(f"a device is peak=FLOP/s,bandwidth=B/s, not {text!r}")
             if name in fields:
                 raise SymconvError(f"the device gives {name} twice")
-            fields[name] = _number(value.strip())
+            fields[name] = exact_number(value.strip())
         missing = [name for name in ("peak", "bandwidth") if name not in fields]
         if missing:
             raise SymconvError(f"the device needs {' and '.join(missing)} (peak=FLOP/s,bandwidth=B/s)")
@@ -80,7 +80,7 @@ class Device:
         return self.peak / self.bandwidth
 
 
-def _number(text: str) -> sympy.Expr:
+def exact_number(text: str) -> sympy.Expr:
     """An exact number: a decimal or ``1e12`` as its exact fraction, else a formula (never evaluated)."""
     try:
         return sympy.Rational(Fraction(text))
@@ -169,7 +169,7 @@ def traffic(derivation: Any, bytes_per_element: sympy.Expr | int | None = None,
     elements = sympy.factor_terms(sympy.expand(sum((e for _, e in (*reads, *writes)), sympy.Integer(0))))
     flops = derivation.quantities["flops"]
     total = sympy.factor_terms(sympy.expand(per * elements))
-    intensity = _ratio(flops, total)
+    intensity = ratio(flops, total)
     quantities = {"elements": elements, "bytes": total, "intensity": intensity}
     steps += [Step("memory traffic", named("elements"), (elements,), "Every element read or written once"),
               Step("memory traffic", named("bytes"), (total,), f"{per} byte{'' if per == 1 else 's'} per element"),
@@ -182,11 +182,11 @@ def traffic(derivation: Any, bytes_per_element: sympy.Expr | int | None = None,
     return roofline(result, flops, device) if device is not None else result
 
 
-def _ratio(numerator: sympy.Expr, denominator: sympy.Expr) -> sympy.Expr:
+def ratio(numerator: sympy.Expr, denominator: sympy.Expr) -> sympy.Expr:
     """A ratio of closed forms, each side factored (a number once both are numbers)."""
-    ratio = numerator / denominator
-    if ratio.is_number:
-        return sympy.nsimplify(ratio)
+    value = numerator / denominator
+    if value.is_number:
+        return sympy.nsimplify(value)
     return sympy.factor_terms(numerator) / sympy.factor_terms(denominator)
 
 
@@ -199,14 +199,25 @@ def _seconds(time: sympy.Expr) -> str:
     return f"about {value:.3g} s"
 
 
+def bound_on(flops: sympy.Expr, moved: sympy.Expr, device: Device) -> tuple[sympy.Expr, str | None]:
+    """The roofline time of ``flops`` FLOPs moving ``moved`` bytes on ``device``, ``max(flops / peak,
+    bytes / bandwidth)``, and which bound it is (``"compute"``, ``"memory"``) once the numbers decide.
+
+    >>> bound_on(sympy.Integer(10**6), sympy.Integer(10**4), Device(sympy.Integer(10**9), sympy.Integer(10**8)))
+    (1/1000, 'compute')
+    """
+    compute, memory = flops / device.peak, moved / device.bandwidth
+    bound = None
+    if (compute - memory).is_number:
+        bound = "compute" if compute >= memory else "memory"
+    return sympy.Max(compute, memory), bound
+
+
 def roofline(t: Traffic, flops: sympy.Expr, device: Device) -> Traffic:
     """``t`` with its roofline time on ``device``: ``max(flops / peak, bytes / bandwidth)`` seconds, and which
     bound it is once the numbers decide."""
     compute, memory = flops / device.peak, t.quantities["bytes"] / device.bandwidth
-    time = sympy.Max(compute, memory)
-    bound = None
-    if (compute - memory).is_number:
-        bound = "compute" if compute >= memory else "memory"
+    time, bound = bound_on(flops, t.quantities["bytes"], device)
     rule = (f"On a device of {device.peak} FLOP/s and {device.bandwidth} bytes/s: the FLOPs at the peak or the "
             f"bytes at the bandwidth, whichever takes longer (the ridge is {device.ridge} FLOPs per byte)")
     if time.is_number:

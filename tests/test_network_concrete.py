@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symconv.network import Activation, Conv2d, Network, Rounding, Shape, analyse, builtin, count
-from symconv.network.graph import _strongest
+from symconv.network.graph import strongest
 from symconv.network.tables import to_dict
 
 ALPHA = sympy.Symbol("alpha", positive=True)
@@ -96,7 +96,7 @@ _CONDITION = st.tuples(st.sampled_from(_PARTS), st.fractions(min_value=1, max_va
 @given(st.lists(_CONDITION, max_size=12), st.integers(33, 60))
 def test_strongest_conditions_equal_the_pairwise_reference(conditions: list[tuple[sympy.Expr, int]],
                                                           many: int) -> None:
-    assert _strongest(conditions) == _pairwise(conditions)
+    assert strongest(conditions) == _pairwise(conditions)
     # past 32 coefficients of one part, the divisors of each are looked up instead
     widths = [(k * ALPHA / 8, 1 + k % 2) for k in range(1, many)] + conditions
-    assert _strongest(widths) == _pairwise(widths)
+    assert strongest(widths) == _pairwise(widths)

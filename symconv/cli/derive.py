@@ -11,9 +11,9 @@ from symconv.cli.options import (
     output_options,
     pass_options,
     print_options,
+    read_device,
     read_grads,
     read_values,
-    shown,
 )
 from symconv.cli.variant import SETTABLE, layers, variant_options
 from symconv.conventions import BACKWARD, Convention
@@ -52,14 +52,9 @@ def run(args: argparse.Namespace) -> int:
     if not (args.memory or args.device):
         sys.stdout.write(render(derivation, args.format, **print_options(args)))
         return 0
-    from symconv.memory import Device, traffic
+    from symconv.memory import traffic
 
-    device = None
-    if args.device:
-        try:
-            device = Device.parse(args.device)
-        except SymconvError as error:
-            raise SymconvError(f"--device {shown(args.device)}: {error}") from None
+    device = read_device(args)
     per = read_values(args.values, known=SETTABLE).get("B")
     sys.stdout.write(render_with_memory(derivation, traffic(derivation, per, device), args.format,
                                         **print_options(args)))

@@ -7,6 +7,7 @@ Bad input is one line on stderr and exit status 2 (:func:`symconv.cli.main` prin
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,12 @@ from typing import Any
 import sympy
 
 from symconv.cli import tools
-from symconv.cli.options import read_values
+from symconv.cli.options import memory_options, pass_options, read_device, read_grads, read_values
 from symconv.cli.tools import conventions
 from symconv.network.fileformat import builtin, builtin_names, load
 from symconv.network.graph import Network, analyse, count
 from symconv.network.layers import CONVENTIONS, NetworkError
-from symconv.network.tables import FORMATS, render
+from symconv.network.tables import FORMATS, render, to_dict
 from symconv.parsing import parse_text
 
 __all__ = ["add_parser", "network", "run"]
@@ -36,6 +37,7 @@ def add_parser(sub: Any) -> None:
         "what 'flops' counts: exact = every operation (default), macs = the mult-adds of convolutions and fully "
         "connected layers (the papers' count), 2macs = 2 x macs"))
     tools.add_options(p)
+    counted_options(p)
     p.add_argument("--format", default="table", choices=list(FORMATS), help="output format (default table)")
     p.add_argument("--plot", metavar="PATH", help="draw a quantity against --x to PATH (.png or .svg) instead")
     p.add_argument("--x", metavar="NAME=FROM:TO[:POINTS]", help="the symbol on the plot's x axis and its range "
@@ -44,6 +46,68 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--quantity", default="macs", choices=["params", "buffers", "mults", "adds", "macs", "flops"],
                    help="the plotted quantity (default macs)")
     p.set_defaults(run=run)
+
+
+def counted_options(p: argparse.ArgumentParser) -> None:
+    """The pass, its gradients, the memory and the device, and the training memory's budget (net, torch)."""
+    pass_options(p, network=True)
+    memory_options(p)
+    p.add_argument("--budget", metavar="BYTES",
+                   help="with --pass training: the largest batch whose training memory (parameters, gradients and "
+                        "the tensors kept for the backward pass) fits BYTES, e.g. 16e9 or 16*2^30")
+    p.add_argument("--roofline", metavar="PATH", help="with --device: also draw each layer on the device's roofline "
+                                                      "to PATH (.png or .svg)")
+
+
+def _bytes_per(net: Network, values: dict[str, sympy.Expr]) -> tuple[dict[str, sympy.Expr], sympy.Expr | None]:
+    """The network's values, and ``B`` (bytes per element) when it is given and is not the network's own."""
+    if "B" in values and "B" not in net.symbols:
+        rest = dict(values)
+        return rest, rest.pop("B")
+    return values, None
+
+
+def print_counted(net: Network, values: dict[str, sympy.Expr], args: argparse.Namespace,
+                  extra: dict[str, Any] | None = None) -> None:
+    """The network's pass (``--pass``, ``--grad``) in ``args.format``, with its memory (``--memory``,
+    ``--device``, ``--budget``) and ``extra`` keys last in the JSON."""
+    from symconv.memory import exact_number
+    from symconv.network.passes import NETWORK_GRADS, count_pass
+    from symconv.printing.network_memory import render_with_memory
+
+    values, per = _bytes_per(net, values)
+    if args.budget and args.pass_ != "training":
+        raise NetworkError("--budget is the training memory's: give --pass training")
+    if args.roofline and not args.device:
+        raise NetworkError("--roofline draws the layers on a device's roofline: give --device too")
+    if args.pass_ == "forward":
+        read_grads(args)  # refuses --grad with a forward pass
+        analysis: Any = count(net, values, args.convention)
+    else:
+        grads = NETWORK_GRADS if args.grad is None else read_grads(args)
+        analysis = count_pass(net, values, args.convention, pass_=args.pass_, grad=grads)
+    device = read_device(args)
+    traffic = memory = budget = None
+    if args.memory or device is not None:
+        from symconv.network.memory import network_traffic
+
+        traffic = network_traffic(analysis, per, device)
+    if args.pass_ == "training":
+        from symconv.network.memory import training_memory
+
+        memory = training_memory(net, values, analysis.grads, per)
+        budget = exact_number(args.budget) if args.budget else None
+    if args.roofline and traffic is not None:
+        from symconv.network.plot import roofline_plot
+
+        print(f"symconv: wrote {roofline_plot(traffic, args.roofline)}", file=sys.stderr)
+    if traffic is None and memory is None:
+        if extra is not None and args.format == "json":
+            sys.stdout.write(json.dumps({**to_dict(analysis), **extra}, indent=2, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(render(analysis, args.format))
+        return
+    sys.stdout.write(render_with_memory(analysis, traffic, memory, args.format, budget, extra))
 
 
 def network(name: str) -> Network:
@@ -97,6 +161,9 @@ def run(args: argparse.Namespace) -> int:
 
         if args.tools or args.convention not in CONVENTIONS:
             raise NetworkError("--plot draws the network's own counts: not with --tools or a tool's preset")
+        if args.pass_ != "forward" or args.memory or args.device or args.budget:
+            raise NetworkError("--plot draws the forward pass against --x: not with --pass, --memory, --device or "
+                               "--budget (--roofline draws the layers on a device)")
         if not args.x:
             raise NetworkError("--plot needs --x NAME=FROM:TO[:POINTS]")
         x = _range(args.x)
@@ -106,8 +173,19 @@ def run(args: argparse.Namespace) -> int:
         path = plot(analysis, args.plot, args.quantity, x, series)
         print(f"symconv: wrote {path}", file=sys.stderr)
         return 0
-    if tools.write(net, values, args):
+    if refuse_presets(args) and tools.write(net, values, args):
         return 0
-    analysis = count(net, values, args.convention)
-    sys.stdout.write(render(analysis, args.format))
+    print_counted(net, values, args)
     return 0
+
+
+def refuse_presets(args: argparse.Namespace) -> bool:
+    """Whether a tool's count is asked (``--tools``, a preset); refused with a pass, the memory or a budget."""
+    asked = bool(args.tools) or args.convention not in CONVENTIONS
+    if asked:
+        given = [flag for flag, on in (("--pass", args.pass_ != "forward"), ("--memory", args.memory),
+                                       ("--device", args.device), ("--budget", args.budget),
+                                       ("--roofline", args.roofline)) if on]
+        if given:
+            raise NetworkError(f"{given[0]} counts in a convention, not with --tools or a tool's preset")
+    return asked

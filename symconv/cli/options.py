@@ -96,14 +96,18 @@ def layer_options(parser: argparse.ArgumentParser, presets: bool = False) -> Non
                              "or a training step as PyTorch's FlopCounterMode does")
 
 
-def pass_options(parser: argparse.ArgumentParser) -> None:
-    """``--pass`` and ``--grad``: which pass of a layer, and which gradients a backward pass computes."""
+def pass_options(parser: argparse.ArgumentParser, network: bool = False) -> None:
+    """``--pass`` and ``--grad``: which pass of a layer (or of a ``network``), and which gradients a backward
+    pass computes."""
     parser.add_argument("--pass", dest="pass_", default="forward", choices=[p.value for p in Pass],
                         help="the pass counted: forward (default), backward (the gradients of --grad), training "
                              "(forward + backward)")
-    parser.add_argument("--grad", metavar="NAMES", default=None,
-                        help=f"the gradients a backward pass computes, comma-separated (default all: "
-                             f"{','.join(GRADS)}); the first layer of a network needs no input gradient")
+    grads = ("the gradients a backward pass computes, comma-separated: weight and bias are every trainable "
+             "parameter's (frozen ones get none), input the network input's (default weight,bias: the first layer "
+             "needs no input gradient)") if network else (
+             f"the gradients a backward pass computes, comma-separated (default all: {','.join(GRADS)}); the "
+             "first layer of a network needs no input gradient")
+    parser.add_argument("--grad", metavar="NAMES", default=None, help=grads)
 
 
 def memory_options(parser: argparse.ArgumentParser) -> None:
@@ -114,6 +118,18 @@ def memory_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", metavar="peak=FLOP/s,bandwidth=B/s",
                         help="add the roofline bound max(flops/peak, bytes/bandwidth) on this device (implies "
                              "--memory), e.g. --device peak=19.5e12,bandwidth=1.5e12")
+
+
+def read_device(args: argparse.Namespace) -> Any:
+    """The :class:`~symconv.memory.Device` ``--device`` describes, or None without it."""
+    if not args.device:
+        return None
+    from symconv.memory import Device
+
+    try:
+        return Device.parse(args.device)
+    except SymconvError as error:
+        raise SymconvError(f"--device {shown(args.device)}: {error}") from None
 
 
 def read_grads(args: argparse.Namespace) -> tuple[str, ...]:

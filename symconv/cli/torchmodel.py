@@ -7,16 +7,15 @@ torch is imported only when the command runs: ``symconv`` itself starts without 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from symconv.cli import tools
+from symconv.cli.net import counted_options, print_counted, refuse_presets
 from symconv.cli.options import read_values
 from symconv.cli.tools import conventions
 from symconv.errors import SymconvError
-from symconv.network.graph import count
-from symconv.network.tables import FORMATS, render, to_dict
+from symconv.network.tables import FORMATS
 
 __all__ = ["add_parser", "run"]
 
@@ -39,6 +38,7 @@ def add_parser(sub: Any) -> None:
         "what 'flops' counts: exact = every operation (default), macs = the multiply-accumulates of convolutions, "
         "linear layers and matrix products (FlopCounterMode's total / 2), 2macs = 2 x macs"))
     tools.add_options(p)
+    counted_options(p)
     p.add_argument("--format", default="table", choices=list(FORMATS), help="output format (default table)")
     p.add_argument("--write-net", metavar="FILE", help="also write the traced network as a network file (TOML), "
                                                        "which 'symconv net FILE' counts alike")
@@ -65,18 +65,14 @@ def run(args: argparse.Namespace) -> int:
     if args.write_net:
         write(network, args.write_net)
         print(f"symconv: wrote {args.write_net}", file=sys.stderr)
-    values = read_values(args.values, known=tuple(network.symbols), hint=f"the input {args.input} names them")
+    values = read_values(args.values, known=(*network.symbols, "B"), hint=f"the input {args.input} names them")
     unknown = [{"name": u.row, "op": u.op, "reason": u.reason} for u in converted.unknown]
-    if tools.write(network, values, args, {"unknown": unknown}):
+    if refuse_presets(args) and tools.write(network, values, args, {"unknown": unknown}):
         _note(unknown)
         return 0
-    analysis = count(network, values, args.convention)
+    print_counted(network, values, args, {"unknown": unknown})
     if args.format == "json":
-        data = to_dict(analysis)
-        data["unknown"] = unknown
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return 0
-    sys.stdout.write(render(analysis, args.format))
     if unknown and args.format == "table":
         sys.stdout.write("\nCounted as unknown (no counts):\n"
                          + "".join(f"  {u['name']}: {u['reason']}\n" for u in unknown))

@@ -140,7 +140,7 @@ LAYER_TYPES: dict[str, LayerType] = {
     "unused": LayerType(Unused, ("params", "buffers")),
 }
 _ALIASES = {"fc": "linear", "bn": "batchnorm"}
-_COMMON = ("type", "name", "input", "inputs", "repeat", "shared")
+_COMMON = ("type", "name", "input", "inputs", "repeat", "shared", "frozen")
 #: The fields that name the operation a model calls for the layer (symconv.network.origin), beside _COMMON.
 _ORIGIN = ("calls", "within")
 #: How each field is read: an integer or one per axis, an integer, an expression, a list of them, a flag or
@@ -401,7 +401,7 @@ class _Builder:
                         raise ctx.fail(here, f"the network has more than {MAX_LAYERS:,} layers, more than symconv "
                                              "counts in one file")
                     layer = self.layer(kind, entry, here, ctx)
-                    self.nodes.append(Node(full, layer, reads, here, _origin(ctx, here, entry)))
+                    self.nodes.append(Node(full, layer, reads, here, *_recorded(ctx, here, entry)))
                     previous = full
                 self.taken.add(full)
                 names[local] = previous
@@ -457,6 +457,22 @@ class _Builder:
             return Reused(made) if shared else made
         except NetworkError as error:
             raise ctx.fail(here, str(error)) from None
+
+
+def _recorded(ctx: _Context, here: str, entry: Mapping[str, Any]) -> tuple[Origin | None, tuple[str, ...]]:
+    """What a layer's node records beside the layer: the operation it calls, the parameters it freezes."""
+    return _origin(ctx, here, entry), _frozen(ctx, here, entry)
+
+
+def _frozen(ctx: _Context, here: str, entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """The parameters the layer's ``frozen`` field keeps from training: ``true`` its weight and bias, or a list
+    of ``"weight"`` and ``"bias"``."""
+    value = entry.get("frozen", False)
+    if value is True or value is False:
+        return ("weight", "bias") if value else ()
+    if not (isinstance(value, list) and value and all(v in ("weight", "bias") for v in value)):
+        raise ctx.fail(here, f"frozen must be true, false or a list of \"weight\" and \"bias\", not {value!r}")
+    return tuple(k for k in ("weight", "bias") if k in value)
 
 
 def _origin(ctx: _Context, here: str, entry: Mapping[str, Any]) -> Origin | None:

@@ -51,7 +51,8 @@ from symconv.network.layers import (
 from symconv.network.origin import Origin
 from symconv.network.rounding import round_divisible, round_exact, round_floor
 
-__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "summed", "walk"]
+__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "by_type", "count", "strongest", "summed",
+           "walk"]
 
 Expr: TypeAlias = sympy.Expr
 
@@ -125,14 +126,16 @@ class Rounding:
 
 @dataclass(frozen=True)
 class Node:
-    """One layer of a network: its name, the layer, the names of the nodes it reads and, where known, the
-    operation a model calls for it (:class:`~symconv.network.origin.Origin`, which counting tools see)."""
+    """One layer of a network: its name, the layer, the names of the nodes it reads, where known the operation a
+    model calls for it (:class:`~symconv.network.origin.Origin`, which counting tools see), and the kinds of its
+    parameters that are ``frozen`` (``weight``, ``bias``: no gradient is computed for them in training)."""
 
     name: str
     layer: LayerSpec
     inputs: tuple[str, ...]
     where: str = ""  # how error messages name it (file and layer), when not by its name
     origin: Origin | None = None
+    frozen: tuple[str, ...] = ()
 
     @property
     def location(self) -> str:
@@ -233,10 +236,7 @@ class Analysis:
 
     def by_type(self) -> list[tuple[str, int, Counts]]:
         """Layers grouped by type, in order of first appearance: ``(type, how many, summed counts)``."""
-        groups: dict[str, list[Counts]] = {}
-        for row in self.rows:
-            groups.setdefault(row.label, []).append(row.counts)
-        return [(label, len(rows), summed(rows).map(_tidy)) for label, rows in groups.items()]
+        return by_type(self.rows)
 
     def holds_at(self, values: Mapping[str, Expr | int]) -> bool:
         """Whether the closed forms give the exact counts at ``values``: the conditions hold there, and the
@@ -402,7 +402,7 @@ def _closed_forms(network: Network,
         counts.append(layer_counts)
         conditions += layer_conditions
         shapes.append(output)
-    return summed(counts).map(_tidy), _strongest(conditions), shapes
+    return summed(counts).map(_tidy), strongest(conditions), shapes
 
 
 def _layers(network: Network, subs: Mapping[sympy.Basic, Expr]) -> Iterator[
@@ -436,7 +436,7 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
         conditions += layer_conditions
     total = summed([row.counts for row in rows])
     return Analysis(network, subs, network_convention(convention), tuple(rows), total.map(_tidy),
-                    _strongest(conditions))
+                    strongest(conditions))
 
 
 def _layer_counts(layer: LayerSpec, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
@@ -454,7 +454,16 @@ def _cached_counts(layer: LayerSpec, inputs: tuple[Shape, ...], output: Shape, b
     return layer.counts(inputs, output, batch)
 
 
-def _strongest(conditions: list[tuple[Expr, int]]) -> tuple[tuple[Expr, int], ...]:
+def by_type(rows: Sequence[Any]) -> list[tuple[str, int, Counts]]:
+    """Rows (each with a ``label`` and ``counts``) grouped by type, in order of first appearance: ``(type, how
+    many, summed counts)``, each group summed once."""
+    groups: dict[str, list[Counts]] = {}
+    for row in rows:
+        groups.setdefault(row.label, []).append(row.counts)
+    return [(label, len(counts), summed(counts).map(_tidy)) for label, counts in groups.items()]
+
+
+def strongest(conditions: list[tuple[Expr, int]]) -> tuple[tuple[Expr, int], ...]:
     """The conditions that the others do not imply: ``k·e`` is an integer of at least ``m`` when ``e`` is one
     of at least ``m/k`` and ``k ≥ 1`` is an integer.
 
@@ -463,7 +472,7 @@ def _strongest(conditions: list[tuple[Expr, int]]) -> tuple[tuple[Expr, int], ..
     condition.
 
     >>> a = sympy.Symbol("a", positive=True)
-    >>> _strongest([(8*a, 1), (16*a, 1), (8*a, 1), (24*a, 2), (3*a, 1)])
+    >>> strongest([(8*a, 1), (16*a, 1), (8*a, 1), (24*a, 2), (3*a, 1)])
     ((8*a, 1), (3*a, 1))
     """
     unique = [(expr, least) for expr, least in dict.fromkeys((sympy.expand(e), m) for e, m in conditions)

@@ -1,13 +1,16 @@
-"""Cost against a symbol (``alpha``, ``rho`` or any other), drawn with matplotlib to PNG or SVG.
+"""Cost against a symbol (``alpha``, ``rho`` or any other), and a network's layers on a device's roofline,
+drawn with matplotlib to PNG or SVG.
 
-Every point is an exact count (:meth:`symconv.network.graph.Analysis.evaluate`); only the drawing turns it
-into a float. matplotlib is optional: ``pip install matplotlib`` (or the ``plot`` extra).
+Every point is an exact count (:meth:`symconv.network.graph.Analysis.evaluate`, and
+:func:`symconv.network.memory.network_traffic`); only the drawing turns it into a float. matplotlib is
+optional: ``pip install matplotlib`` (or the ``plot`` extra).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
@@ -16,7 +19,10 @@ from symconv.network.graph import Analysis
 from symconv.network.layers import NetworkError, as_expr
 from symconv.printing.exprs import text_expr
 
-__all__ = ["plot", "points"]
+if TYPE_CHECKING:
+    from symconv.network.memory import NetworkTraffic
+
+__all__ = ["plot", "points", "roofline_plot", "roofline_points"]
 
 
 def points(analysis: Analysis, quantity: str, x: tuple[str, Sequence[sympy.Expr]],
@@ -46,16 +52,7 @@ def points(analysis: Analysis, quantity: str, x: tuple[str, Sequence[sympy.Expr]
 def plot(analysis: Analysis, path: str | Path, quantity: str, x: tuple[str, Sequence[sympy.Expr]],
          series: tuple[str, Sequence[sympy.Expr]] | None = None) -> Path:
     """Draw ``quantity`` (in millions) against ``x`` to ``path`` (``.png`` or ``.svg``)."""
-    path = Path(path)
-    if path.suffix.lower() not in (".png", ".svg"):
-        raise NetworkError(f"{path}: the plot is written as .png or .svg, not {path.suffix or 'no suffix'!r}")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise NetworkError("plotting needs matplotlib: pip install matplotlib") from None
+    path, plt = _pyplot(path)
     lines = points(analysis, quantity, x, series)
     figure, axes = plt.subplots(figsize=(6, 4))
     for label, line in lines.items():
@@ -70,6 +67,25 @@ def plot(analysis: Analysis, path: str | Path, quantity: str, x: tuple[str, Sequ
     axes.set_title(title if quantity != "flops" else f"{title}\nFLOPs: {analysis.convention.value}", fontsize=9)
     if series:
         axes.legend()
+    return _save(plt, figure, axes, path)
+
+
+def _pyplot(path: str | Path) -> tuple[Path, Any]:
+    """The path checked, and matplotlib's pyplot drawing to files."""
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".svg"):
+        raise NetworkError(f"{path}: the plot is written as .png or .svg, not {path.suffix or 'no suffix'!r}")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise NetworkError("plotting needs matplotlib: pip install matplotlib") from None
+    return path, plt
+
+
+def _save(plt: Any, figure: Any, axes: Any, path: Path) -> Path:
     axes.grid(True, alpha=0.3)
     figure.tight_layout()
     try:
@@ -79,3 +95,51 @@ def plot(analysis: Analysis, path: str | Path, quantity: str, x: tuple[str, Sequ
     finally:
         plt.close(figure)
     return path
+
+
+def roofline_points(traffic: NetworkTraffic) -> list[tuple[str, sympy.Expr, sympy.Expr]]:
+    """Each layer that computes and moves something, as ``(name, intensity, attained FLOP/s)``: its FLOPs over
+    its roofline time, exact.
+
+    >>> from symconv.memory import Device
+    >>> from symconv.network import Network, Shape, Conv2d, analyse
+    >>> from symconv.network.memory import network_traffic
+    >>> net = Network.sequence("one", Shape(2, (4, 4)), [Conv2d(out=3, kernel=1, bias=False)])  # 144 FLOPs
+    >>> roofline_points(network_traffic(analyse(net), 4, Device(sympy.Integer(10**9), sympy.Integer(10**8))))
+    [('conv1', 18/43, 1800000000/43)]
+    """
+    if traffic.device is None:
+        raise NetworkError("a roofline needs a device (peak FLOP/s and bandwidth)")
+    found = []
+    for row in traffic.rows:
+        if row.flops == 0 or row.bytes == 0 or row.roofline is None:
+            continue
+        if not (row.intensity.is_number and row.roofline.is_number):
+            raise NetworkError(f"{row.name}: its traffic still depends on "
+                               f"{', '.join(sorted(map(str, row.bytes.free_symbols)))}: give them values")
+        found.append((row.name, row.intensity, row.flops / row.roofline))
+    return found
+
+
+def roofline_plot(traffic: NetworkTraffic, path: str | Path) -> Path:
+    """Draw each layer at its intensity and attained FLOP/s under the device's roof (log axes) to ``path``."""
+    path, plt = _pyplot(path)
+    found = roofline_points(traffic)
+    device = traffic.device
+    assert device is not None
+    figure, axes = plt.subplots(figsize=(6, 4))
+    ridge = float(device.ridge)
+    lows = [float(i) for _, i, _ in found] or [ridge]
+    xs = [min(min(lows), ridge) / 4, ridge, max(max(lows), ridge) * 4]
+    axes.plot(xs, [min(float(device.peak), x * float(device.bandwidth)) for x in xs], color="black", lw=1,
+              label="roofline")
+    axes.scatter([float(i) for _, i, _ in found], [float(f) for _, _, f in found], s=12)
+    for name, i, f in found:
+        axes.annotate(name, (float(i), float(f)), fontsize=5, alpha=0.7)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("arithmetic intensity (FLOPs per byte)")
+    axes.set_ylabel("attained FLOP/s")
+    axes.set_title(f"each layer on the roofline: peak {float(device.peak):.3g} FLOP/s, "
+                   f"{float(device.bandwidth):.3g} bytes/s", fontsize=9)
+    return _save(plt, figure, axes, path)

@@ -122,6 +122,8 @@ def _layer_lines(node: Node, inputs: tuple[Shape, ...] | None) -> list[str]:
     lines = ["[[layer]]", f"name = {json.dumps(node.name)}", reads, f"type = {json.dumps(kind)}"]
     if isinstance(node.layer, Reused):
         lines.append("shared = true")
+    if node.frozen:
+        lines.append("frozen = true" if node.frozen == ("weight", "bias") else f"frozen = {_text(list(node.frozen))}")
     origin = node.origin
     if origin is not None and (inputs is None or origin != default_origin(layer, inputs)):
         lines.append(f"calls = {json.dumps(origin.op)}")

@@ -25,6 +25,7 @@ import sympy
 
 from symconv.network.graph import Analysis
 from symconv.network.layers import Counts, Shape
+from symconv.network.passes import PassAnalysis
 from symconv.printing.document import Block, Cell, Document, Heading, InlineMath, Number, Paragraph, Table, Text
 from symconv.printing.exprs import latex_expr, text_expr
 from symconv.printing.latex import blocks_latex
@@ -33,11 +34,14 @@ from symconv.printing.sections import latex_text
 from symconv.printing.unicode import unicode_expr
 from symconv.quantities import NETWORK_TOTALS
 
-__all__ = ["FORMATS", "TOTALS", "conditions_text", "convention_text", "decimal", "document", "percent", "render",
-           "scaled", "to_dict"]
+__all__ = ["FORMATS", "PART_TITLES", "TOTALS", "cells_table", "conditions_text", "convention_text", "decimal",
+           "document", "pass_text", "percent", "quantity_json", "render", "scaled", "text_table", "to_dict"]
 
 #: The totals of the JSON form, in order (``params`` as PyTorch's ``sum(p.numel())``).
 TOTALS = NETWORK_TOTALS
+
+#: A forward analysis, or a backward pass or training step (:class:`~symconv.network.passes.PassAnalysis`).
+Counted: TypeAlias = "Analysis | PassAnalysis"
 
 
 def percent(part: sympy.Expr, whole: sympy.Expr, digits: int = 2) -> str:
@@ -108,14 +112,14 @@ def _cell(value: _Value) -> Cell:
     return (Number(int(value)),) if value.is_Integer else (InlineMath(value),)
 
 
-def conditions_text(analysis: Analysis) -> str:
+def conditions_text(analysis: Counted) -> str:
     """Where the closed forms hold, in words ("" when they hold everywhere)."""
     conditions = analysis.conditions or analysis.closed_conditions
     parts = [f"{unicode_expr(e)} is an integer" + (f" ≥ {m}" if m > 1 else "") for e, m in conditions]
     return "; ".join(parts)
 
 
-def _closed(analysis: Analysis, name: str) -> sympy.Expr | None:
+def _closed(analysis: Counted, name: str) -> sympy.Expr | None:
     """The closed form behind an evaluated total, when it is not the total itself."""
     if analysis.closed is None or name not in analysis.closed:
         return None
@@ -123,7 +127,7 @@ def _closed(analysis: Analysis, name: str) -> sympy.Expr | None:
     return None if expr == value or not value.is_number else expr
 
 
-def convention_text(analysis: Analysis) -> str:
+def convention_text(analysis: Counted) -> str:
     """What ``flops`` counts in a network, in words."""
     if analysis.convention.value == "exact":
         return ("every operation performed: multiplications, additions, and the comparisons, square roots, "
@@ -133,15 +137,48 @@ def convention_text(analysis: Analysis) -> str:
     return "2 × the multiply-accumulates of convolutions and fully connected layers"
 
 
-def _header(analysis: Analysis) -> str:
-    return f"{_title(analysis)}: FLOPs in the {analysis.convention.value} convention ({convention_text(analysis)})"
+def pass_text(analysis: Counted) -> str:
+    """Which pass an analysis counts, in words ("" for the forward pass).
+
+    >>> from symconv.network import builtin
+    >>> from symconv.network.passes import analyse_pass
+    >>> pass_text(analyse_pass(builtin("mobilenet_v1"), {"alpha": 1, "rho": 1}, pass_="training"))
+    'a training step (the forward pass and the gradients of the weights and biases)'
+    """
+    if not isinstance(analysis, PassAnalysis):
+        return ""
+    names = {"input": "the network input", "weight": "the weights", "bias": "biases"}
+    wanted = [names[g] for g in analysis.grads]
+    if "the weights" in wanted and "biases" in wanted:
+        wanted[wanted.index("the weights"):wanted.index("biases") + 1] = ["the weights and biases"]
+    elif "biases" in wanted:
+        wanted[wanted.index("biases")] = "the biases"
+    grads = "the gradients of " + " and ".join(wanted)
+    if analysis.pass_.value == "training":
+        return f"a training step (the forward pass and {grads})"
+    return f"the backward pass ({grads})"
 
 
-def _title(analysis: Analysis) -> str:
+def _header(analysis: Counted) -> str:
+    counted = pass_text(analysis)
+    head = f"{_title(analysis)}, {counted}" if counted else _title(analysis)
+    return f"{head}: FLOPs in the {analysis.convention.value} convention ({convention_text(analysis)})"
+
+
+#: How a part of a pass is headed in a table.
+PART_TITLES = {"forward": "forward", "grad_input": "grad input", "grad_weight": "grad weight",
+               "grad_bias": "grad bias"}
+
+
+def _parts(analysis: Counted) -> list[str]:
+    return list(analysis.parts) if isinstance(analysis, PassAnalysis) else []
+
+
+def _title(analysis: Counted) -> str:
     return analysis.network.title or analysis.network.name
 
 
-def _values_line(analysis: Analysis) -> str:
+def _values_line(analysis: Counted) -> str:
     if not analysis.values:
         return ""
     return ", ".join(f"{k} = {unicode_expr(v)}" for k, v in analysis.values.items())
@@ -151,18 +188,34 @@ def _pc(share: str) -> str:
     return f"{share}%" if share else ""
 
 
-def _layer_rows(analysis: Analysis) -> list[list[_Value]]:
-    flops = analysis.totals.flops(analysis.convention)
+def _layer_rows(analysis: Counted) -> list[list[_Value]]:
+    convention = analysis.convention
+    flops = analysis.totals.flops(convention)
     return [[row.name, row.label, row.output, row.counts.params, row.counts.macs, row.counts.flops("exact"),
-             _pc(percent(row.counts.flops(analysis.convention), flops))] for row in analysis.rows]
+             *(row.parts[p].flops(convention) for p in _parts(analysis)),  # type: ignore[union-attr]
+             _pc(percent(row.counts.flops(convention), flops))] for row in analysis.rows]
 
 
-def _layer_head(analysis: Analysis) -> list[str]:
-    """The per-layer columns; the share is of the total FLOPs in the analysis's convention."""
-    return ["layer", "type", "output", "params", "mult-adds", "exact FLOPs", f"share ({analysis.convention.value})"]
+def _layer_head(analysis: Counted) -> list[str]:
+    """The per-layer columns, with a pass's FLOPs of each part in the analysis's convention; the share is of
+    the total FLOPs in that convention."""
+    return ["layer", "type", "output", "params", "mult-adds", "exact FLOPs",
+            *(PART_TITLES[p] for p in _parts(analysis)), f"share ({analysis.convention.value})"]
 
 
-def _type_rows(analysis: Analysis) -> list[list[_Value]]:
+def _part_rows(analysis: Counted) -> list[list[_Value]]:
+    """A pass's parts: each one's multiply-accumulates, FLOPs and share of the FLOPs."""
+    if not isinstance(analysis, PassAnalysis):
+        return []
+    convention, flops = analysis.convention, analysis.totals.flops(analysis.convention)
+    return [[PART_TITLES[p], c.macs, c.flops(convention), _pc(percent(c.flops(convention), flops))]
+            for p, c in analysis.parts.items()]
+
+
+_PART_HEAD = ["part", "mult-adds", "FLOPs", "share"]
+
+
+def _type_rows(analysis: Counted) -> list[list[_Value]]:
     totals = analysis.totals
     rows: list[list[_Value]] = []
     for label, count, counts in analysis.by_type():
@@ -176,7 +229,8 @@ def _type_rows(analysis: Analysis) -> list[list[_Value]]:
 _TYPE_HEAD = ["type", "layers", "params", "share", "weights", "share", "mult-adds", "share", "FLOPs", "share"]
 
 
-def _text_table(head: list[str], rows: list[list[_Value]], numeric_from: int) -> list[str]:
+def text_table(head: list[str], rows: list[list[_Value]], numeric_from: int) -> list[str]:
+    """A plain-text table's lines: the columns from ``numeric_from`` on aligned right."""
     cells = [head, *([_text_cell(v) for v in row] for row in rows)]
     widths = [max(len(r[i]) for r in cells) for i in range(len(head))]
 
@@ -187,14 +241,17 @@ def _text_table(head: list[str], rows: list[list[_Value]], numeric_from: int) ->
     return [line(r) for r in cells]
 
 
-def _text(analysis: Analysis) -> str:
+def _text(analysis: Counted) -> str:
     out = [_header(analysis)]
     if _values_line(analysis):
         out.append(f"symbols: {_values_line(analysis)}")
     out += ["", "Layers:"]
-    out += _text_table(_layer_head(analysis), _layer_rows(analysis), 3)
+    out += text_table(_layer_head(analysis), _layer_rows(analysis), 3)
+    if _part_rows(analysis):
+        out += ["", "By part:"]
+        out += text_table(_PART_HEAD, _part_rows(analysis), 1)
     out += ["", "By type:"]
-    out += _text_table(_TYPE_HEAD, _type_rows(analysis), 1)
+    out += text_table(_TYPE_HEAD, _type_rows(analysis), 1)
     out += ["", "Totals:"]
     for name, expr in analysis.quantities.items():
         tail = f" ({scaled(expr)} M)" if expr.is_Integer else ""
@@ -205,7 +262,7 @@ def _text(analysis: Analysis) -> str:
     return "\n".join(out) + "\n"
 
 
-def _notes(analysis: Analysis) -> list[str]:
+def _notes(analysis: Counted) -> list[str]:
     notes = ["params: learnable parameters (PyTorch's sum(p.numel())); buffers: batch norm's running statistics; "
              "weights: convolution and fully connected weights alone; mult-adds: macs, the products of "
              "convolutions and fully connected layers (the papers' count)."]
@@ -220,28 +277,34 @@ def _notes(analysis: Analysis) -> list[str]:
     return notes
 
 
-def _table(head: list[str], rows: list[list[_Value]], numeric_from: int,
-           foot: Sequence[list[_Value]] = ()) -> Table:
+def cells_table(head: list[str], rows: list[list[_Value]], numeric_from: int,
+                foot: Sequence[list[_Value]] = ()) -> Table:
+    """A document's table of counts, shapes and text: the columns from ``numeric_from`` on aligned right."""
     align = "l" * numeric_from + "r" * (len(head) - numeric_from)
     return Table(head, [[_cell(v) for v in row] for row in rows], align=align,
                  foot=[[_cell(v) for v in row] for row in foot])
 
 
-def document(analysis: Analysis) -> Document:
+def document(analysis: Counted) -> Document:
     """The analysis as a document: the layers with their total, the counts by type, the totals, the notes."""
     totals = analysis.totals
     total = ["Total", "", "", totals.params, totals.macs, totals.flops("exact"),
+             *(analysis.parts[p].flops(analysis.convention) for p in _parts(analysis)),  # type: ignore[union-attr]
              "100%" if totals.flops(analysis.convention).is_number else ""]
     closed = []
     for name, expr in analysis.quantities.items():
         form = _closed(analysis, name)
         closed.append([name, form if form is not None else expr, expr if expr.is_Integer else ""])
-    blocks: list[Block] = [Paragraph(f"FLOPs in the {analysis.convention.value} convention "
+    counted = pass_text(analysis)
+    blocks: list[Block] = [Paragraph((f"{counted[0].upper()}{counted[1:]}: " if counted else "")
+                                     + f"FLOPs in the {analysis.convention.value} convention "
                                      f"({convention_text(analysis)}).")]
     if _values_line(analysis):
         blocks.append(Paragraph(f"Symbols: {_values_line(analysis)}."))
-    blocks += [_table(_layer_head(analysis), _layer_rows(analysis), 3, [total]),
-               Heading(2, "By type"), _table(_TYPE_HEAD, _type_rows(analysis), 1),
+    blocks.append(cells_table(_layer_head(analysis), _layer_rows(analysis), 3, [total]))
+    if _part_rows(analysis):
+        blocks += [Heading(2, "By part"), cells_table(_PART_HEAD, _part_rows(analysis), 1)]
+    blocks += [Heading(2, "By type"), cells_table(_TYPE_HEAD, _type_rows(analysis), 1),
                Heading(2, "Totals"),
                Table(["quantity", "closed form", "value"],
                      [[name, InlineMath(form), _cell(value)] for name, form, value in closed], align="llr"),
@@ -249,18 +312,19 @@ def document(analysis: Analysis) -> Document:
     return Document(_title(analysis), tuple(blocks))
 
 
-def _markdown(analysis: Analysis) -> str:
+def _markdown(analysis: Counted) -> str:
     return document_markdown(document(analysis))
 
 
-def _latex(analysis: Analysis) -> str:
+def _latex(analysis: Counted) -> str:
     """The document's blocks, to paste into a paper: its first lines say what it is and what it needs."""
     body, packages = blocks_latex(document(analysis).blocks)
     return "\n".join([f"% {latex_text(_header(analysis))}", rf"% requires \usepackage{{{','.join(packages)}}}",
                       body]) + "\n"
 
 
-def _quantity(expr: sympy.Expr) -> dict[str, Any]:
+def quantity_json(expr: sympy.Expr) -> dict[str, Any]:
+    """A count in JSON: ``{"expr", "latex", "value"}``, the value while it is an integer."""
     return {"expr": text_expr(expr), "latex": latex_expr(expr), "value": int(expr) if expr.is_Integer else None}
 
 
@@ -269,46 +333,57 @@ def _share(part: sympy.Expr, whole: sympy.Expr) -> dict[str, Any]:
     return {"expr": text_expr(ratio), "latex": latex_expr(ratio), "percent": percent(part, whole) or None}
 
 
-def to_dict(analysis: Analysis) -> dict[str, Any]:
+def to_dict(analysis: Counted) -> dict[str, Any]:
     """The analysis as JSON data: ``{"network", "convention", "values", "layers": [...], "by_type": [...],
-    "totals": {...}, "others", "weights", "conditions"}``, every count ``{"expr", "latex", "value"}``."""
+    "totals": {...}, "others", "weights", "conditions"}``, every count ``{"expr", "latex", "value"}``. A
+    backward pass or a training step adds ``"pass"`` and ``"grad"`` after ``"convention"``, each layer's
+    ``"parts"``, and the ``"parts"`` totals after ``"totals"`` (``grad_input``, ``grad_weight``,
+    ``grad_bias``; a training step's ``forward`` first), each shaped like ``"totals"``."""
     convention = analysis.convention
     flops = analysis.totals.flops(convention)
 
     def counts(c: Counts) -> dict[str, Any]:
-        return {name: _quantity(expr) for name, expr in c.as_dict(convention).items()}
+        return {name: quantity_json(expr) for name, expr in c.as_dict(convention).items()}
+
+    passed = isinstance(analysis, PassAnalysis)
+
+    def parts(row: Any) -> dict[str, Any]:
+        return {"parts": {p: counts(c) for p, c in row.parts.items()}} if passed else {}
 
     return {
         "network": analysis.network.name,
         "convention": convention.value,
+        **({"pass": analysis.pass_.value, "grad": list(analysis.grads)} if passed else {}),  # type: ignore[union-attr]
         "values": {str(k): text_expr(v) for k, v in analysis.values.items()},
         "layers": [
             {"name": row.name, "type": row.label,
              "output": [text_expr(v) for v in (row.output.channels, *row.output.size)],
-             **counts(row.counts), "exact_flops": _quantity(row.counts.flops("exact")),
-             "share": _share(row.counts.flops(convention), flops)}
+             **counts(row.counts), "exact_flops": quantity_json(row.counts.flops("exact")),
+             "share": _share(row.counts.flops(convention), flops), **parts(row)}
             for row in analysis.rows
         ],
         "by_type": [{"type": label, "layers": n, **counts(c)} for label, n, c in analysis.by_type()],
-        "totals": {name: _quantity(analysis.quantities[name]) for name in TOTALS},
-        "others": _quantity(analysis.totals.others),
-        "weights": _quantity(analysis.totals.weights),
+        "totals": {name: quantity_json(analysis.quantities[name]) for name in TOTALS},
+        **({"parts": {p: {name: quantity_json(q) for name, q in c.as_dict(convention).items() if name in TOTALS}
+                      for p, c in analysis.parts.items()}} if passed else {}),  # type: ignore[union-attr]
+        "others": quantity_json(analysis.totals.others),
+        "weights": quantity_json(analysis.totals.weights),
         "conditions": [{"integer": text_expr(e), "at_least": m} for e, m in analysis.conditions],
         "closed_forms": None if analysis.closed is None else {
-            name: _quantity(analysis.closed[name]) for name in TOTALS},
+            name: quantity_json(analysis.closed[name]) for name in TOTALS},
         "closed_form_conditions": [{"integer": text_expr(e), "at_least": m}
                                    for e, m in analysis.closed_conditions],
     }
 
 
-def _json(analysis: Analysis) -> str:
+def _json(analysis: Counted) -> str:
     return json.dumps(to_dict(analysis), indent=2, ensure_ascii=False) + "\n"
 
 
-FORMATS: dict[str, Callable[[Analysis], str]] = {"table": _text, "latex": _latex, "markdown": _markdown,
+FORMATS: dict[str, Callable[[Counted], str]] = {"table": _text, "latex": _latex, "markdown": _markdown,
                                                  "json": _json}
 
 
-def render(analysis: Analysis, fmt: str = "table") -> str:
+def render(analysis: Counted, fmt: str = "table") -> str:
     """The analysis in one of :data:`FORMATS`."""
     return FORMATS[fmt](analysis)

@@ -128,7 +128,8 @@ class _Builder:
             if key in self.called:
                 layer = Reused(layer)
             self.called.add(key)
-        self.nodes.append(Node(name, layer, tuple(t.node for t in applied.inputs), origin=origin))
+        self.nodes.append(Node(name, layer, tuple(t.node for t in applied.inputs), origin=origin,
+                               frozen=_frozen(module)))
         return Tensor(name, shape)
 
     def graph_path(self, module: Any) -> str:
@@ -151,6 +152,14 @@ class _Builder:
             name = f"{base}_{n}"
         self.taken.add(name)
         return name
+
+
+def _frozen(module: Any) -> tuple[str, ...]:
+    """A module's parameters that take no gradient (``requires_grad`` false): its ``weight``, its ``bias``."""
+    if module is None:
+        return ()
+    return tuple(kind for kind in ("weight", "bias") if isinstance(getattr(module, kind, None), torch.nn.Parameter)
+                 and not getattr(module, kind).requires_grad)
 
 
 def _attribute(graph: torch.fx.GraphModule, target: str) -> Any:

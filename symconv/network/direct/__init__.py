@@ -17,7 +17,8 @@ independent numpy computation.
 **Where each part lives.** :mod:`~symconv.network.direct.tally` counts the operations; ``arith`` computes
 convolutions, linear layers and matrix products, ``norms`` the normalisations, ``elementwise`` the
 activations, softmax and elementwise operations, ``pooling`` the windows and ``layout`` what only moves data
-(and upsampling). Each module registers its layers in its ``COMPUTE`` table.
+(and upsampling). Each module registers its layers in its ``COMPUTE`` table, and their backward passes in
+its ``BACKWARD`` table; :mod:`~symconv.network.direct.backward` runs a network's training step with them.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from symconv.network.direct.tally import Computed, Tally
 from symconv.network.graph import Network, walk
 from symconv.network.layers import Counts, LayerSpec, NetworkError, Reused, Unknown, Unused, as_expr
 
-__all__ = ["COMPUTE", "DirectRow", "run"]
+__all__ = ["COMPUTE", "DirectRow", "compute_layer", "run"]
 
 #: How each kind of layer is computed and counted for real.
 COMPUTE: dict[type, Callable[..., Computed]] = {
@@ -62,15 +63,16 @@ def run(network: Network, values: Mapping[str, Any] | None = None, seed: int = 0
     rows = []
     for node, layer, _, _ in walk(network, subs):
         inputs = [env[name] for name in node.inputs]
-        output, counts, agree = _layer(layer, inputs, rng)
+        output, counts, agree = compute_layer(layer, inputs, rng)
         env[node.name] = output
         rows.append(DirectRow(node.name, output, counts, agree))
     return rows
 
 
-def _layer(layer: LayerSpec, xs: list[np.ndarray], rng: np.random.Generator) -> Computed:
+def compute_layer(layer: LayerSpec, xs: list[np.ndarray], rng: np.random.Generator) -> Computed:
+    """One layer computed on ``xs`` (its parameters drawn from ``rng``) and counted."""
     if isinstance(layer, Reused):
-        output, counts, agree = _layer(layer.layer, xs, rng)
+        output, counts, agree = compute_layer(layer.layer, xs, rng)
         return output, replace(counts, params=0, buffers=0, weights=0), agree
     if isinstance(layer, Unknown):
         return xs[0], Counts(), True

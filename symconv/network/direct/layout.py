@@ -4,28 +4,30 @@ upsampling, computed for real; only linear interpolation counts operations."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from symconv.network.direct.grads import Backward, Gradients, Kept
 from symconv.network.direct.tally import Computed, Tally
 from symconv.network.layers import Concat, Counts, Flatten, Permute, Reshape, Shuffle, Slice, Upsample
 
-__all__ = ["COMPUTE"]
+__all__ = ["BACKWARD", "COMPUTE", "sample_axis"]
 
 
-def _axis(dim: int, x: np.ndarray) -> int:
+def sample_axis(dim: int, x: np.ndarray) -> int:
     """A per-sample dimension's axis in the batched array."""
     return dim % (x.ndim - 1) + 1
 
 
 def _concat(layer: Concat, xs: list[np.ndarray], rng: np.random.Generator, t: Tally) -> Computed:
-    return np.concatenate(xs, axis=_axis(layer.dim, xs[0])), Counts(), True
+    return np.concatenate(xs, axis=sample_axis(layer.dim, xs[0])), Counts(), True
 
 
 def _slice(layer: Slice, xs: list[np.ndarray], rng: np.random.Generator, t: Tally) -> Computed:
     x = xs[0]
     index = [slice(None)] * x.ndim
-    index[_axis(layer.dim, x)] = slice(int(layer.start), None if layer.stop is None else int(layer.stop),
+    index[sample_axis(layer.dim, x)] = slice(int(layer.start), None if layer.stop is None else int(layer.stop),
                                        layer.step)
     return x[tuple(index)], Counts(), True
 
@@ -42,7 +44,7 @@ def _shuffle(layer: Shuffle, xs: list[np.ndarray], rng: np.random.Generator, t: 
 
 def _flatten(layer: Flatten, xs: list[np.ndarray], rng: np.random.Generator, t: Tally) -> Computed:
     x = xs[0]
-    first, last = _axis(layer.start, x), _axis(layer.end, x)
+    first, last = sample_axis(layer.start, x), sample_axis(layer.end, x)
     return x.reshape(*x.shape[:first], -1, *x.shape[last + 1:]), Counts(), True
 
 
@@ -52,7 +54,7 @@ def _reshape(layer: Reshape, xs: list[np.ndarray], rng: np.random.Generator, t: 
 
 def _permute(layer: Permute, xs: list[np.ndarray], rng: np.random.Generator, t: Tally) -> Computed:
     x = xs[0]
-    return x.transpose(0, *(_axis(d, x) for d in layer.order)), Counts(), True
+    return x.transpose(0, *(sample_axis(d, x) for d in layer.order)), Counts(), True
 
 
 def _sources(size: int, out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -107,4 +109,75 @@ COMPUTE: dict[type, Callable[..., Computed]] = {
     Reshape: _reshape,
     Permute: _permute,
     Upsample: _upsample,
+}
+
+
+def _upsample_backward(layer: Upsample, xs: list[np.ndarray], y: np.ndarray, dy: np.ndarray, needs: Any,
+                       rng: np.random.Generator, parts: dict[str, Tally], kept: Kept) -> Gradients:
+    """Each input entry the sum of what reaches it: nearest, the ``dy`` of its copies; linear, the shares of
+    the (output, corner) pairs that read it, ``dy`` times the weights axis by axis."""
+    x, t = xs[0], parts["grad_input"]
+    sizes = list(dy.shape[2:])
+    index = np.arange(x.size).reshape(x.shape)
+    planes = (np.arange(x.shape[0]), np.arange(x.shape[1]))
+    dx = np.zeros(x.size)
+    if layer.mode == "nearest":
+        sources = [np.minimum(np.floor(np.arange(o) * n / o).astype(int), n - 1)
+                   for n, o in zip(x.shape[2:], sizes, strict=True)]
+        t.accumulate(dx, index[np.ix_(*planes, *sources)], dy)
+        return [dx.reshape(x.shape)], None, None
+    plans = [_sources(n, o) for n, o in zip(x.shape[2:], sizes, strict=True)]
+    shares: list[tuple[tuple[np.ndarray, ...], np.ndarray]] = [((), dy)]
+    for axis, (low, high, upper) in enumerate(plans):
+        shape = (-1,) + (1,) * (len(plans) - axis - 1)
+        shares = [((*corner, side), t.mul(share, weight.reshape(shape)))
+                  for corner, share in shares for side, weight in ((low, 1 - upper), (high, upper))]
+    t.accumulate(dx, np.concatenate([index[np.ix_(*planes, *corner)].ravel() for corner, _ in shares]),
+                 np.concatenate([share.ravel() for _, share in shares]))
+    return [dx.reshape(x.shape)], None, None
+
+
+def _split(layer: Concat, xs: list[np.ndarray], y: np.ndarray, dy: np.ndarray, needs: Any,
+           rng: np.random.Generator, parts: dict[str, Tally], kept: Kept) -> Gradients:
+    axis = sample_axis(layer.dim, xs[0])
+    edges = np.cumsum([x.shape[axis] for x in xs])[:-1]
+    return list(np.split(dy, edges, axis=axis)), None, None
+
+
+def _unslice(layer: Slice, xs: list[np.ndarray], y: np.ndarray, dy: np.ndarray, needs: Any,
+             rng: np.random.Generator, parts: dict[str, Tally], kept: Kept) -> Gradients:
+    dx = np.zeros_like(xs[0])
+    index = [slice(None)] * dx.ndim
+    stop = None if layer.stop is None else int(layer.stop)
+    index[sample_axis(layer.dim, dx)] = slice(int(layer.start), stop, layer.step)
+    dx[tuple(index)] = dy
+    return [dx], None, None
+
+
+def _unshuffle(layer: Shuffle, xs: list[np.ndarray], y: np.ndarray, dy: np.ndarray, needs: Any,
+               rng: np.random.Generator, parts: dict[str, Tally], kept: Kept) -> Gradients:
+    n, c = dy.shape[:2]
+    g = int(layer.groups)
+    return [dy.reshape(n, c // g, g, *dy.shape[2:]).swapaxes(1, 2).reshape(dy.shape)], None, None
+
+
+def _unpermute(layer: Permute, xs: list[np.ndarray], y: np.ndarray, dy: np.ndarray, needs: Any,
+               rng: np.random.Generator, parts: dict[str, Tally], kept: Kept) -> Gradients:
+    order = (0, *(sample_axis(d, xs[0]) for d in layer.order))
+    return [dy.transpose(np.argsort(order))], None, None
+
+
+def _reshaped(layer: Flatten | Reshape, xs: list[np.ndarray], y: np.ndarray, dy: np.ndarray, needs: Any,
+              rng: np.random.Generator, parts: dict[str, Tally], kept: Kept) -> Gradients:
+    return [dy.reshape(xs[0].shape)], None, None
+
+
+BACKWARD: dict[type, Backward] = {
+    Concat: _split,
+    Slice: _unslice,
+    Shuffle: _unshuffle,
+    Flatten: _reshaped,
+    Reshape: _reshaped,
+    Permute: _unpermute,
+    Upsample: _upsample_backward,
 }

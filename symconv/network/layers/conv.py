@@ -43,8 +43,8 @@ from symconv.symbols import axes, sym
 from symconv.variants import Layer as Variant
 from symconv.variants import Stage
 
-__all__ = ["PADDING_MODES", "Conv2d", "Convolution", "conv_derivation", "conv_weights", "exact_sizes",
-           "exact_sizing", "on_multiples", "spatial_out"]
+__all__ = ["PADDING_MODES", "Conv2d", "Convolution", "axis_sizes", "conv_derivation", "conv_weights", "exact_sizes",
+           "exact_sizing", "generic_spec", "on_multiples", "spatial_out"]
 
 #: How the padding is filled (PyTorch's ``padding_mode``): the counts are the same, every product computed.
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -241,7 +241,7 @@ class Convolution(LayerSpec):
 
     def spec(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Conv:
         """The :class:`~symconv.spec.Conv` of this layer on these shapes."""
-        return _spec(self, inputs[0].channels, batch).substitute(_sizes(self, inputs[0], output))
+        return generic_spec(self, inputs[0].channels, batch).substitute(axis_sizes(self, inputs[0], output))
 
     def derived(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr,
                 names: tuple[str, ...] | None = None) -> dict[str, Expr]:
@@ -251,14 +251,14 @@ class Convolution(LayerSpec):
         # Derived once per kind of convolution, its sizes and batch left symbols, then put in: a network
         # repeats a convolution at many sizes, and the sizes change none of the derivation's steps. An
         # ungrouped convolution leaves its channels symbols too: a network may give each its own width.
-        subs = {sym(name): value for name, value in _sizes(self, inputs[0], output).items()}
+        subs = {sym(name): value for name, value in axis_sizes(self, inputs[0], output).items()}
         channels: Expr = inputs[0].channels
         out = None
         if not self.depthwise and as_expr(self.groups, "groups") == 1:
             _, cout, _ = self._channels(inputs)
             channels, out = sym("C_in"), sym("C_out")
             subs |= {channels: inputs[0].channels, out: cout}
-        generic = _spec(self if out is None else _widthless(self), channels,
+        generic = generic_spec(self if out is None else _widthless(self), channels,
                         sympy.Symbol("N", positive=True, integer=True), out)
         derivation = conv_derivation(generic)
         subs[generic.batch] = as_expr(batch, "batch")
@@ -292,7 +292,7 @@ Conv2d = Convolution
 
 
 @lru_cache(maxsize=4096)
-def _spec(layer: Convolution, channels: Expr, batch: Expr, out: Expr | None = None) -> Conv:
+def generic_spec(layer: Convolution, channels: Expr, batch: Expr, out: Expr | None = None) -> Conv:
     """The layer's spec on ``channels`` input channels (and ``out`` output channels in place of the layer's),
     its sizes the symbol table's symbols."""
     cin, cout, groups = layer._channels((Shape(channels, ()),))
@@ -314,7 +314,7 @@ def _widthless(layer: Convolution) -> Convolution:
     return replace(layer, out=sym("C_out"))
 
 
-def _sizes(layer: Convolution, shape: Shape, output: Shape) -> dict[str, Expr]:
+def axis_sizes(layer: Convolution, shape: Shape, output: Shape) -> dict[str, Expr]:
     """The input and output sizes of each axis, by the symbol table's names."""
     sizes: dict[str, Expr] = {}
     for i, a in enumerate(axes(layer.dims)):  # type: ignore[arg-type]

@@ -26,13 +26,13 @@ from symconv.network.layers.base import Counts, Expr, LayerSpec, Shape, as_expr,
 from symconv.symbols import index
 
 __all__ = ["ACTIVATIONS", "BINARY", "Activation", "Binary", "Scalar", "Scale", "Softmax", "activation_element",
-           "binary_element"]
+           "binary_element", "divided"]
 
 _X = sympy.IndexedBase("x")[index("n"), index("c")]
 _SLOPE, _ROOT_HALF, _CUBIC = sympy.symbols("a c_1 c_2", positive=True)
 
 
-def _divided(numerator: Expr, divisor: Expr) -> Expr:
+def divided(numerator: Expr, divisor: Expr) -> Expr:
     """``numerator / divisor`` kept as a division (SymPy would turn ``/6`` into a product by ``1/6``)."""
     return sympy.Mul(numerator, sympy.Pow(divisor, -1, evaluate=False), evaluate=False)
 
@@ -55,8 +55,8 @@ ACTIVATIONS: dict[str, Callable[[Expr], Expr]] = {
     # PyTorch's approximate='tanh': ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
     "gelu_tanh": lambda x: sympy.Mul(sympy.Rational(1, 2), x, 1 + sympy.tanh(_ROOT_HALF * (x + _CUBIC * x**3)),
                                      evaluate=False),
-    "hardswish": lambda x: _divided(sympy.Mul(x, _hard(x), evaluate=False), sympy.Integer(6)),
-    "hardsigmoid": lambda x: _divided(_hard(x), sympy.Integer(6)),
+    "hardswish": lambda x: divided(sympy.Mul(x, _hard(x), evaluate=False), sympy.Integer(6)),
+    "hardsigmoid": lambda x: divided(_hard(x), sympy.Integer(6)),
 }
 
 
