@@ -34,6 +34,7 @@ from typing import TypeAlias
 import sympy
 
 from symconv.conventions import Convention
+from symconv.displayed import Summarised
 from symconv.errors import did_you_mean
 from symconv.network.layers import IN_CHANNELS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
 from symconv.network.origin import Origin
@@ -90,14 +91,6 @@ class Rounding:
         if rounded < sympy.Rational(9, 10) * value:
             rounded += d
         return sympy.Integer(rounded)
-
-    def describe(self) -> str:
-        if self.rule == "exact":
-            return "channels c·α used as they are: they must be integers"
-        if self.rule == "floor":
-            return f"channels max(floor(c·α), {self.minimum}) (TF-slim MobileNetV1's depth rule)"
-        return (f"channels rounded to the nearest multiple of {self.divisor}, at least {self.minimum}, "
-                f"plus {self.divisor} when that loses more than 10% (_make_divisible)")
 
     def conditions(self, channels: Expr) -> tuple[tuple[Expr, int], ...]:
         """What a symbolic channel count must satisfy for the rule to leave it unchanged:
@@ -188,8 +181,8 @@ class Row:
     counts: Counts
 
 
-@dataclass(frozen=True)
-class Analysis:
+@dataclass(frozen=True, repr=False)
+class Analysis(Summarised):
     """A network's counts: one :class:`Row` per layer and the totals, under ``values``; ``conditions`` are
     ``(expr, m)`` pairs — the closed forms hold where every ``expr`` is an integer of at least ``m``.
 
