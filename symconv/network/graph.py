@@ -35,7 +35,7 @@ import sympy
 
 from symconv.conventions import Convention
 from symconv.displayed import Summarised
-from symconv.errors import did_you_mean
+from symconv.errors import SymconvError, did_you_mean, must_be
 from symconv.network.layers import IN_CHANNELS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
 from symconv.network.origin import Origin
 
@@ -68,7 +68,7 @@ class Rounding:
     RULES = ("exact", "floor", "divisible")
 
     def __post_init__(self) -> None:
-        if self.rule not in self.RULES:
+        if not isinstance(self.rule, str) or self.rule not in self.RULES:
             raise NetworkError(f"unknown rounding rule {self.rule!r} (known: {', '.join(self.RULES)})")
         for name in ("divisor", "minimum"):
             value = getattr(self, name)
@@ -150,6 +150,7 @@ class Network:
     def resolve(self, values: Mapping[str, Expr | int] | None) -> dict[sympy.Basic, Expr]:
         """``{"alpha": 3/4}`` as a substitution on the network's symbols; an unknown name is an error."""
         subs: dict[sympy.Basic, Expr] = {}
+        must_be({} if values is None else values, Mapping, "values", "a mapping of symbol names to values")
         for name, value in (values or {}).items():
             if name not in self.symbols:
                 known = ", ".join(self.symbols) or "none"
@@ -295,10 +296,12 @@ def walk(network: Network,
         except KeyError as missing:
             raise NetworkError(f"{network._where()}{node.location}: reads {missing.args[0]!r}, which is not "
                                "the input or an earlier layer") from None
+        if not inputs:
+            raise NetworkError(f"{network._where()}{node.location}: reads no input")
         try:
             layer = _scaled(node.layer, network.rounding, {**subs, IN_CHANNELS: inputs[0].channels})
             output = layer.output(inputs)
-        except NetworkError as error:
+        except SymconvError as error:  # a layer's spec refuses it (SpecError) as the network does
             raise NetworkError(f"{network._where()}{node.location}: {error}") from None
         env[node.name] = output
         yield node, layer, inputs, output
@@ -325,6 +328,7 @@ def count(network: Network, values: Mapping[str, Expr | int] | None = None,
 def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
             convention: Convention | str = Convention.EXACT) -> Analysis:
     """Propagate the shapes and derive every layer's counts, under ``values`` (symbol name → value)."""
+    must_be(network, Network, "network", "a Network (symconv.network)")
     subs = network.resolve(values)
     batch = as_expr(network.batch, "batch").xreplace(subs)
     rows = []
@@ -340,7 +344,7 @@ def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
             conditions += network.rounding.conditions(as_expr(out))
         try:
             counts = layer.counts(inputs, output, batch)
-        except NetworkError as error:
+        except SymconvError as error:
             raise NetworkError(f"{network._where()}{node.location}: {error}") from None
         counts = counts.map(_tidy)
         rows.append(Row(node.name, layer.label(inputs), output, counts))
