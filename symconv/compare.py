@@ -21,7 +21,7 @@ import sympy
 
 from symconv.derive import Derivation
 from symconv.displayed import Displayed
-from symconv.errors import SymconvError
+from symconv.errors import SymconvError, must_be
 from symconv.quantities import LAYER, quantity
 from symconv.steps import Step
 from symconv.symbols import sym
@@ -81,7 +81,9 @@ class Comparison(Displayed):
 def compare(left: Derivation, right: Derivation, *, kind: str = "ratio",
             quantities: Sequence[str] = LAYER) -> Comparison:
     """The ratio ``left / right`` (or difference ``left - right``) of each quantity, with its steps."""
-    if kind not in ("ratio", "difference"):
+    must_be(left, Derivation, "left", "a Derivation (symconv.derive)")
+    must_be(right, Derivation, "right", "a Derivation (symconv.derive)")
+    if not isinstance(kind, str) or kind not in ("ratio", "difference"):
         raise SymconvError(f"kind must be 'ratio' or 'difference', not {kind!r}")
     if left.convention is not right.convention:
         raise SymconvError("both derivations must count FLOPs in the same convention")

@@ -27,7 +27,7 @@ from symconv.conventions import Convention, Rule
 from symconv.counting import Ops, count_ops, product, receipts, size, tensors_read
 from symconv.displayed import Displayed
 from symconv.elements import Tensors, dense, element, partial_element, scatter, tensors
-from symconv.errors import SymconvError
+from symconv.errors import SymconvError, must_be
 from symconv.fixed_geometry import fixed_count
 from symconv.geometry import Covered, Hit, ValidPairs, valid_pairs_sum
 from symconv.quantities import FURTHER, LAYER, named
@@ -336,8 +336,9 @@ def derive(layer: Layer, convention: Convention | str = Convention.EXACT, *, siz
     ``sizes="input"`` writes the counts in the input sizes (the output sizes replaced by their floor forms);
     the default keeps the output sizes as symbols.
     """
+    must_be(layer, Layer, "layer", "a Layer (symconv.variants)")
     convention = Convention.parse(convention)
-    if sizes not in ("output", "input"):
+    if not isinstance(sizes, str) or sizes not in ("output", "input"):
         raise SymconvError(f"sizes must be 'output' or 'input', not {sizes!r}")
     if sizes == "input":
         layer = in_input_sizes(layer)

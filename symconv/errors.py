@@ -16,6 +16,7 @@ __all__ = [
     "UnknownSymbolError",
     "UnknownVariantError",
     "did_you_mean",
+    "must_be",
 ]
 
 
@@ -50,6 +51,19 @@ class FormulaError(SymconvError):
     def __init__(self, message: str, position: int | None = None) -> None:
         super().__init__(message if position is None else f"{message} (at character {position + 1})")
         self.position = position
+
+
+def must_be(value: object, kind: type | tuple[type, ...], what: str, noun: str) -> None:
+    """Refuse an argument of the wrong type with the one TypeError every public function raises for it:
+    ``what`` names the argument, ``noun`` what it must be.
+
+    >>> must_be("standard", dict, "values", "a mapping of names to values")
+    Traceback (most recent call last):
+    ...
+    TypeError: values must be a mapping of names to values, not str
+    """
+    if not isinstance(value, kind):
+        raise TypeError(f"{what} must be {noun}, not {type(value).__name__}")
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:

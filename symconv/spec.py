@@ -26,7 +26,7 @@ from typing import Any
 
 import sympy
 
-from symconv.errors import SpecError
+from symconv.errors import SpecError, must_be
 from symconv.geometry import output_size, slack, span, transposed_output_size
 from symconv.limits import MAX_TERMS_OF_A_VALUE, MAX_VALUE, expansion_bound
 from symconv.symbols import TABLE, axes, sym
@@ -70,6 +70,7 @@ def resolve_values(values: Values | None) -> dict[sympy.Symbol, sympy.Expr]:
     {k_h: 3}
     """
     resolved: dict[sympy.Symbol, sympy.Expr] = {}
+    must_be({} if values is None else values, Mapping, "values", "a mapping of symbol names to values")
     for key, value in (values or {}).items():
         symbol = sym(key) if isinstance(key, str) else key
         if isinstance(value, bool) or not isinstance(value, int | sympy.Expr):
@@ -382,7 +383,8 @@ def _field(value: object, subs: Mapping[sympy.Symbol, sympy.Expr]) -> Any:
 
 def _integer_polynomial(expr: sympy.Expr) -> bool:
     numer, denom = sympy.fraction(expr)
-    return denom == 1 and sympy.Poly(numer, *sorted(numer.free_symbols, key=str)).domain.is_ZZ
+    gens = sorted(numer.free_symbols, key=str)
+    return denom == 1 and numer.is_polynomial(*gens) and sympy.Poly(numer, *gens).domain.is_ZZ
 
 
 def _per_group(name: str, total: sympy.Expr, groups: sympy.Expr, definitions: list[Definition]) -> sympy.Expr:

@@ -31,6 +31,7 @@ from collections.abc import Collection, Mapping
 import sympy
 
 from symconv.check import DEFAULT_TIMEOUT, Part, Value, Verdict, check_count, claim_expr, equivalent
+from symconv.errors import must_be
 from symconv.printing.check import setting, verdict_text
 
 __all__ = ["assert_count", "assert_equivalent"]
@@ -90,6 +91,7 @@ def assert_count(formula: object, variant: str | None = None, quantity: str = "f
     {'C_in': 1, 'C_out': 1, 'b': 1, 'k': 1}
     """
     __tracebackhide__ = True  # pytest shows the message, not this helper's source
+    must_be(when, (str, type(None)), "when", "a condition (a str) or None")
     verdict = check_count(formula, variant, quantity, versus=versus, parts=parts, convention=convention,
                           bias=bias, dims=dims, values=values, aliases=aliases, notation=notation,
                           timeout=timeout, grid=grid, free=free)

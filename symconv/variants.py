@@ -21,7 +21,7 @@ from typing import Any
 
 import sympy
 
-from symconv.errors import SpecError, UnknownVariantError
+from symconv.errors import SpecError, UnknownVariantError, must_be
 from symconv.geometry import padding_for
 from symconv.spec import Conv, Values, resolve_values
 from symconv.symbols import axes, sym
@@ -142,6 +142,7 @@ def _bias_values(values: Values | None, bias: bool | None, padding: str | None =
 def _with_padding_mode(dims: int, subs: dict[sympy.Symbol, sympy.Expr], mode: str) -> dict[sympy.Symbol, sympy.Expr]:
     """``subs`` with the padding of ``mode`` (``valid``, ``same``, ``full``) on every axis
     (:func:`symconv.geometry.padding_for`); an explicit ``p_a`` or ``pe_a`` conflicts with a mode."""
+    must_be(mode, str, "padding", "a padding mode ('valid', 'same' or 'full')")
     out = dict(subs)
     for a in axes(dims):
         for name in (f"p_{a}", f"pe_{a}"):

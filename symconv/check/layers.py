@@ -27,7 +27,7 @@ from symconv.check.timing import DEFAULT_TIMEOUT, TimeUp, check_timeout, time_li
 from symconv.check.verdict import Verdict
 from symconv.compare import compare, simplify_ratio
 from symconv.derive import Derivation
-from symconv.errors import SymconvError, UnknownSymbolError
+from symconv.errors import SymconvError, UnknownSymbolError, must_be
 from symconv.memory import traffic
 from symconv.parsing import parse_formula, parse_text
 from symconv.passes import derive_pass
@@ -165,6 +165,7 @@ def claim_expr(formula: object, *, aliases: Mapping[str, Value] | None = None,
                syntax: str = "auto") -> sympy.Expr:
     """A claimed formula (:func:`symconv.check.names.claim_from`: text, LaTeX, a SymPy expression in any
     symbols, a number or a function) read with the aliases (a notation's, then ``aliases``), ``values`` put in."""
+    must_be({} if values is None else values, Mapping, "values", "a mapping of names to values")
     merged = _aliases(aliases, notation)
     claimed = claim_from(formula, lambda text: parse_formula(text, syntax=syntax, aliases=merged))
     subs = {sym(name) if name in TABLE else new_symbol(name): _expr(value, f"the value of {name}")
@@ -174,6 +175,7 @@ def claim_expr(formula: object, *, aliases: Mapping[str, Value] | None = None,
 
 def _aliases(aliases: Mapping[str, Value] | None, notation: str | None) -> dict[str, sympy.Expr]:
     merged: dict[str, sympy.Expr] = {}
+    must_be({} if aliases is None else aliases, Mapping, "aliases", "a mapping of names to values")
     if notation is not None:
         merged.update(find_notation(notation).alias_exprs())
     merged.update({name: _expr(value, f"alias {name}") for name, value in (aliases or {}).items()})
@@ -233,6 +235,12 @@ def check_count(formula: str | sympy.Expr, variant: str | None = None, quantity:
     'does not hold'
     """
     timeout = check_timeout(timeout)
+    must_be({} if values is None else values, Mapping, "values", "a mapping of names to values")
+    must_be(parts, tuple, "parts", "a tuple of Part")
+    for name, given in (("setting", setting), ("versus_setting", versus_setting)):
+        must_be(given, (Setting, type(None)), name, "a Setting (symconv.check) or None")
+    for part in parts:
+        must_be(part, Part, "each of parts", "a Part (symconv.check)")
     start = time.monotonic()
     claimed = sympy.nan
     try:

@@ -11,7 +11,7 @@ from symconv.network.graph import Analysis
 from symconv.network.mobilenet import Figure, figures, symbolic
 from symconv.printing.document import Block, Cell, Code, Document, Heading, Number, Paragraph, Table, Text, prose
 from symconv.printing.exprs import text_expr
-from symconv.printing.network import conditions_text, percent
+from symconv.printing.network import conditions_text, percent, rounding_text
 
 __all__ = ["QUANTITY_NAMES", "mobilenet", "quantity_table"]
 
@@ -46,7 +46,7 @@ def quantity_table(analysis: Analysis) -> Table:
 
 def _closed_forms(network: str, what: str) -> list[Block]:
     analysis = symbolic(network)
-    rounding = analysis.network.rounding.describe()
+    rounding = rounding_text(analysis.network.rounding)
     return [Heading(3, Code(network), f": {what}"), quantity_table(analysis),
             Paragraph(f"Exact where {conditions_text(analysis)}; with TF-slim's rounding ({rounding}) at other "
                       "widths, ", Code(f"symconv net {network}"), " evaluates layer by layer.")]

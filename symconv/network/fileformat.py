@@ -40,7 +40,7 @@ from typing import Any
 
 import sympy
 
-from symconv.errors import SymconvError
+from symconv.errors import SymconvError, must_be
 from symconv.network.graph import Network, Node, Rounding
 from symconv.network.layers import (
     ACTIVATIONS,
@@ -235,6 +235,7 @@ def builtin_names() -> list[str]:
 
 def builtin(name: str) -> Network:
     """A network that ships with symconv, by name."""
+    must_be(name, str, "name", "the name of a built-in network (a str)")
     if name not in builtin_names():
         raise NetworkError(f"no network file or built-in network {name!r} (built in: {', '.join(builtin_names())})")
     return _builtin(name)
@@ -249,6 +250,8 @@ def _builtin(name: str) -> Network:
 
 def loads(text: str, source: str = "") -> Network:
     """Read a network from the text of a network file; ``source`` names it in error messages."""
+    must_be(text, str, "text", "the text of a network file (a str)")
+    must_be(source, str, "source", "a str")
     top = _Context(source, {})
     try:
         data = tomllib.loads(text)

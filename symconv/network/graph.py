@@ -37,7 +37,8 @@ from typing import Any, TypeAlias
 import sympy
 
 from symconv.conventions import Convention
-from symconv.errors import did_you_mean
+from symconv.displayed import Summarised
+from symconv.errors import SymconvError, did_you_mean, must_be
 from symconv.network.layers import (
     COUNTS,
     IN_CHANNELS,
@@ -81,7 +82,7 @@ class Rounding:
     RULES = ("exact", "floor", "divisible")
 
     def __post_init__(self) -> None:
-        if self.rule not in self.RULES:
+        if not isinstance(self.rule, str) or self.rule not in self.RULES:
             raise NetworkError(f"unknown rounding rule {self.rule!r} (known: {', '.join(self.RULES)})")
         for name in ("divisor", "minimum"):
             value = getattr(self, name)
@@ -107,14 +108,6 @@ class Rounding:
         if self.rule == "floor":
             return round_floor(numerator, denominator, self.minimum)
         return round_divisible(numerator, denominator, self.divisor, self.minimum)
-
-    def describe(self) -> str:
-        if self.rule == "exact":
-            return "channels c·α used as they are: they must be integers"
-        if self.rule == "floor":
-            return f"channels max(floor(c·α), {self.minimum}) (TF-slim MobileNetV1's depth rule)"
-        return (f"channels rounded to the nearest multiple of {self.divisor}, at least {self.minimum}, "
-                f"plus {self.divisor} when that loses more than 10% (_make_divisible)")
 
     def conditions(self, channels: Expr) -> tuple[tuple[Expr, int], ...]:
         """What a symbolic channel count must satisfy for the rule to leave it unchanged:
@@ -176,6 +169,7 @@ class Network:
     def resolve(self, values: Mapping[str, Expr | int] | None) -> dict[sympy.Basic, Expr]:
         """``{"alpha": 3/4}`` as a substitution on the network's symbols; an unknown name is an error."""
         subs: dict[sympy.Basic, Expr] = {}
+        must_be({} if values is None else values, Mapping, "values", "a mapping of symbol names to values")
         for name, value in (values or {}).items():
             if name not in self.symbols:
                 known = ", ".join(self.symbols) or "none"
@@ -207,8 +201,8 @@ class Row:
     counts: Counts
 
 
-@dataclass(frozen=True)
-class Analysis:
+@dataclass(frozen=True, repr=False)
+class Analysis(Summarised):
     """A network's counts: one :class:`Row` per layer and the totals, under ``values``; ``conditions`` are
     ``(expr, m)`` pairs — the closed forms hold where every ``expr`` is an integer of at least ``m``.
 
@@ -345,13 +339,15 @@ def walk(network: Network, subs: Mapping[sympy.Basic, Expr], *,
         except KeyError as missing:
             raise NetworkError(f"{network._where()}{node.location}: reads {missing.args[0]!r}, which is not "
                                "the input or an earlier layer") from None
+        if not inputs:
+            raise NetworkError(f"{network._where()}{node.location}: reads no input")
         try:
             named_channels = None if rounded is None else partial(_after, rounded, node)
             layer = _scaled(node.layer, network.rounding, {**subs, IN_CHANNELS: inputs[0].channels}, named_channels)
             output = layer.output(inputs)
             if named is not None:
                 output = named(output, node.location)
-        except NetworkError as error:
+        except SymconvError as error:  # a layer's spec refuses it (SpecError) as the network does
             raise NetworkError(f"{network._where()}{node.location}: {error}") from None
         env[node.name] = output
         yield node, layer, inputs, output
@@ -420,7 +416,7 @@ def _layers(network: Network, subs: Mapping[sympy.Basic, Expr]) -> Iterator[
             conditions += network.rounding.conditions(as_expr(out))
         try:
             counts = _layer_counts(layer, inputs, output, batch)
-        except NetworkError as error:
+        except SymconvError as error:
             raise NetworkError(f"{network._where()}{node.location}: {error}") from None
         yield node, layer.label(inputs), output, counts, conditions
 
@@ -428,6 +424,7 @@ def _layers(network: Network, subs: Mapping[sympy.Basic, Expr]) -> Iterator[
 def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
             convention: Convention | str = Convention.EXACT) -> Analysis:
     """Propagate the shapes and derive every layer's counts, under ``values`` (symbol name → value)."""
+    must_be(network, Network, "network", "a Network (symconv.network)")
     subs = network.resolve(values)
     rows = []
     conditions: list[tuple[Expr, int]] = []

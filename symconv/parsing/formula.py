@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 import sympy
 
-from symconv.errors import FormulaError, UnknownSymbolError
+from symconv.errors import FormulaError, SymconvError, UnknownSymbolError
 from symconv.parsing.latex import parse_latex
 from symconv.parsing.limits import clip
 from symconv.parsing.text import parse_text
@@ -31,13 +31,15 @@ def parse_formula(text: str, *, syntax: str = "auto", aliases: Mapping[str, symp
     """
     if not isinstance(text, str):
         raise TypeError(f"a formula must be a str, not {type(text).__name__}")
+    if not isinstance(syntax, str):
+        raise SymconvError(f"syntax must be 'auto', 'text' or 'latex', not {syntax!r}")
     if syntax == "auto":
         syntax = "latex" if any(c in text for c in "\\{$") else "text"
     if syntax == "text":
         return parse_text(text, aliases=aliases, allow_new=allow_new)
     if syntax == "latex":
         return parse_latex(text, aliases=aliases, allow_new=allow_new)
-    raise ValueError(f"syntax must be 'auto', 'text' or 'latex', not {syntax!r}")
+    raise SymconvError(f"syntax must be 'auto', 'text' or 'latex', not {syntax!r}")
 
 
 def parse_assignment(text: str) -> tuple[str, sympy.Expr]:

@@ -23,7 +23,7 @@ from typing import Any, TypeAlias
 
 import sympy
 
-from symconv.network.graph import Analysis
+from symconv.network.graph import Analysis, Rounding
 from symconv.network.layers import Counts, Shape
 from symconv.network.passes import PassAnalysis
 from symconv.printing.document import Block, Cell, Document, Heading, InlineMath, Number, Paragraph, Table, Text
@@ -35,7 +35,8 @@ from symconv.printing.unicode import unicode_expr
 from symconv.quantities import NETWORK_TOTALS
 
 __all__ = ["FORMATS", "PART_TITLES", "TOTALS", "cells_table", "conditions_text", "convention_text", "decimal",
-           "document", "pass_text", "percent", "quantity_json", "render", "scaled", "text_table", "to_dict"]
+           "document", "pass_text", "percent", "quantity_json", "render", "rounding_text", "scaled", "text_table",
+           "to_dict"]
 
 #: The totals of the JSON form, in order (``params`` as PyTorch's ``sum(p.numel())``).
 TOTALS = NETWORK_TOTALS
@@ -262,11 +263,25 @@ def _text(analysis: Counted) -> str:
     return "\n".join(out) + "\n"
 
 
+def rounding_text(rounding: Rounding) -> str:
+    """How a network rounds its scaled channel counts, in the text conventions of the rest of the output.
+
+    >>> rounding_text(Rounding("floor", minimum=8))
+    "channels max(⌊c·α⌋, 8) (TF-slim MobileNetV1's depth rule)"
+    """
+    if rounding.rule == "exact":
+        return "channels c·α used as they are: they must be integers"
+    if rounding.rule == "floor":
+        return f"channels max(⌊c·α⌋, {rounding.minimum}) (TF-slim MobileNetV1's depth rule)"
+    return (f"channels rounded to the nearest multiple of {rounding.divisor}, at least {rounding.minimum}, "
+            f"plus {rounding.divisor} when that loses more than 10% (_make_divisible)")
+
+
 def _notes(analysis: Counted) -> list[str]:
     notes = ["params: learnable parameters (PyTorch's sum(p.numel())); buffers: batch norm's running statistics; "
              "weights: convolution and fully connected weights alone; mult-adds: macs, the products of "
              "convolutions and fully connected layers (the papers' count)."]
-    rounding = f"rounding: {analysis.network.rounding.describe()}"
+    rounding = f"rounding: {rounding_text(analysis.network.rounding)}"
     if analysis.conditions:
         notes.append(f"The closed forms hold where {conditions_text(analysis)}; {rounding}.")
     elif analysis.closed is not None and analysis.closed_conditions:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 import sympy
 
 from symconv.direct import loop_nest
+from symconv.errors import must_be
 from symconv.geometry import input_size
 from symconv.spec import Conv
 from symconv.variants import Layer
@@ -68,6 +69,7 @@ def degree_bounds(layer: Layer) -> dict[sympy.Symbol, int]:
     polynomial counts, the scatter over the input grid and the dense convolution over the output grid; the
     bound is the larger. A layer's count is the sum of its stages', so the bound is the largest over the stages.
     """
+    must_be(layer, Layer, "layer", "a Layer (symconv.variants)")
     bounds: dict[sympy.Symbol, int] = {}
     for stage in layer.stages:
         conv = stage.conv

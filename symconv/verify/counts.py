@@ -16,7 +16,7 @@ from symconv.direct import (
     conv_transpose_direct,
     conv_transpose_reference,
 )
-from symconv.errors import SymconvError
+from symconv.errors import SymconvError, must_be
 from symconv.quantities import FURTHER
 from symconv.spec import Conv
 from symconv.variants import Layer
@@ -61,6 +61,7 @@ def direct_counts(layer: Layer, *, mode: Mode = "vectorized", seed: int = 0,
     convolution on the output grid (``output_grid``); all three outputs must equal the adjoint of the forward
     convolution.
     """
+    must_be(layer, Layer, "layer", "a Layer (symconv.variants)")
     check_work(layer)
     rng = np.random.default_rng(seed)
     first = layer.stages[0].conv

@@ -62,7 +62,7 @@ def grid_proof(derivation: Derivation, progress: Progress | None = None) -> Grid
     for done, combo in enumerate(combos, start=1):
         point = dict(zip(variables, combo, strict=True))
         values = realise_point(layer, point, subs)
-        if progress:
+        if progress is not None:
             progress(done, len(combos))
         mismatches += _check_point(derivation, layer, polys, point, values, defaults)
     return GridProof(

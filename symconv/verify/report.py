@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from symconv.derive import Derivation
+from symconv.displayed import Summarised
 
 #: Called as ``progress(done, total)`` after each point of the grid.
 Progress = Callable[[int, int], None]
@@ -45,8 +46,8 @@ class GridProof:
         return not self.mismatches
 
 
-@dataclass(frozen=True)
-class Report:
+@dataclass(frozen=True, repr=False)
+class Report(Summarised):
     """What :func:`symconv.verify.verify_layer` found."""
 
     derivation: Derivation

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from symconv.backward import GRADS
 from symconv.conventions import Convention, Rule
 from symconv.derive import Derivation
-from symconv.errors import SymconvError
+from symconv.errors import SymconvError, must_be
 from symconv.limits import MAX_SAMPLES
 from symconv.passes import Pass, PassDerivation, derive_pass
 from symconv.quantities import FURTHER
@@ -31,6 +31,8 @@ def verify_layer(layer: Layer, convention: Rule | str = Convention.EXACT, *, sam
     the former. ``pass_`` and ``grad`` choose the pass (:func:`symconv.passes.derive_pass`): a backward pass
     or a training step is checked against the backward counters.
     """
+    if not isinstance(sizes, str) or sizes not in ("output", "input"):
+        raise SymconvError(f"sizes must be 'output' or 'input', not {sizes!r}")
     derivation = derive_pass(layer, convention, pass_=pass_, grad=grad)
     if sizes == "output":
         return verify(derivation, samples=samples, seed=seed, progress=progress)
@@ -46,6 +48,10 @@ def verify(derivation: Derivation, *, samples: int = 20, seed: int = 0, progress
     """Check the closed forms of ``derivation`` (``quantities`` and ``counts`` on the samples, ``polynomials``
     and the polynomial ``counts`` on the grid; ``grid`` proves another derivation of the same layer instead,
     one in the output sizes). A pass derivation's parts are checked too."""
+    must_be(derivation, Derivation, "derivation", "a Derivation (symconv.derive)")
+    must_be(grid, (Derivation, type(None)), "grid", "a Derivation or None")
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be a function of (done, total) or None, not {type(progress).__name__}")
     if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= MAX_SAMPLES:
         raise SymconvError(f"samples must be an integer from 0 to {MAX_SAMPLES:,}, not {samples!r}")
     layer = derivation.layer

@@ -70,6 +70,8 @@ class Shape:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "channels", as_expr(self.channels, "channels"))
+        if not isinstance(self.size, tuple | list) or len(self.size) >= MAX_RANK:  # measured before it is read
+            raise fail(f"a shape's size must be a tuple of fewer than {MAX_RANK} sizes, not {_short(self.size)}")
         object.__setattr__(self, "size", tuple(as_expr(s, "a size") for s in self.size))
 
     @classmethod
@@ -189,16 +191,29 @@ def pair(name: str, value: object, least: int, symbolic: bool = False) -> tuple[
     return per_axis(name, value, least, 2, symbolic)  # type: ignore[return-value]
 
 
+#: A tensor of one sample has fewer dimensions than this: more is no network's, and a longer size is refused
+#: before it is read (range(10**9)).
+MAX_RANK = 64
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def per_axis(name: str, value: object, least: int, dims: int, symbolic: bool = False) -> tuple[Any, ...]:
     """An int or ``dims`` ints, one per spatial axis; with ``symbolic``, also SymPy expressions of symbols.
 
     >>> per_axis("kernel", 3, 1, 3), per_axis("stride", [2, 1], 1, 2)
     ((3, 3, 3), (2, 1))
     """
-    values = tuple(value) if isinstance(value, Sequence) and not isinstance(value, str) else (value,) * dims
-    if len(values) != dims:
+    if isinstance(dims, bool) or not isinstance(dims, int) or not 1 <= dims <= 3:
+        raise fail(f"a layer has 1, 2 or 3 spatial axes, not {dims!r}")
+    many = isinstance(value, Sequence) and not isinstance(value, str)
+    if many and len(value) != dims:  # type: ignore[arg-type]  # measured before it is copied: range(10**9)
         what = "two integers (height, width)" if dims == 2 else f"{dims} integers, one per axis"
-        raise fail(f"{name} must be an integer or {what}, not {value!r}")
+        raise fail(f"{name} must be an integer or {what}, not {_short(value)}")
+    values = tuple(value) if many else (value,) * dims  # type: ignore[arg-type]
 
     def one(v: object) -> Any:
         if isinstance(v, sympy.Expr) and v.is_Integer:

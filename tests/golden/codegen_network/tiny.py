@@ -448,7 +448,9 @@ def _lazily(function, values):
         if (_is_dask(value) or isinstance(value, _np.ndarray)) and value.dtype.kind not in "iuO":
             kind = f"an array of {value.dtype}"
             raise TypeError(f"{function.name}(): {name} must be an int or an integer array, not {kind}")
-        if _is_dask(value) or isinstance(value, _np.ndarray):
+        if isinstance(value, _np.ndarray) and value.dtype.kind == "O":
+            value = dask.asarray(value, chunks=value.shape or -1)  # dask cannot size objects' chunks itself
+        elif _is_dask(value) or isinstance(value, _np.ndarray):
             value = dask.asarray(value)
         given.append(value)
     arrays = iter(dask.broadcast_arrays(*(value for value in given if _is_dask(value))))
