@@ -17,6 +17,7 @@ __all__ = [
     "UnknownVariantError",
     "did_you_mean",
     "must_be",
+    "printable",
 ]
 
 
@@ -64,6 +65,16 @@ def must_be(value: object, kind: type | tuple[type, ...], what: str, noun: str) 
     """
     if not isinstance(value, kind):
         raise TypeError(f"{what} must be {noun}, not {type(value).__name__}")
+
+
+def printable(text: str) -> str:
+    r"""Text as a message quotes it: control characters (a newline, a terminal's escape codes) written as
+    escapes, so that a message stays one readable line.
+
+    >>> print(printable("conv\x1b[31m\n"))
+    conv\x1b[31m\n
+    """
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:

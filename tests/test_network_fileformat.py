@@ -159,7 +159,7 @@ BAD = [
 @pytest.mark.parametrize(("text", "message"), BAD)
 def test_errors_name_the_file_the_layer_and_the_problem(text, message):
     with pytest.raises(NetworkError) as info:
-        analyse(loads(text, "t.toml"))
+        loads(text, "t.toml")
     assert message in str(info.value)
     assert str(info.value).startswith("t.toml: ")
 
@@ -335,3 +335,12 @@ def test_every_built_in_network_written_out_reads_back_to_the_same_counts(name):
     net = builtin(name)
     again = loads(dumps(net), f"{name}-again.toml")
     assert analyse(again, None, "macs").quantities == analyse(net, None, "macs").quantities
+
+
+@pytest.mark.parametrize(("name", "escaped"), [("conv\\u001b[31m", "\\x1b"), ("conv\\n", "\\n")])
+def test_a_layer_named_with_control_characters_is_quoted_escaped(name, escaped):
+    text = HEAD + f'[[layer]]\ntype = "conv"\nname = "{name}"\nout = 4\nkernel = true\n'
+    with pytest.raises(NetworkError) as caught:
+        loads(text, "t.toml")
+    message = str(caught.value)
+    assert message.isprintable() and escaped in message

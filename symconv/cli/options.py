@@ -19,7 +19,7 @@ import sympy
 
 from symconv.backward import GRADS, parse_grads
 from symconv.conventions import PRESETS, Convention
-from symconv.errors import SymconvError, UnknownSymbolError, did_you_mean
+from symconv.errors import SymconvError, UnknownSymbolError, did_you_mean, printable
 from symconv.parsing import parse_aliases, parse_assignment
 from symconv.passes import Pass
 from symconv.printing import FORMATS
@@ -47,7 +47,7 @@ def shown(text: str, limit: int = 80) -> str:
     >>> print(shown("k\x1b[31m\nN"))
     k\x1b[31m\nN
     """
-    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    text = printable(text)
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 

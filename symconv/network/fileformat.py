@@ -40,7 +40,7 @@ from typing import Any
 
 import sympy
 
-from symconv.errors import SymconvError, must_be
+from symconv.errors import SymconvError, must_be, printable
 from symconv.network.graph import Network, Node, Rounding
 from symconv.network.layers import (
     ACTIVATIONS,
@@ -382,7 +382,7 @@ class _Builder:
                 if repeat > 1:
                     local = f"{local}_{copy}"
                 full = prefix + local
-                label = f" ({full}, type {kind})"
+                label = f" ({printable(full)}, type {printable(kind)})"
                 here = where(number, label)
                 if full in self.taken:
                     raise ctx.fail(here, f"the name {full!r} is used twice")
