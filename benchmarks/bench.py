@@ -14,7 +14,11 @@ Measured:
 4. direct counting, in counted operations per second (a 64×56×56 input, 3×3 kernel, 64 outputs);
 5. with torch installed, ``symconv.torch`` tracing and counting a ResNet-50 symbolic in H and W, against
    PyTorch's FlopCounterMode counting it once on meta tensors at 224×224: each the first call in a fresh
-   interpreter (imports and building the model not timed), then warm (a later call in the same one).
+   interpreter (imports and building the model not timed), then warm (a later call in the same one);
+6. networks: ``symconv net resnet50 --set alpha=1 --set rho=1`` in process against FlopCounterMode, timed the
+   same way; 10,000 settings of (α, ρ) through resnet50's generated module (``symconv codegen --net``)
+   against one FlopCounterMode call, the totals checked against ``symconv.network.count`` at every distinct
+   setting; a chain of 1,000 convolutions, each of its own width, against one of 100.
 """
 
 from __future__ import annotations
@@ -242,14 +246,138 @@ def torch_model(repeat: int) -> list[tuple[str, float, float]] | None:
         import torch  # noqa: F401
     except ImportError:
         return None
+    return fresh_interpreters(_COUNTERS, repeat)
+
+
+_NET_COUNTERS = {
+    "FlopCounterMode on meta tensors, 1x3x224x224": _COUNTERS["FlopCounterMode on meta tensors, 1x3x224x224"],
+    "symconv net resnet50 --set alpha=1 --set rho=1, in process": (
+        "import contextlib, io\nfrom symconv.cli import main",
+        "with contextlib.redirect_stdout(io.StringIO()): main(['net', 'resnet50', '--set', 'alpha=1', '--set', "
+        "'rho=1'])"),
+}
+
+
+def fresh_interpreters(counters: dict[str, tuple[str, str]], repeat: int) -> list[tuple[str, float, float]]:
+    """Each counter's first and later call, each the median over ``repeat`` fresh interpreters."""
     root = str(Path(__file__).resolve().parent.parent)
     rows = []
-    for name, (setup, count) in _COUNTERS.items():
+    for name, (setup, count) in counters.items():
         code = _TORCH_RUN.format(root=root, setup=setup, count=count)
         runs = [subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
                 for _ in range(repeat)]
         rows.append((name, statistics.median(float(r[0]) for r in runs), statistics.median(float(r[1]) for r in runs)))
     return rows
+
+
+def network_settings(rounds: int, n: int = 10_000) -> tuple[dict[str, float], int, float]:
+    """``n`` settings of resnet50's (α, ρ) through its generated module against one FlopCounterMode call on
+    meta tensors (both in this process, interleaved); the distinct settings checked against
+    ``symconv.network.count``; and the seconds the module takes to generate and compile."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from symconv.codegen.network import network_functions
+    from symconv.network import builtin, count
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.torch_models import resnet50
+
+    start = time.perf_counter()
+    functions = network_functions(builtin("resnet50"))
+    compiled = time.perf_counter() - start
+    rng = np.random.default_rng(0)
+    eighths, sevenths = rng.integers(1, 17, n), rng.integers(1, 15, n)
+    alpha, rho = eighths / 8, sevenths / 7  # floats on the network's grid, read as k/8 and k/7
+    totals = functions(alpha=alpha, rho=rho)
+    distinct = sorted(set(zip(eighths.tolist(), sevenths.tolist(), strict=True)))
+    for a, r in distinct:
+        exact = count(builtin("resnet50"), {"alpha": f"{a}/8", "rho": f"{r}/7"})
+        at = np.flatnonzero((eighths == a) & (sevenths == r))
+        for name, values in totals.items():
+            if not (values[at] == exact.value(name)).all():
+                raise SystemExit(f"the generated module and symconv net disagree on {name} at α = {a}/8, ρ = {r}/7")
+    model = resnet50().to("meta").train(False)
+    x = torch.empty(1, 3, 224, 224, device="meta")
+
+    def flop_counter() -> None:
+        with FlopCounterMode(display=False):
+            model(x)
+
+    times = interleaved({"generated": lambda: functions(alpha=alpha, rho=rho), "FlopCounterMode": flop_counter},
+                        rounds)
+    return times, len(distinct), compiled
+
+
+def _distinct_chain(layers: int) -> object:
+    """A chain of ``layers`` convolutions, the i-th of width 8·i·α, each followed by a ReLU, every fourth of
+    stride 2 (at most five), channels rounded to multiples of 8."""
+    import sympy
+
+    from symconv.network import Activation, Conv2d, Network, Rounding, Shape
+
+    alpha, rho = sympy.Symbol("alpha", positive=True), sympy.Symbol("rho", positive=True)
+    body: list[object] = []
+    for i in range(layers):
+        stride = 2 if i % 4 == 3 and i < 20 else 1
+        body += [Conv2d(out=8 * (i + 1) * alpha, kernel=3, padding=1, stride=stride), Activation("relu")]
+    return Network.sequence(f"chain{layers}", Shape(3, (32 * rho, 32 * rho)), body, {"alpha": alpha, "rho": rho},
+                            rounding=Rounding("divisible", 8, 8))
+
+
+def distinct_layers(repeat: int) -> dict[int, float]:
+    """``symconv.network.count`` at α = ρ = 1 and the table printed, for chains of 100 and 1,000 distinct
+    convolutions; SymPy's cache and the layer caches emptied before each run (the derivation of a
+    convolution kept: both share it)."""
+    import sympy
+
+    from symconv.network import count, graph
+    from symconv.network.tables import render
+
+    chains = {n: _distinct_chain(n) for n in (100, 1000)}
+
+    def run(n: int) -> Callable[[], object]:
+        def counted() -> object:
+            graph._cached_counts.cache_clear()
+            graph._tidy.cache_clear()
+            sympy.core.cache.clear_cache()
+            return render(count(chains[n], {"alpha": 1, "rho": 1}))  # type: ignore[arg-type]
+        return counted
+
+    return {n: median_time(run(n), repeat) for n in chains}
+
+
+def network_section(repeat: int) -> list[str]:
+    lines = ["## Networks", ""]
+    counters = fresh_interpreters(_NET_COUNTERS, repeat)
+    (flop, flop_cold, flop_warm), (ours, cold, warm) = counters
+    lines += ["ResNet-50 counted at α = ρ = 1, each in a fresh interpreter after its imports (the built-in network "
+              "read from its file and its table printed, in the time of `symconv net`; the model built before "
+              "FlopCounterMode's timer starts): the first call and a later one.", "",
+              "| counter | first call | later call |", "| --- | --- | --- |",
+              f"| {flop} | {flop_cold * 1e3:.0f} ms | {flop_warm * 1e3:.0f} ms |",
+              f"| `{ours}` | {cold * 1e3:.0f} ms | {warm * 1e3:.0f} ms |", "",
+              f"Target: `net --set` ≤ 1 × FlopCounterMode. Measured: {cold / flop_cold:.2f} × on the first call, "
+              f"{warm / flop_warm:.2f} × on a later one.", ""]
+    times, distinct, compiled = network_settings(max(repeat, 7))
+    generated, flop_call = times["generated"], times["FlopCounterMode"]
+    lines += ["### 10,000 settings through the generated module", "",
+              "`symconv codegen --net resnet50` compiled in process (generating and compiling it took "
+              f"{compiled:.1f} s, once), then called with 10,000 random (α, ρ) on its grid, multiples of 1/8 and "
+              "1/7, as float arrays: every total at every setting, exact. Checked against `symconv.network.count` "
+              f"at each of the {distinct} distinct settings among them: equal.", "",
+              "| what | median |", "| --- | --- |",
+              f"| 10,000 settings, every total, generated module | {generated * 1e3:.2f} ms |",
+              f"| one FlopCounterMode call on meta tensors, 1x3x224x224 | {flop_call * 1e3:.1f} ms |", "",
+              f"Target: ≤ 1 × one FlopCounterMode call. Measured: {generated / flop_call:.3f} ×.", ""]
+    chains = distinct_layers(repeat)
+    lines += ["### Distinct layers", "",
+              "A chain of convolutions, each of its own width (8·i·α channels), each followed by a ReLU, counted at "
+              "α = ρ = 1 and its table printed, SymPy's cache and the layer caches emptied before each run:", "",
+              "| layers | median |", "| --- | --- |",
+              *(f"| {n} convolutions | {t * 1e3:.0f} ms |" for n, t in chains.items()), "",
+              f"Target: 1,000 layers ≤ 12 × 100 layers. Measured: {chains[1000] / chains[100]:.1f} ×.", ""]
+    return lines
 
 
 def numeric_section(rounds: int) -> list[str]:
@@ -330,6 +458,7 @@ def report(repeat: int) -> str:
                   f"Target: tracing and counting it symbolically in H and W no slower than FlopCounterMode counting "
                   f"it once; measured {cold / flop_cold:.2f} × its time on the first call, {warm / flop_warm:.2f} × "
                   "on a later one (FlopCounterMode's later calls reuse what its first dispatch set up).", ""]
+        lines += network_section(repeat)
     return "\n".join(lines)
 
 

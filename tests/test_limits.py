@@ -4,6 +4,8 @@ many samples, files that are not network files, bias flags that are not booleans
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -47,16 +49,31 @@ def test_a_fifo_is_refused_without_blocking(tmp_path, capsys):
     _one_line(capsys)
 
 
-def test_a_check_keeps_to_its_time_bound(capsys):
+#: A check of a 1,500-factor product under a 0.5 s bound, in a process of its own: there the bound's timer
+#: meets no test runner's hooks (pytest's hook for exceptions dropped in a destructor would report the
+#: interruption it catches as an error of its own).
+_BOUNDED_CHECK = """
+import sys, time
+from symconv.check import check_count
+from symconv.cli import main
+product = "*".join(f"(C_in+{i})" for i in range(1500))
+start = time.perf_counter()
+status = main(["check", product, "--variant", "standard", "--quantity", "params", "--timeout", "0.5"])
+command = time.perf_counter() - start
+start = time.perf_counter()
+v = check_count(product, "standard", "params", timeout=0.5)
+library = time.perf_counter() - start
+decided = (v.status == "undecided" and "time bound" in v.notes[0]) or v.counterexample is not None
+print(status, round(command, 3), round(library, 3), decided, file=sys.stderr)
+"""
+
+
+def test_a_check_keeps_to_its_time_bound():
     # Decided or not, a check of a 1,500-factor product keeps to its bound, from reading to printing.
-    product = "*".join(f"(C_in+{i})" for i in range(1500))
-    start = time.perf_counter()
-    status = main(["check", product, "--variant", "standard", "--quantity", "params", "--timeout", "0.5"])
-    assert status in (1, 3) and time.perf_counter() - start < 3  # wall-clock time, on a machine others share
-    start = time.perf_counter()
-    v = check_count(product, "standard", "params", timeout=0.5)
-    assert time.perf_counter() - start < 2.5
-    assert (v.status == "undecided" and "time bound" in v.notes[0]) or v.counterexample is not None
+    done = subprocess.run([sys.executable, "-c", _BOUNDED_CHECK], capture_output=True, text=True, timeout=120)
+    status, command, library, decided = done.stderr.split()[-4:]
+    assert done.returncode == 0 and int(status) in (1, 3) and decided == "True"
+    assert float(command) < 3 and float(library) < 2.5  # wall-clock time, on a machine others share
 
 
 def test_library_arguments_are_checked_with_the_documented_errors():

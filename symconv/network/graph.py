@@ -395,7 +395,7 @@ def _closed_forms(network: Network,
     network_convention(convention)
     counts, conditions, shapes = [], [], []
     for _, _, output, layer_counts, layer_conditions in _layers(network, {}):
-        counts.append(layer_counts)
+        counts.append(layer_counts.map(sympy.expand))  # each layer expanded: their sum collects as it goes
         conditions += layer_conditions
         shapes.append(output)
     return summed(counts).map(_tidy), strongest(conditions), shapes

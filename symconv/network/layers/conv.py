@@ -22,10 +22,13 @@ from typing import Any
 
 import sympy
 
+from symconv.codegen.convert import Converter
+from symconv.codegen.tree import Node, variables
+from symconv.codegen.tree import value as tree_value
 from symconv.counting import tensors_read
 from symconv.derive import Derivation, derive
 from symconv.elements import element, tensors
-from symconv.errors import SpecError
+from symconv.errors import SpecError, SymconvError
 from symconv.geometry import output_size, padding_for, slack, span, transposed_output_size
 from symconv.network.layers.base import (
     Counts,
@@ -71,6 +74,10 @@ def exact_sizes() -> Iterator[None]:
         yield
     finally:
         _EXACT.reset(token)
+
+
+#: The batch of a convolution's derivation, put in once derived.
+_BATCH = sympy.Symbol("N", positive=True, integer=True)
 
 
 def exact_sizing() -> bool:
@@ -258,11 +265,14 @@ class Convolution(LayerSpec):
             _, cout, _ = self._channels(inputs)
             channels, out = sym("C_in"), sym("C_out")
             subs |= {channels: inputs[0].channels, out: cout}
-        generic = generic_spec(self if out is None else _widthless(self), channels,
-                        sympy.Symbol("N", positive=True, integer=True), out)
+        generic = generic_spec(self if out is None else _widthless(self), channels, _BATCH, out)
         derivation = conv_derivation(generic)
         subs[generic.batch] = as_expr(batch, "batch")
         every = {**derivation.counts, **derivation.quantities}
+        numbers = {symbol.name: int(v) for symbol, v in subs.items() if v.is_Integer}
+        if names is not None and len(numbers) == len(subs):  # a layer of numbers: its counts on Python ints
+            return {**{name: _at_numbers(every[name], subs, numbers) for name in names if name != "weights"},
+                    "weights": _at_numbers(conv_weights(generic), subs, numbers)}
         put = (lambda e: e.xreplace(subs)) if names is not None else (lambda e: sympy.expand(e.xreplace(subs)))
         return {**{name: put(every[name]) for name in (every if names is None else names)},
                 "weights": conv_weights(generic).xreplace(subs)}
@@ -307,6 +317,26 @@ def generic_spec(layer: Convolution, channels: Expr, batch: Expr, out: Expr | No
             values[f"op_{a}"] = layer.output_padding[i]  # type: ignore[index]
     return Conv.make(layer.dims, {name: as_expr(v, name) for name, v in values.items()},  # type: ignore[arg-type]
                      transposed=layer.transposed)
+
+
+def _at_numbers(expr: Expr, subs: dict[sympy.Basic, Expr], numbers: dict[str, int]) -> Expr:
+    """A count at integer sizes ``subs`` (``numbers`` by name), computed on Python ints: the integer SymPy
+    gives, without building the expressions between."""
+    tree, names = _integer_tree(expr)
+    if tree is None or not names <= numbers.keys():  # not integer arithmetic, or a symbol left (a width α)
+        return expr.xreplace(subs)
+    return sympy.Integer(tree_value(tree, numbers))
+
+
+@lru_cache(maxsize=4096)
+def _integer_tree(expr: Expr) -> tuple[Node | None, frozenset[str]]:
+    """``expr`` as integer arithmetic (:mod:`symconv.codegen.tree`) and the names it reads, or None where it
+    is not integer arithmetic."""
+    try:
+        tree = Converter("a convolution's count")(expr)
+    except SymconvError:
+        return None, frozenset()
+    return tree, frozenset(variables(tree))
 
 
 def _widthless(layer: Convolution) -> Convolution:
