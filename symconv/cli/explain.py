@@ -67,7 +67,8 @@ def _torch(args: argparse.Namespace) -> tuple[Network, dict[str, sympy.Expr], st
     try:
         import torch  # noqa: F401
     except ImportError:
-        raise SymconvError("explaining a PyTorch model needs PyTorch: pip install 'symconv[torch]'") from None
+        raise SymconvError("explaining a PyTorch model needs PyTorch: pip install torch (from a clone: "
+                           "pip install '.[torch]')") from None
     from symconv.torch import convert, load_model, parse_input
 
     if not args.input:

@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         import torch  # noqa: F401
     except ImportError:
-        raise SymconvError("symconv torch needs PyTorch: pip install 'symconv[torch]'") from None
+        raise SymconvError("symconv torch needs PyTorch: pip install torch (from a clone: "
+                           "pip install '.[torch]')") from None
     from symconv.network.writer import write
     from symconv.torch import UnsupportedOperation, convert, load_model
 
