@@ -90,7 +90,7 @@ def test_floor_identities_are_undecided_not_equal():
     claimed = sympy.floor((k + 1) / 2, evaluate=False) + sympy.floor(k / 2, evaluate=False)
     start = time.perf_counter()
     v = equivalent(claimed, k, timeout=0.5)
-    assert time.perf_counter() - start < 1.5
+    assert time.perf_counter() - start < 3  # the time bound honoured, with room for a loaded machine
     assert v.status == "undecided" and v.holds is None and v.summary == "undecided"
     assert any("floor" in note for note in v.notes)
 

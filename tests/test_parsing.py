@@ -286,10 +286,10 @@ HOSTILE = [
 
 @pytest.mark.parametrize("text", HOSTILE, ids=lambda t: repr(t[:30]))
 def test_hostile_input_is_refused_quickly(text: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # the work done, not the wall clock a loaded machine stretches
     with pytest.raises(FormulaError) as caught:
         parse_formula(text)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert "\n" not in str(caught.value)
 
 
@@ -453,9 +453,9 @@ def _terms(count: int) -> list[tuple[int, str, str]]:
 def test_a_thousand_terms_in_text() -> None:
     terms = _terms(1000)
     text = " + ".join(f"{c}*{u}*{v}**2" for c, u, v in terms)
-    start = time.perf_counter()
+    start = time.process_time()
     result = parse_text(text)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert result == sympy.Add(*(c * sym(u) * sym(v) ** 2 for c, u, v in terms))
 
 
@@ -463,9 +463,9 @@ def test_a_thousand_terms_in_latex() -> None:
     terms = _terms(1000)
     text = " + ".join(f"{c} {u}^2" for c, u, _ in terms).replace("_in", "_{in}").replace("_out", "_{out}")
     assert len(text) <= LIMITS.max_length
-    start = time.perf_counter()
+    start = time.process_time()
     result = parse_latex(text)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert result == sympy.Add(*(c * sym(u) ** 2 for c, u, _ in terms))
 
 
@@ -481,9 +481,9 @@ def test_long_chains() -> None:
 
 def test_large_calls_are_built_unevaluated_and_fast() -> None:
     xs = [new_symbol(f"x{i}") for i in range(2000)]
-    start = time.perf_counter()
+    start = time.process_time()
     result = parse_text("floor(" + " + ".join(f"x{i}/7" for i in range(2000)) + ")")
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     assert result == sympy.floor(sympy.Add(*xs) / 7, evaluate=False)
     nested = parse_text("max(" * 60 + "k" + ", x1)" * 60)
     assert nested.doit() == sympy.Max(k, xs[1])
@@ -538,10 +538,10 @@ def test_latex_round_trip(expr: sympy.Expr) -> None:
 
 
 def _fuzz(text: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     with contextlib.suppress(FormulaError, UnknownSymbolError):
         parse_formula(text)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
 
 
 @settings(max_examples=500)
@@ -561,10 +561,10 @@ PIECES = [
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 def test_formula_like_text_is_read_or_refused(text: str) -> None:
     for syntax in ("text", "latex"):
-        start = time.perf_counter()
+        start = time.process_time()
         with contextlib.suppress(FormulaError, UnknownSymbolError):
             parse_formula(text, syntax=syntax)
-        assert time.perf_counter() - start < 1
+        assert time.process_time() - start < 1
 
 
 # --- Aliases --------------------------------------------------------------------------------------------
