@@ -411,3 +411,22 @@ def test_axis_values_must_be_exact():
         Axis("alpha", (0.5,))
     with pytest.raises(SymconvError, match="at least one value"):
         Axis("alpha", ())
+
+
+def test_a_family_sweeps_targets_that_differ_in_a_value_they_do_not_name():
+    from symconv.sweep.evaluators import Family
+
+    members = {k: LayerEvaluator.of(derive(variants.standard(2, {"N": 1, "k_h": k, "k_w": k, "H_out": 14,
+                                                                  "W_out": 14}, bias=True))) for k in (1, 3, 5)}
+    family = pickle.loads(pickle.dumps(Family("k", members)))
+    space = Space((read_axis("C_in=1:40:3"), read_axis("C_out=8,16,32"), read_axis("k=1:5:2")), chunk=13)
+    got = _table(list(run(Sweep.build(family, space, where=["macs <= 2e6"]))), Sweep.build(family, space))
+    expected = []
+    for position, (c_in, c_out, k) in enumerate((x, y, z) for x in range(1, 41, 3) for y in (8, 16, 32)
+                                                for z in (1, 3, 5)):
+        counts = _reference_standard(c_in, c_out, k)
+        if counts["macs"] <= 2 * 10**6:
+            expected.append((position, (c_in, c_out, k), tuple(counts[t] for t in family.totals)))
+    assert got == expected
+    with pytest.raises(SymconvError, match="k = 7 is not a member of the family"):
+        family(k=np.array([7]), C_in=1, C_out=1)

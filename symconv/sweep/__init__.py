@@ -16,7 +16,8 @@ The stages, one module each, in the order a sweep goes through them:
 * :mod:`~symconv.sweep.space`: the axes (``alpha=1/4:1:1/8``, ``k=1,3,5``, exact values) and the points of
   their grid or random ones, cut into chunks;
 * :mod:`~symconv.sweep.evaluators`: what is evaluated (:class:`Evaluator`): a layer variant's generated
-  functions (:class:`LayerEvaluator`);
+  functions (:class:`LayerEvaluator`), a network's generated module (:class:`NetworkEvaluator`), or a
+  :class:`Family` of targets that differ in one value none of them names (a kernel size fixed in each);
 * :mod:`~symconv.sweep.constraints`: ``macs <= 300e6``, read safely and decided exactly;
 * :mod:`~symconv.sweep.pareto`: the Pareto front of two counts, exactly;
 * :mod:`~symconv.sweep.engine`: one chunk through them all, and the chunks in order (:func:`run`);
@@ -27,7 +28,7 @@ The stages, one module each, in the order a sweep goes through them:
 
 from symconv.sweep.constraints import Constraint, read_constraints
 from symconv.sweep.engine import Rows, Sweep, run
-from symconv.sweep.evaluators import Evaluator, LayerEvaluator
+from symconv.sweep.evaluators import Evaluator, Family, LayerEvaluator, NetworkEvaluator
 from symconv.sweep.pareto import front
 from symconv.sweep.space import Axis, Space, read_axis
 
@@ -35,7 +36,9 @@ __all__ = [
     "Axis",
     "Constraint",
     "Evaluator",
+    "Family",
     "LayerEvaluator",
+    "NetworkEvaluator",
     "Rows",
     "Space",
     "Sweep",

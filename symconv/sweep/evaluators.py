@@ -13,7 +13,7 @@ An evaluator pickles as what it is made of, not as compiled code: a worker of a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -26,7 +26,7 @@ from symconv.errors import SymconvError
 if TYPE_CHECKING:
     from symconv.network.graph import Network
 
-__all__ = ["Evaluator", "LayerEvaluator", "NetworkEvaluator", "network_code_available"]
+__all__ = ["Evaluator", "Family", "LayerEvaluator", "NetworkEvaluator", "network_code_available"]
 
 
 @runtime_checkable
@@ -108,3 +108,58 @@ class NetworkEvaluator:
 
     def __call__(self, **settings: Any) -> dict[str, np.ndarray]:
         return dict(self._functions(**settings))
+
+
+class Family:
+    """Targets that differ in one integer that is no symbol of theirs (a network file per kernel size, say),
+    as one evaluator whose symbol ``name`` picks the member: each point goes to the member of its value.
+
+    >>> from symconv import derive, variants
+    >>> member = {k: LayerEvaluator.of(derive(variants.pointwise(1, {"N": 1, "L_out": k}, bias=False)))
+    ...           for k in (2, 3)}
+    >>> family = Family("L", member)
+    >>> family.symbols, family(L=np.array([2, 3, 2]), C_in=np.array([1, 1, 5]), C_out=1)["macs"]
+    (('L', 'C_in', 'C_out'), array([ 2,  3, 10]))
+    """
+
+    def __init__(self, name: str, members: Mapping[int, Evaluator]) -> None:
+        if not members:
+            raise SymconvError(f"a family over {name} needs at least one member")
+        self.name = name
+        self.members = dict(members)
+        first = next(iter(self.members.values()))
+        symbols: dict[str, None] = {}
+        for member in self.members.values():
+            if member.totals != first.totals:
+                raise SymconvError(f"the members of a family over {name} count different totals")
+            symbols.update(dict.fromkeys(member.symbols))
+        if name in symbols:
+            raise SymconvError(f"{name} is a symbol of the members; a family is over a value they do not have")
+        self.symbols = (name, *symbols)
+        self.totals = first.totals
+
+    def __call__(self, **settings: Any) -> dict[str, np.ndarray]:
+        picked = np.asarray(settings.pop(self.name))
+        arrays = {k: np.asarray(v) for k, v in settings.items()}
+        shape = np.broadcast_shapes(picked.shape, *(a.shape for a in arrays.values()))
+        picked = np.broadcast_to(picked, shape)
+        unknown = sorted(set(np.unique(picked).tolist()) - set(self.members))
+        if unknown:
+            raise SymconvError(f"{self.name} = {unknown[0]} is not a member of the family "
+                               f"({', '.join(map(str, self.members))})")
+        results: dict[str, np.ndarray] = {}
+        for value, member in self.members.items():
+            where = picked == value
+            if not where.any():
+                continue
+            part = member(**{k: np.broadcast_to(a, shape)[where] if a.ndim else a for k, a in arrays.items()
+                             if k in member.symbols})
+            for total in self.totals:
+                values = np.broadcast_to(np.asarray(part[total]), (int(where.sum()),))
+                if total not in results or (values.dtype == object and results[total].dtype != object):
+                    old = results.get(total)
+                    results[total] = np.zeros(shape, dtype=values.dtype if old is None else object)
+                    if old is not None:
+                        results[total][...] = old
+                results[total][where] = values
+        return results
