@@ -140,7 +140,9 @@ def run(args: argparse.Namespace) -> int:
     if args.output is not None:
         format_of(args.output)
     plan = _plan(args, *_evaluator(args))
-    progress = Progress(plan.space.points, sys.stderr, enabled=False if args.quiet else None)
+    # a bar on the terminal that also shows the rows would tear them: only when the rows go elsewhere
+    shown_rows = args.output is None and sys.stdout.isatty()
+    progress = Progress(plan.space.points, sys.stderr, enabled=False if args.quiet or shown_rows else None)
     kept = 0
     with writer_for(args.output, sys.stdout, plan.space, plan.evaluator.totals) as table:
         try:
