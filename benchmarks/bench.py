@@ -308,6 +308,42 @@ def sweep_throughput(rounds: int) -> list[tuple[str, int, float, float]]:
             for name, taken in times.items()]
 
 
+#: The axes of the 10⁹-point sweep of a layer: 10,000 × 20,000 × 5 points.
+BILLION_SPACE = ("C_in=1:10000:1", "C_out=1:20000:1", "k=1:9:2")
+
+
+def billion(engine: str) -> tuple[int, float, float, int]:
+    """One sweep of 10⁹ points (once: it takes a minute or more): the separable layer's counts over
+    :data:`BILLION_SPACE`, ``macs <= 300e6`` and the front of ``macs`` and ``params``; (points, wall seconds,
+    processor seconds, points on the front)."""
+    from symconv import variants
+    from symconv.derive import derive
+    from symconv.sweep import LayerEvaluator, Space, Sweep, read_axis, run
+    from symconv.symbols import new_symbol
+
+    k = new_symbol("k")
+    layer = variants.separable(2, {"N": 1, "m": 1, "k_h": k, "k_w": k, "H_out": 14, "W_out": 14}, bias=False)
+    evaluator = LayerEvaluator.of(derive(layer))
+    plan = Sweep.build(evaluator, Space(tuple(read_axis(a) for a in BILLION_SPACE)),
+                       where=["macs <= 300e6"], pareto=("macs", "params"))
+    wall, cpu = time.perf_counter(), time.process_time()
+    kept = sum(len(rows) for rows in run(plan, engine=engine))
+    return plan.space.points, time.perf_counter() - wall, time.process_time() - cpu, kept
+
+
+def billion_section(rounds: int) -> list[str]:
+    del rounds  # one run: a minute or more each
+    lines = ["## A sweep of 10⁹ points", "",
+             f"The layer of the section above over {', '.join(f'`{a}`' for a in BILLION_SPACE)} (10⁹ points), "
+             "with the same constraint and front, once on each engine:", "",
+             "| engine | wall clock | settings per second | processor time | settings per second per core |",
+             "| --- | --- | --- | --- | --- |"]
+    for engine in ("local", "dask"):
+        points, wall, cpu, _ = billion(engine)
+        lines.append(f"| {engine} | {wall:.0f} s | {points / wall:.3g} | {cpu:.0f} s | {points / cpu:.3g} |")
+    return [*lines, ""]
+
+
 def sweep_section(rounds: int) -> list[str]:
     rows = sweep_throughput(rounds)
     lines = ["## Sweeps", "",
@@ -406,11 +442,12 @@ def report(repeat: int) -> str:
                   f"it once; measured {cold / flop_cold:.2f} × its time on the first call, {warm / flop_warm:.2f} × "
                   "on a later one (FlopCounterMode's later calls reuse what its first dispatch set up).", ""]
     lines += sweep_section(max(repeat, 5))
+    lines += billion_section(1)
     return "\n".join(lines)
 
 
 #: The sections ``--section`` measures alone, and how each is made.
-SECTIONS = {"sweep": sweep_section}
+SECTIONS = {"sweep": sweep_section, "billion": billion_section}
 
 
 def replace_section(text: str, section: list[str]) -> str:
