@@ -96,6 +96,21 @@ def test_grid_order_chunks_and_unravel():
     assert (got == whole).all()
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=4), st.integers(1, 50))
+def test_the_grid_gathered_by_runs_is_the_grid_read_in_order(shape, chunk):
+    axes = tuple(Axis(f"a{i}", tuple(range(10, 10 + n))) for i, n in enumerate(shape))
+    space = Space(axes, chunk=chunk)
+    whole = np.array(list(np.ndindex(*shape)))
+    for number in range(space.chunks):
+        start, stop = space.bounds(number)
+        indices = np.stack(space.indices(number), axis=1)
+        assert (indices == whole[start:stop]).all()
+        assert (np.stack(space.indices_at(np.arange(start, stop)), axis=1) == indices).all()
+        gathered = space.gather(number, [a.numerators * 3 for a in axes])
+        assert all((g == (indices[:, i] + 10) * 3).all() for i, g in enumerate(gathered))
+
+
 def test_samples_are_reproducible_per_chunk_and_in_the_grid():
     axes = (read_axis("a=1:1000:1"), read_axis("b=1,2,3"))
     space = Space(axes, samples=1000, seed=5, chunk=300)

@@ -17,7 +17,7 @@ C_in = 1 and C_out = 1:
 (array([ 2,  4,  5, 10]), array([50, 25, 20, 10]), array([100, 100, 100, 100]))
 
 Memory stays bounded whatever the space's size: one chunk of :data:`~symconv.sweep.space.CHUNK` points at a
-time per worker (its axes' indices and its counts, 8 bytes each a point), the rows a writer has not yet
+time per worker (its axes' values and its counts, 8 bytes each a point), the rows a writer has not yet
 written, and, for a Pareto front, the front so far. Every engine cuts the space into the same chunks and
 hands their rows back in order, so every engine gives the same rows.
 """
@@ -25,7 +25,7 @@ hands their rows back in order, so every engine gives the same rows.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -125,44 +125,49 @@ class Sweep:
         """The rows chunk ``number`` keeps."""
         space = self.space
         start, stop = space.bounds(number)
-        rows = Rows(np.arange(start, stop, dtype=np.int64), space.indices(number), {}, stop - start)
-        named = {axis.name for axis in space.axes}
-        on_axes = [c for c in self.where if c.names <= named]
-        rows = _kept(rows, on_axes, self._numerators(rows, on_axes))
-        if len(rows) == 0:
-            return Rows(rows.positions, rows.indices, {name: rows.positions for name in self.evaluator.totals},
-                        rows.evaluated)
-        settings: dict[str, Any] = {name: _argument(value) for name, value in self.fixed.items()}
-        for axis, index in zip(space.axes, rows.indices, strict=True):
-            settings[axis.name] = axis.arguments[index]
-        try:
-            totals = self.evaluator(**settings)
-        except (ValueError, OverflowError) as error:
-            raise self._refused(error, rows, settings) from None
-        n = len(rows)
-        rows = Rows(rows.positions, rows.indices,
-                    {name: np.broadcast_to(np.asarray(totals[name]), (n,)) for name in self.evaluator.totals},
-                    rows.evaluated)
+        on_axes = [c for c in self.where if c.names <= set(space.names)]
         rest = [c for c in self.where if c not in on_axes]
-        if rest:
-            integral = {a.name: settings[a.name] for a in space.axes if a.integral}
-            rows = _kept(rows, rest, {**integral, **self._numerators(rows, rest, skip=integral), **rows.totals})
-        if self.pareto is not None:
-            a, b = self.pareto
-            rows = rows.take(front(rows.totals[a], rows.totals[b], rows.positions))
-        return rows
+        named = {name for c in self.where for name in c.names}
+        n = len(space.axes)
+        # Each axis's argument, and the numerators the constraints need of an axis of fractions (an axis of
+        # integers is its own numerators), at every point: from the points' indices when they are random, else
+        # straight from the grid's runs.
+        tables = [a.arguments for a in space.axes] + [a.numerators if a.name in named and not a.integral else None
+                                                      for a in space.axes]
+        drawn = space.indices(number) if space.samples is not None else None
+        if drawn is not None:
+            columns = [None if t is None else t[i] for t, i in zip(tables, drawn * 2, strict=True)]
+        elif any(t is not None for t in tables[n:]):
+            columns = [*space.gather(number, tables[:n]), *space.gather(number, tables[n:])]
+        else:
+            columns = [*space.gather(number, tables[:n]), *[None] * n]
+        values = {a.name: columns[i] for i, a in enumerate(space.axes)}
+        numerators = {a.name: values[a.name] if a.integral else columns[n + i] for i, a in enumerate(space.axes)
+                      if a.name in named}
+        part = _Part(np.arange(start, stop, dtype=np.int64), drawn,
+                     {**_prefixed("v", values), **_prefixed("n", numerators)})
+        part.keep(on_axes, part.named("n"))
+        totals: dict[str, np.ndarray] = dict.fromkeys(self.evaluator.totals, part.positions)
+        if len(part.positions):
+            settings: dict[str, Any] = {name: _argument(value) for name, value in self.fixed.items()}
+            settings.update(part.named("v"))
+            try:
+                computed = self.evaluator(**settings)
+            except (ValueError, OverflowError) as error:
+                raise self._refused(error, part, settings) from None
+            totals = {t: np.broadcast_to(np.asarray(computed[t]), part.positions.shape) for t in self.evaluator.totals}
+        part.columns.update(_prefixed("t", totals))
+        part.keep(rest, {**part.named("n"), **part.named("t")})
+        if self.pareto is not None and len(part.positions):
+            a, b = (part.columns[f"t:{name}"] for name in self.pareto)
+            part.take(front(a, b, part.positions))
+        indices = part.drawn if part.drawn is not None else space.indices_at(part.positions)
+        return Rows(part.positions, indices, part.named("t"), stop - start)
 
-    def _numerators(self, rows: Rows, constraints: Sequence[Constraint],
-                    skip: Collection[str] = ()) -> dict[str, np.ndarray]:
-        """The numerators of the axes the constraints name, at the rows."""
-        named = {name for c in constraints for name in c.names}
-        return {a.name: a.numerators[i] for a, i in zip(self.space.axes, rows.indices, strict=True)
-                if a.name in named and a.name not in skip}
-
-    def _refused(self, error: Exception, rows: Rows, settings: Mapping[str, Any]) -> SymconvError:
+    def _refused(self, error: Exception, rows: _Part, settings: Mapping[str, Any]) -> SymconvError:
         """The evaluator's refusal, naming the first point it refuses, found by halving the rows (an
         evaluator names a point by its index in the arrays it was given, or not at all)."""
-        low, high = 0, len(rows)
+        low, high = 0, len(rows.positions)
         while high - low > 1:
             middle = (low + high) // 2
             try:
@@ -176,7 +181,9 @@ class Sweep:
                               for name, value in settings.items()})
         except (ValueError, OverflowError) as single:
             error = single
-        point = self.space.point([int(index[low]) for index in rows.indices])
+        at = rows.positions[low : low + 1]
+        indices = self.space.indices_at(at) if rows.drawn is None else [i[low : low + 1] for i in rows.drawn]
+        point = self.space.point([int(index[0]) for index in indices])
         return SymconvError(f"at {point}: {error}")
 
     def reduce(self, chunks: Iterable[Rows]) -> Iterator[Rows]:
@@ -201,13 +208,36 @@ def _argument(value: Fraction) -> int | float:
     return value.numerator if value.denominator == 1 else float(value)
 
 
-def _kept(rows: Rows, constraints: Sequence[Constraint], columns: Mapping[str, np.ndarray]) -> Rows:
-    if not constraints or len(rows) == 0:
-        return rows
-    mask = np.ones(len(rows), dtype=bool)
-    for constraint in constraints:
-        mask &= constraint.holds({name: columns[name] for name in constraint.names})
-    return rows if mask.all() else rows.take(mask)
+def _prefixed(prefix: str, arrays: Mapping[str, np.ndarray | None]) -> dict[str, np.ndarray]:
+    return {f"{prefix}:{name}": array for name, array in arrays.items() if array is not None}
+
+
+@dataclass
+class _Part:
+    """The points of a chunk still kept, and their columns (``v:NAME`` an axis's arguments, ``n:NAME`` its
+    numerators, ``t:NAME`` a count), each row one point; ``drawn`` the axes' indices of random points."""
+
+    positions: np.ndarray
+    drawn: tuple[np.ndarray, ...] | None
+    columns: dict[str, np.ndarray]
+
+    def named(self, prefix: str) -> dict[str, np.ndarray]:
+        return {key[len(prefix) + 1:]: v for key, v in self.columns.items() if key.startswith(prefix + ":")}
+
+    def take(self, which: np.ndarray) -> None:
+        self.positions = self.positions[which]
+        self.drawn = None if self.drawn is None else tuple(i[which] for i in self.drawn)
+        self.columns = {key: column[which] for key, column in self.columns.items()}
+
+    def keep(self, constraints: Sequence[Constraint], columns: Mapping[str, np.ndarray]) -> None:
+        """Keep the points where every constraint holds."""
+        if not constraints or len(self.positions) == 0:
+            return
+        mask = np.ones(len(self.positions), dtype=bool)
+        for constraint in constraints:
+            mask &= constraint.holds({name: columns[name] for name in constraint.names})
+        if not mask.all():
+            self.take(mask)
 
 
 def choose_engine(sweep: Sweep, engine: str = "auto", scheduler: str | None = None) -> str:

@@ -198,27 +198,58 @@ class Space:
         if self.samples is not None:
             rng = np.random.default_rng([self.seed, number])
             return tuple(rng.integers(0, len(axis.values), stop - start) for axis in self.axes)
-        return _unravel(start, stop, [len(axis.values) for axis in self.axes])
+        return _unravel(start, stop, [len(axis.values) for axis in self.axes])  # type: ignore[return-value]
+
+    def gather(self, number: int, tables: Sequence[np.ndarray | None]) -> tuple[np.ndarray | None, ...]:
+        """Each axis's table (its values as some array) at every point of chunk ``number`` of the grid,
+        without the points' indices (None for an axis whose table is None)."""
+        if self.samples is not None:
+            raise SymconvError("random points are gathered from their indices")
+        start, stop = self.bounds(number)
+        return _unravel(start, stop, [len(axis.values) for axis in self.axes], tables)
+
+    def indices_at(self, positions: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Each axis's index of the grid's points at ``positions``."""
+        flat = np.asarray(positions, dtype=np.int64)
+        indices = []
+        for axis in reversed(self.axes):
+            flat, index = np.divmod(flat, len(axis.values))
+            indices.append(index)
+        return tuple(reversed(indices))
 
     def point(self, indices: Sequence[int]) -> str:
         """``alpha=3/4, k=5``: a point as messages name it."""
         return ", ".join(f"{a.name}={shown_value(a.values[int(i)])}" for a, i in zip(self.axes, indices, strict=True))
 
 
-def _unravel(start: int, stop: int, shape: Sequence[int]) -> tuple[np.ndarray, ...]:
-    """The grid indices of the points ``start`` to ``stop - 1``, the last axis fastest.
+def _unravel(start: int, stop: int, shape: Sequence[int],
+             tables: Sequence[np.ndarray | None] | None = None) -> tuple[np.ndarray | None, ...]:
+    """The grid indices of the points ``start`` to ``stop - 1``, the last axis fastest; with ``tables``, each
+    axis's table at them instead (None for an axis whose table is None).
 
     An axis whose next axes hold ``stride`` points repeats each index ``stride`` times: one run per index,
-    written by ``numpy.repeat``, no division per point.
+    written by ``numpy.repeat`` from the table's values at the runs, and the last axis repeats its whole
+    table (``numpy.tile``): no division and no look-up per point.
     """
-    indices = []
+    columns: list[np.ndarray | None] = []
     stride = 1
-    for length in reversed(shape):
-        runs = np.arange(start // stride, (stop - 1) // stride + 1, dtype=np.int64)
-        if stride == 1:
-            indices.append(runs % length)
+    for axis in reversed(range(len(shape))):
+        length = shape[axis]
+        table = None if tables is None else tables[axis]
+        if tables is not None and table is None:
+            columns.append(None)
         else:
-            counts = np.minimum(stop, (runs + 1) * stride) - np.maximum(start, runs * stride)
-            indices.append(np.repeat(runs % length, counts))
+            if stride == 1:  # the table over and over, from the start's place in it
+                whole = np.arange(length, dtype=np.int64) if table is None else table
+                offset, count = start % length, stop - start
+                rest = max(0, count - (length - offset))
+                columns.append(np.concatenate([whole[offset:offset + count], np.tile(whole, -(-rest // length))])
+                               [:count])
+            else:
+                runs = np.arange(start // stride, (stop - 1) // stride + 1, dtype=np.int64)
+                index = runs % length
+                values = index if table is None else table[index]
+                counts = np.minimum(stop, (runs + 1) * stride) - np.maximum(start, runs * stride)
+                columns.append(np.repeat(values, counts))
         stride *= length
-    return tuple(reversed(indices))
+    return tuple(reversed(columns))
