@@ -66,7 +66,7 @@ def fixed_count(count: type[TapCount], args: Sequence[sympy.Expr],
     output size), each tap's range of positions has a fixed start and an end that moves with the size; SymPy
     resolves every ``max`` and ``min`` of the sum over the taps at the least size where both sizes are at least
     1, plus ``t`` for a nonnegative integer ``t``, or the count keeps its function form. The closed form so
-    found holds for every size (tests/test_geometry_closed.py checks it against the exact count on a range of
+    found holds for every size (tests/test_fixed_geometry.py checks it against the exact count on a range of
     sizes).
 
     >>> from symconv.geometry import ValidPairs, transposed_output_size

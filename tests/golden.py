@@ -3,16 +3,27 @@
 A test asks for the ``golden`` fixture (tests/conftest.py) and calls it with a path under tests/golden/ and
 the text it generated: the text must equal the recorded file, byte for byte. Under ``pytest --update-golden``
 the files are rewritten from the generated text instead, and the diff of tests/golden/ shows what changed.
+
+What a command prints is recorded under the name of that command (:func:`command_file`).
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).parent / "golden"
 OPTION = "--update-golden"
 _DIFF_LINES = 200  # enough to see the change, not the whole file
+
+
+def command_file(argv: Sequence[str], suffix: str) -> str:
+    """The golden file of ``symconv ARGV...``: in the subcommand's folder, the rest of the command, its words
+    joined by ``_``. ``derive standard --dims 2 --format latex`` is ``derive/standard_--dims_2_--format_latex.tex``.
+    """
+    command, *rest = argv
+    return f"{command}/{'_'.join(rest)}.{suffix}"
 
 
 class Golden:

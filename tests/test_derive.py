@@ -1,19 +1,19 @@
-"""Derivation: the article's claims checked under the bias settings that make them exact, counting rules,
-and closed form == direct count for every variant."""
+"""symconv.derive: the article's claims checked under the bias settings that make them exact, the counts of
+each variant, and closed form == direct count for every variant, every geometry and the padding-aware counts."""
 
 from __future__ import annotations
 
 import functools
+import math
 
-import pytest
 import sympy
-from hypothesis import given, settings
-from strategies import numeric_layers
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from strategies import numeric_layers, padded_cases, transposed_cases
 
 from symconv import variants
-from symconv.conventions import Convention
 from symconv.derive import derive
-from symconv.quantities import LAYER
+from symconv.quantities import FURTHER, LAYER
 from symconv.symbols import new_symbol, sym
 from symconv.verify import direct_counts
 
@@ -26,7 +26,8 @@ def quantities(variant: str, bias: bool | None = None, convention: str = "exact"
     return derive(variants.make(variant, 2, {**ARTICLE, **values}, bias), convention).quantities
 
 
-# --- the reference article's four formulas (claims, typed in from the article) -------------------------------
+# --- the reference article's four formulas (claims, typed in from the article) ------------------------------
+
 
 def test_article_standard_params_hold_without_bias_and_with_the_bias_term():
     assert quantities("standard", bias=False)["params"] == k**2 * C_in * C_out
@@ -63,41 +64,7 @@ def test_article_separable_flops_hold_exactly_when_both_stages_have_a_bias():
     assert sympy.factor(gap) == (b - 1) * H * W * (C_in + C_out)
 
 
-def test_separable_over_standard_is_one_over_c_out_plus_one_over_k_squared():
-    from symconv.compare import compare
-
-    left = derive(variants.separable(2, {**ARTICLE, "m": 1}))
-    right = derive(variants.standard(2, ARTICLE))
-    c = compare(left, right)
-    assert c.quantities["mults"] == 1 / C_out + 1 / k**2
-    assert c.at_bias["params"][0] == 1 / C_out + 1 / k**2
-    assert c.at_bias["flops"][1] == 1 / C_out + 1 / k**2  # with a bias in both stages FLOPs too
-    assert c.at_bias["flops"][0] != 1 / C_out + 1 / k**2
-    # With a multiplier m the saving scales: m/C_out + m/k^2.
-    general = compare(derive(variants.separable(2, ARTICLE)), right)
-    assert general.quantities["mults"] == m / C_out + m / k**2
-
-
-# --- conventions ----------------------------------------------------------------------------------------------
-
-def test_two_macs_is_exact_precisely_with_a_bias():
-    for variant in variants.VARIANTS:
-        d = derive(variants.make(variant, 2))
-        exact = d.polynomials["mults"] + d.polynomials["adds"]
-        gap = sympy.expand(2 * d.polynomials["macs"] - exact)
-        assert gap != 0 and gap.subs(b, 1) == 0 and gap.subs(b, 0) != 0, variant
-
-
-@pytest.mark.parametrize("convention", list(Convention))
-def test_flops_follow_the_convention(convention):
-    d = derive(variants.standard(2), convention)
-    c = d.counts
-    expected = convention.flops(d.polynomials["mults"], d.polynomials["adds"], d.polynomials["macs"],
-                                input_grid=c["input_grid"], output_grid=c["output_grid"],
-                                performed=c["performed_mults"] + c["performed_adds"])
-    assert sympy.expand(d.quantities["flops"] - expected) == 0
-    assert sympy.expand(d.counts[f"flops_{convention.value}"] - expected) == 0
-    assert d.convention is convention
+# --- the counts of each variant -----------------------------------------------------------------------------
 
 
 def test_grouped_counts_divide_by_g_and_keep_per_group_polynomials():
@@ -125,16 +92,50 @@ def test_numeric_values_and_output_sizes():
     assert derive(variants.standard(2)).value("flops") is None
 
 
+def test_the_symmetry_holds_symbolically_without_padding():
+    t = derive(variants.transposed(2, {"p_h": 0, "p_w": 0, "g": 1}, bias=False))
+    f = derive(variants.standard(2, {"p_h": 0, "p_w": 0}, bias=False))
+    swap = {sym("C_in"): sym("C_out"), sym("C_out"): sym("C_in"), sym("H_in"): sym("H_out"),
+            sym("W_in"): sym("W_out")}
+    assert sympy.expand(t.quantities["mults"].xreplace(swap) - f.quantities["mults"]) == 0
+    assert sympy.expand(t.counts["input_grid"].xreplace(swap) - f.quantities["macs"]) == 0
+
+
+def test_the_3x3_same_convolution_on_a_7x7_map():
+    """derivations/padding-aware.md: the nominal count multiplies 2·7 + 2·7 - 4 = 24 border taps by zeros."""
+    values = {"N": 1, "C_in": 1, "C_out": 1, "H_in": 7, "W_in": 7, "k_h": 3, "k_w": 3, "d_h": 1, "d_w": 1}
+    d = derive(variants.standard(2, values, bias=False, padding="same"))
+    assert d.value("mults") == 441 and d.counts["performed_mults"] == 25 * 9 + 4 * 5 * 6 + 4 * 4 == 361
+    assert d.value("flops") == 833 and d.counts["flops_performed"] == 673
+
+
+def test_jupyter_display():
+    assert derive(variants.pointwise(1))._repr_latex_().startswith("$$")
+
+
+# --- closed form == direct count, every variant, bias on and off, every geometry ----------------------------
+
+
 @functools.cache
 def _symbolic(variant, dims):
     return derive(variants.make(variant, dims))
 
 
-# --- closed form == direct count, every variant, bias on and off ----------------------------------------------
+def _closed(derivation, values: dict[str, int], layer) -> dict[str, int]:
+    subs = {sym(name): sympy.Integer(v) for name, v in values.items()}
+    for before, after in zip(derivation.layer.stages, layer.stages, strict=True):
+        subs |= {s: v for s, v in zip(before.conv.out_size, after.conv.out_size, strict=True)
+                 if isinstance(s, sympy.Symbol)}
+    exprs = {**derivation.quantities, **{n: derivation.counts[n] for n in FURTHER}}
+    return {name: int(expr.xreplace(subs).doit()) for name, expr in exprs.items()}
+
 
 @settings(max_examples=60)
 @given(numeric_layers())
 def test_closed_forms_equal_the_direct_count(case):
+    """Closed form == direct count for every variant: the derivation (symbolic, and numeric at the drawn values)
+    against the counts of symconv.direct's real computation, as symconv.verify.direct_counts runs it. It lives
+    here, with the derivation it checks."""
     variant, dims, values, layer = case
     symbolic = _symbolic(variant, dims)
     numeric = derive(layer)
@@ -149,3 +150,62 @@ def test_closed_forms_equal_the_direct_count(case):
     for name in LAYER:
         assert numeric.value(name) == counts[name], name
         assert symbolic.quantities[name].xreplace(subs) == counts[name], name
+
+
+@settings(max_examples=60)
+@given(transposed_cases())
+def test_transposed_closed_forms_equal_the_direct_count(case):
+    """Closed form == direct count for the transposed convolution in every geometry: the derived counts, the
+    input-grid and output-grid products among them, against symconv.direct's scatter and dense counters."""
+    dims, values = case
+    layer = variants.transposed(dims, values)
+    counts, agree = direct_counts(layer)
+    assert agree  # scatter, uncropped scatter and dense convolution all equal the adjoint of the forward one
+    closed = _closed(_symbolic("transposed", dims), values, layer)
+    for name in ("params", "mults", "adds", "macs", *FURTHER):
+        assert closed[name] == counts[name], name
+    # The products of the scatter, and the dense count on the output grid, as the issue states them.
+    conv = layer.stages[0].conv
+    cout_g = values["C_out"] // values["g"]
+    assert counts["input_grid"] == values["N"] * values["C_in"] * math.prod(map(int, conv.in_size)) * \
+        math.prod(map(int, conv.kernel)) * cout_g
+    assert counts["output_grid"] == values["N"] * values["C_out"] * math.prod(map(int, conv.out_size)) * \
+        values["C_in"] // values["g"] * math.prod(map(int, conv.kernel))
+
+
+@settings(max_examples=40)
+@given(transposed_cases())
+def test_a_transposed_convolution_costs_what_its_forward_adjoint_multiplies(case):
+    """The forward convolution the transposed one is the adjoint of: input the transposed output, output the
+    transposed input, the channels swapped. Its nominal products are the scatter's, its performed products the
+    ones that land."""
+    dims, values = case
+    t = variants.transposed(dims, values).stages[0].conv
+    axes = ("l",) if dims == 1 else ("h", "w")
+    forward_values = {"N": values["N"], "g": values["g"], "C_in": values["C_out"], "C_out": values["C_in"],
+                      "b": 0}
+    for j, a in enumerate(axes):
+        forward_values |= {f"k_{a}": values[f"k_{a}"], f"s_{a}": values[f"s_{a}"], f"p_{a}": values[f"p_{a}"],
+                           f"d_{a}": values[f"d_{a}"], f"{a.upper()}_in": int(t.out_size[j])}
+    f = variants.grouped(dims, forward_values).stages[0].conv
+    assume(all(int(fo) >= int(ti) for fo, ti in zip(f.out_size, t.in_size, strict=True)))
+    transposed_counts = _closed(_symbolic("transposed", dims), values, variants.transposed(dims, values))
+    if f.out_size == t.in_size:  # op < s: the forward output is exactly the transposed input
+        forward = _closed(_symbolic("grouped", dims), forward_values, variants.grouped(dims, forward_values))
+        assert transposed_counts["input_grid"] == forward["macs"]
+        assert transposed_counts["mults"] == forward["performed_mults"]
+
+
+@settings(max_examples=80)
+@given(st.one_of(padded_cases(), padded_cases(variant="separable"), padded_cases(variant="depthwise")))
+def test_performed_counts_equal_the_direct_count_that_skips_the_padding(case):
+    """Closed form == direct count for the padding-aware counts: the derived performed products and additions
+    against symconv.direct's count that skips the products with padded zeros."""
+    dims, values, variant = case
+    layer = variants.make(variant, dims, values)
+    counts, agree = direct_counts(layer, performed=True)
+    assert agree
+    closed = _closed(_symbolic(variant, dims), values, layer)
+    assert closed["performed_mults"] == counts["performed_mults"]
+    assert closed["performed_adds"] == counts["performed_adds"]
+    assert derive(layer, "performed").value("flops") == counts["performed_mults"] + counts["performed_adds"]

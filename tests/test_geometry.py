@@ -1,36 +1,19 @@
-"""Every geometry: output-size relations, padding modes, transposed convolution, padding-aware counts, bad
-geometry. Closed forms against direct counts of real computations, across stride, dilation and padding."""
+"""symconv.geometry: the output-size relations (Dumoulin & Visin), the padding modes and the per-axis counts of
+the padding-aware counts, each against the output shape or the count of a real computation."""
 
 from __future__ import annotations
 
-import functools
-import json
-import math
-
 import numpy as np
-import pytest
 import sympy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from strategies import forward_axes, padding_mode_cases
 
 from symconv import variants
-from symconv.cli import main
-from symconv.conventions import Convention
 from symconv.derive import derive
-from symconv.direct import (
-    conv_direct,
-    conv_reference,
-    conv_transpose_dense,
-    conv_transpose_direct,
-    conv_transpose_reference,
-    output_size,
-    transposed_output_size,
-)
-from symconv.errors import SpecError, SymconvError
+from symconv.direct import conv_direct, conv_reference, conv_transpose_direct, output_size
 from symconv.geometry import Covered, PaddedTaps, ValidPairs, output_size_relations, valid_pairs_regimes
-from symconv.quantities import FURTHER
 from symconv.symbols import sym
-from symconv.verify import direct_counts, verify_layer
 
 # --- output-size relations (Dumoulin & Visin) ---------------------------------------------------------------
 
@@ -47,6 +30,7 @@ def _shape_transposed(i: int, k: int, s: int, p: int, a: int = 0) -> int:
 
 
 RELATIONS = {r.number: r for r in output_size_relations()}
+
 
 def _at(number: int, **values: int) -> int:
     expr = RELATIONS[number].value
@@ -72,9 +56,9 @@ def test_the_relations_read_as_the_guide_states_them():
 
 
 @settings(max_examples=60)
-@given(st.integers(1, 12), st.integers(1, 5), st.integers(1, 4), st.integers(0, 4), st.integers(1, 3))
-def test_forward_relations_match_the_direct_output_shape(i, k, s, p, d):
-    assume(i + 2 * p >= d * (k - 1) + 1)
+@given(forward_axes())
+def test_forward_relations_match_the_direct_output_shape(axis):
+    i, k, s, p, d = axis
     assert _at(14, i=i, k=k, s=s, p=p, d=d) == _shape_forward(i, k, s, p, d)
     assume(i + 2 * p >= k)
     assert _at(6, i=i, k=k, s=s, p=p) == _shape_forward(i, k, s, p)
@@ -88,10 +72,10 @@ def test_forward_relations_match_the_direct_output_shape(i, k, s, p, d):
 
 
 @settings(max_examples=60)
-@given(st.integers(1, 12), st.integers(1, 5), st.integers(1, 4), st.integers(0, 4))
-def test_transposed_relations_match_the_direct_output_shape(i, k, s, p):
+@given(forward_axes(max_dilation=1))
+def test_transposed_relations_match_the_direct_output_shape(axis):
     # The transposed convolution of a forward one with input i: its input is the forward output i'.
-    assume(i + 2 * p >= k)
+    i, k, s, p, _ = axis
     it = (i + 2 * p - k) // s + 1
     a = (i + 2 * p - k) % s
     assume(a < s)
@@ -110,7 +94,7 @@ def test_transposed_relations_match_the_direct_output_shape(i, k, s, p):
         assert _at(10, i_t=u, k=k) == _shape_transposed(u, k, 1, k - 1)
 
 
-# --- padding modes --------------------------------------------------------------------------------------------
+# --- padding modes ------------------------------------------------------------------------------------------
 
 
 @settings(max_examples=40)
@@ -149,165 +133,24 @@ def test_padding_per_side_in_the_output_size_and_the_direct_count():
     assert r.output.shape[-1] == 3
 
 
-# --- transposed convolution -----------------------------------------------------------------------------------
+@settings(max_examples=30)
+@given(padding_mode_cases())
+def test_padding_modes_in_3d_match_the_direct_output_shape(case):
+    mode, kernel, dilation, extra, stride = case
+    sizes = [d * (k - 1) + e for k, d, e in zip(kernel, dilation, extra, strict=True)]
+    values = {"N": 1, "C_in": 1, "C_out": 1}
+    for a, k, d, n in zip("dhw", kernel, dilation, sizes, strict=True):
+        values |= {f"k_{a}": k, f"d_{a}": d, f"s_{a}": stride, f"{a.upper()}_in": n}
+    conv = variants.standard(3, values, padding=mode).stages[0].conv
+    x = np.zeros((1, 1, *sizes), dtype=int)
+    r = conv_direct(x, np.ones((1, 1, *kernel), dtype=int), stride=stride, dilation=tuple(dilation),
+                    padding=tuple(int(p) for p in conv.padding), padding_end=tuple(int(p) for p in conv.pad_end))
+    assert r.output.shape[2:] == tuple(int(o) for o in conv.out_size)
+    if mode == "same":
+        assert r.output.shape[2:] == tuple(sizes)
 
 
-@st.composite
-def transposed_cases(draw: st.DrawFn, dims: int | None = None):
-    dims = dims or draw(st.integers(1, 2))
-    g = draw(st.integers(1, 2))
-    values = {"N": draw(st.integers(1, 2)), "g": g, "C_in": g * draw(st.integers(1, 2)),
-              "C_out": g * draw(st.integers(1, 2)), "b": draw(st.integers(0, 1))}
-    for a in ("l",) if dims == 1 else ("h", "w"):
-        k, s, d = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-        p, op = draw(st.integers(0, 3)), draw(st.integers(0, max(s, d) - 1))
-        span = d * (k - 1) + 1
-        least = max(1, -((span + op - 2 * p - 1) // s) + 1)
-        values |= {f"k_{a}": k, f"s_{a}": s, f"d_{a}": d, f"p_{a}": p, f"op_{a}": op,
-                   f"{a.upper()}_in": draw(st.integers(least, least + 3))}
-    return dims, values
-
-
-@functools.cache
-def _symbolic(variant: str, dims: int):
-    return derive(variants.make(variant, dims))
-
-
-def _closed(derivation, values: dict[str, int], layer) -> dict[str, int]:
-    subs = {sym(name): sympy.Integer(v) for name, v in values.items()}
-    for before, after in zip(derivation.layer.stages, layer.stages, strict=True):
-        subs |= {s: v for s, v in zip(before.conv.out_size, after.conv.out_size, strict=True)
-                 if isinstance(s, sympy.Symbol)}
-    exprs = {**derivation.quantities, **{n: derivation.counts[n] for n in FURTHER}}
-    return {name: int(expr.xreplace(subs).doit()) for name, expr in exprs.items()}
-
-
-@settings(max_examples=60)
-@given(transposed_cases())
-def test_transposed_closed_forms_equal_the_direct_count(case):
-    dims, values = case
-    layer = variants.transposed(dims, values)
-    counts, agree = direct_counts(layer)
-    assert agree  # scatter, uncropped scatter and dense convolution all equal the adjoint of the forward one
-    closed = _closed(_symbolic("transposed", dims), values, layer)
-    for name in ("params", "mults", "adds", "macs", *FURTHER):
-        assert closed[name] == counts[name], name
-    # The products of the scatter, and the dense count on the output grid, as the issue states them.
-    conv = layer.stages[0].conv
-    cout_g = values["C_out"] // values["g"]
-    assert counts["input_grid"] == values["N"] * values["C_in"] * math.prod(map(int, conv.in_size)) * \
-        math.prod(map(int, conv.kernel)) * cout_g
-    assert counts["output_grid"] == values["N"] * values["C_out"] * math.prod(map(int, conv.out_size)) * \
-        values["C_in"] // values["g"] * math.prod(map(int, conv.kernel))
-
-
-@settings(max_examples=40)
-@given(transposed_cases(dims=1))
-def test_transposed_additions_count_contributions_per_output_element(case):
-    _, values = case
-    x = np.ones((1, values["C_in"], values["L_in"]), dtype=int)
-    w = np.ones((values["C_in"], values["C_out"] // values["g"], values["k_l"]), dtype=int)
-    bias = np.zeros(values["C_out"], dtype=int) if values["b"] else None
-    options = {"stride": values["s_l"], "padding": values["p_l"], "dilation": values["d_l"],
-               "output_padding": values["op_l"], "groups": values["g"]}
-    r = conv_transpose_direct(x, w, bias, **options)
-    # With ones everywhere the output is the number of contributions of each element.
-    contributions = conv_transpose_reference(x, w, **options).ravel()
-    expected = sum(c - 1 + values["b"] for c in contributions if c > 0)
-    assert r.adds == expected and r.mults == contributions.sum()
-
-
-def test_transposed_refuses_bad_geometry():
-    for values, message in [
-        ({"op_h": 2, "s_h": 2, "d_h": 1}, "op_h = 2 must be smaller than the stride"),
-        ({"H_in": 1, "k_h": 1, "s_h": 1, "d_h": 1, "op_h": 0, "p_h": 1}, "crops the whole output"),
-        ({"p_h": -1}, "p_h = -1"),
-    ]:
-        with pytest.raises(SpecError, match=message):
-            variants.transposed(2, values)
-    with pytest.raises(SpecError, match="output_padding=2 must be smaller"):
-        transposed_output_size(3, 3, 2, 0, 2, output_padding=2)
-
-
-@settings(max_examples=40)
-@given(transposed_cases())
-def test_a_transposed_convolution_costs_what_its_forward_adjoint_multiplies(case):
-    """The forward convolution the transposed one is the adjoint of: input the transposed output, output the
-    transposed input, the channels swapped. Its nominal products are the scatter's, its performed products the
-    ones that land."""
-    dims, values = case
-    t = variants.transposed(dims, values).stages[0].conv
-    axes = ("l",) if dims == 1 else ("h", "w")
-    forward_values = {"N": values["N"], "g": values["g"], "C_in": values["C_out"], "C_out": values["C_in"],
-                      "b": 0}
-    for j, a in enumerate(axes):
-        forward_values |= {f"k_{a}": values[f"k_{a}"], f"s_{a}": values[f"s_{a}"], f"p_{a}": values[f"p_{a}"],
-                           f"d_{a}": values[f"d_{a}"], f"{a.upper()}_in": int(t.out_size[j])}
-    f = variants.grouped(dims, forward_values).stages[0].conv
-    assume(all(int(fo) >= int(ti) for fo, ti in zip(f.out_size, t.in_size, strict=True)))
-    transposed_counts = _closed(_symbolic("transposed", dims), values, variants.transposed(dims, values))
-    if f.out_size == t.in_size:  # op < s: the forward output is exactly the transposed input
-        forward = _closed(_symbolic("grouped", dims), forward_values, variants.grouped(dims, forward_values))
-        assert transposed_counts["input_grid"] == forward["macs"]
-        assert transposed_counts["mults"] == forward["performed_mults"]
-
-
-def test_the_symmetry_holds_symbolically_without_padding():
-    t = derive(variants.transposed(2, {"p_h": 0, "p_w": 0, "g": 1}, bias=False))
-    f = derive(variants.standard(2, {"p_h": 0, "p_w": 0}, bias=False))
-    swap = {sym("C_in"): sym("C_out"), sym("C_out"): sym("C_in"), sym("H_in"): sym("H_out"),
-            sym("W_in"): sym("W_out")}
-    assert sympy.expand(t.quantities["mults"].xreplace(swap) - f.quantities["mults"]) == 0
-    assert sympy.expand(t.counts["input_grid"].xreplace(swap) - f.quantities["macs"]) == 0
-
-
-def test_the_worked_example_of_the_docs():
-    """docs/conventions.md: a 2-D transposed convolution, 16 → 32 channels, 4×4 → 8×8, k 3, s 2, p 1, op 1."""
-    values = {"N": 1, "C_in": 16, "C_out": 32, "g": 1, "H_in": 4, "W_in": 4, "k_h": 3, "k_w": 3, "s_h": 2,
-              "s_w": 2, "p_h": 1, "p_w": 1, "d_h": 1, "d_w": 1, "op_h": 1, "op_w": 1}
-    d = derive(variants.transposed(2, values, bias=True))
-    assert (d.value("H_out"), d.value("params")) == (8, 4640)
-    # Per axis 11 of the 4·3 = 12 (input, tap) pairs land: input 0's tap 0 lands at -1, cropped.
-    assert (d.value("mults"), d.value("adds"), d.value("flops")) == (61952, 61952, 123904)
-    assert (d.counts["input_grid"], d.counts["output_grid"]) == (73728, 294912)
-    assert d.counts["flops_input-grid"] - d.value("flops") == -50176
-    assert d.counts["flops_output-grid"] - d.value("flops") == 171008
-    assert d.counts["output_grid"] / d.counts["input_grid"] == 4  # about ∏ s
-    counts, agree = direct_counts(d.layer)
-    assert agree and (counts["mults"], counts["adds"], counts["input_grid"], counts["output_grid"]) == (
-        61952, 61952, 73728, 294912)
-    without = derive(variants.transposed(2, values, bias=False))
-    assert (without.value("adds"), without.value("flops")) == (59904, 121856)  # 61952 - 32·8·8
-
-
-# --- padding-aware (performed) counts -------------------------------------------------------------------------
-
-
-@st.composite
-def padded_cases(draw: st.DrawFn, dims: int | None = None, variant: str = "grouped"):
-    dims = dims or draw(st.integers(1, 2))
-    g = draw(st.integers(1, 2))
-    values = {"N": 1, "g": g, "C_in": g * draw(st.integers(1, 2)), "C_out": g * draw(st.integers(1, 2)),
-              "m": draw(st.integers(1, 2)), "b": draw(st.integers(0, 1))}
-    for a in ("l",) if dims == 1 else ("h", "w"):
-        k, s, d, p = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(0, 4))
-        span = d * (k - 1) + 1
-        values |= {f"k_{a}": k, f"s_{a}": s, f"d_{a}": d, f"p_{a}": p,
-                   f"{a.upper()}_in": draw(st.integers(max(1, span - 2 * p), max(1, span - 2 * p) + 5))}
-    return dims, values, variant
-
-
-@settings(max_examples=80)
-@given(st.one_of(padded_cases(), padded_cases(variant="separable"), padded_cases(variant="depthwise")))
-def test_performed_counts_equal_the_direct_count_that_skips_the_padding(case):
-    dims, values, variant = case
-    layer = variants.make(variant, dims, values)
-    counts, agree = direct_counts(layer, performed=True)
-    assert agree
-    closed = _closed(_symbolic(variant, dims), values, layer)
-    assert closed["performed_mults"] == counts["performed_mults"]
-    assert closed["performed_adds"] == counts["performed_adds"]
-    assert derive(layer, "performed").value("flops") == counts["performed_mults"] + counts["performed_adds"]
+# --- per-axis counts of the padding-aware counts ------------------------------------------------------------
 
 
 def test_an_element_with_no_real_tap_costs_nothing():
@@ -321,9 +164,9 @@ def test_an_element_with_no_real_tap_costs_nothing():
 
 
 @settings(max_examples=200)
-@given(st.integers(1, 14), st.integers(1, 5), st.integers(1, 4), st.integers(0, 5), st.integers(1, 4))
-def test_valid_pairs_regimes_hold_where_stated(size, k, s, p, d):
-    assume(size + 2 * p >= d * (k - 1) + 1)
+@given(forward_axes(max_size=14, max_padding=5, max_dilation=4))
+def test_valid_pairs_regimes_hold_where_stated(axis):
+    size, k, s, p, d = axis
     out = output_size(size, k, s, p, d)
     r = (size + 2 * p - d * (k - 1) - 1) % s
     x = np.ones((1, 1, size), dtype=int)
@@ -342,150 +185,6 @@ def test_valid_pairs_regimes_hold_where_stated(size, k, s, p, d):
         assert v == k * out - p * (p + 1)
         names = {n.name: n for n in unit.value.free_symbols}
         assert v == int(unit.value.xreplace({names["H_out"]: out, names["k"]: k, names["p"]: p}))
-
-
-def test_the_3x3_same_convolution_on_a_7x7_map():
-    """derivations/padding-aware.md: the nominal count multiplies 2·7 + 2·7 - 4 = 24 border taps by zeros."""
-    values = {"N": 1, "C_in": 1, "C_out": 1, "H_in": 7, "W_in": 7, "k_h": 3, "k_w": 3, "d_h": 1, "d_w": 1}
-    d = derive(variants.standard(2, values, bias=False, padding="same"))
-    assert d.value("mults") == 441 and d.counts["performed_mults"] == 25 * 9 + 4 * 5 * 6 + 4 * 4 == 361
-    assert d.value("flops") == 833 and d.counts["flops_performed"] == 673
-
-
-# --- verification, CLI ----------------------------------------------------------------------------------------
-
-
-def test_verify_passes_for_the_new_variants_and_conventions():
-    for layer, convention in [(variants.transposed(1, {"g": 1}), "input-grid"),
-                              (variants.transposed(1), "output-grid"),
-                              (variants.spatial_separable(2, {"N": 1}), "exact"),
-                              (variants.separable(1, {"d_l": 2}), "performed"),
-                              (variants.standard(1, {"s_l": 1}, padding="same"), "performed"),
-                              (variants.separable(2, {"N": 1}, padding="same"), "performed"),
-                              (variants.separable(1, {"pe_l": 1}), "exact"),
-                              (variants.spatial_separable(2, {"N": 1, "pe_h": 2, "pe_w": 0}), "performed")]:
-        report = verify_layer(layer, convention, samples=6)
-        assert report.ok, convention
-    report = verify_layer(variants.standard(1), "performed", samples=4)
-    assert set(report.grid.piecewise) >= {"performed_mults", "performed_adds", "flops"}
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as stop:  # a usage error: argparse exits
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_cli_derives_a_transposed_convolution_in_every_convention(capsys):
-    sets = ["--set", "N=1", "--set", "C_in=16", "--set", "C_out=32", "--set", "g=1", "--set", "H_in=4",
-            "--set", "W_in=4", "--set", "k_h=3", "--set", "k_w=3", "--set", "s_h=2", "--set", "s_w=2",
-            "--set", "p_h=1", "--set", "p_w=1", "--set", "d_h=1", "--set", "d_w=1", "--set", "op_h=1",
-            "--set", "op_w=1"]
-    flops = {}
-    for convention in ("exact", "macs", "2macs", "input-grid", "output-grid", "performed"):
-        code, out, err = run(capsys, "derive", "transposed", "--bias", "--convention", convention,
-                             "--format", "json", *sets)
-        data = json.loads(out)
-        assert code == 0 and err == "" and data["convention"] == convention
-        assert set(data) >= {"variant", "dims", "convention", "quantities", "sizes", "steps", "counts"}
-        flops[convention] = data["quantities"]["flops"]["value"]
-    assert flops == {"exact": 123904, "macs": 61952, "2macs": 123904, "input-grid": 73728,
-                     "output-grid": 294912, "performed": 123904}
-
-
-def test_cli_padding_modes_and_sizes(capsys):
-    code, out, _ = run(capsys, "derive", "standard", "--padding", "same", "--sizes", "input", "--format", "json")
-    assert code == 0 and json.loads(out)["sizes"]["H_out"]["expr"] == "H_in"
-    code, out, _ = run(capsys, "derive", "standard", "--sizes", "input", "--set", "N=1", "--format", "json")
-    assert "floor" in json.loads(out)["quantities"]["mults"]["expr"]
-    code, out, err = run(capsys, "derive", "transposed", "--set", "op_h=1", "--set", "op_w=0")
-    assert code == 0 and err == ""
-    code, out, err = run(capsys, "derive", "standard", "--set", "op_h=1")
-    assert code == 0 and "does not use op_h" in err
-    code, out, err = run(capsys, "verify", "standard", "--dims", "1", "--sizes", "input", "--samples", "3")
-    assert code == 0 and "verdict: VERIFIED" in out and "floor relations put in" in out
-    code, out, err = run(capsys, "verify", "transposed", "--dims", "1", "--samples", "3", "--set", "g=1")
-    assert code == 0 and "verdict: VERIFIED" in out and "does not apply to mults" in out
-
-
-@pytest.mark.parametrize("argv", [
-    ["derive", "transposed", "--set", "op_h=2", "--set", "s_h=2", "--set", "d_h=2"],
-    ["derive", "transposed", "--set", "H_in=1", "--set", "k_h=1", "--set", "p_h=1", "--set", "op_h=0",
-     "--set", "s_h=1", "--set", "d_h=1"],
-    ["derive", "standard", "--set", "p_w=-2"],
-    ["derive", "standard", "--set", "pe_h=-1"],
-    ["derive", "standard", "--set", "W_in=2", "--set", "k_w=5", "--set", "p_w=1", "--set", "d_w=1"],
-    ["derive", "standard", "--padding", "same", "--set", "s_h=2"],
-    ["derive", "standard", "--padding", "same", "--set", "p_h=1"],
-    ["derive", "transposed", "--padding", "valid"],
-    ["derive", "standard", "--padding", "half"],
-    ["derive", "standard", "--sizes", "middle"],
-    ["codegen", "transposed"],
-])
-def test_bad_geometry_is_one_line_and_exit_2(capsys, argv):
-    code, out, err = run(capsys, *argv)
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith(("symconv: error:", "symconv derive: error:",
-                                                    "symconv codegen: error:"))
-
-
-def test_library_errors_are_symconv_errors():
-    with pytest.raises(SymconvError):
-        derive(variants.standard(1), sizes="middle")
-    with pytest.raises(SymconvError):
-        Convention.parse("flops")
-    with pytest.raises(SpecError, match="padding_end"):
-        output_size(3, 2, 1, 0, 1, padding_end=-1)
-    with pytest.raises(SpecError):
-        conv_transpose_dense(np.ones((1, 1, 2)), np.ones((1, 1, 2)), output_padding=1)
-
-
-@pytest.mark.parametrize(("variant", "values"), [
-    ("standard", {"k_h": 1, "k_w": 7}),  # an asymmetric kernel
-    ("grouped", {"k_d": 3, "k_h": 1, "k_w": 5, "pe_w": 1}),  # asymmetric kernel and padding, 3-D
-    ("separable", {"d_h": 2, "d_w": 3}),  # dilated depthwise separable
-])
-def test_asymmetric_kernels_and_dilated_separable_derive_generate_and_verify(capsys, variant, values):
-    dims = 3 if "k_d" in values else 2
-    layer = variants.make(variant, dims, {"N": 1, **values})
-    assert verify_layer(layer, samples=4).ok
-    argv = ["codegen", variant, "--dims", str(dims), "--set", "N=1"]
-    for name, value in values.items():
-        argv += ["--set", f"{name}={value}"]
-    code, out, _ = run(capsys, *argv)
-    assert code == 0 and "def flops(" in out
-
-
-@settings(max_examples=60)
-@given(st.integers(1, 10), st.integers(1, 5), st.integers(0, 4))
-def test_landed_products_of_a_unit_stride_transposed_convolution(size, k, p):
-    """By the symmetry, the regime s = d = 1, p <= k - 1 of V holds for the landed products: k A_in - p(p + 1)
-    per axis, while A_in >= p."""
-    assume(p <= k - 1 and size >= p and size + k - 1 - 2 * p >= 1)
-    x, w = np.ones((1, 1, size), dtype=int), np.ones((1, 1, k), dtype=int)
-    assert conv_transpose_direct(x, w, padding=p).mults == k * size - p * (p + 1)
-
-
-@settings(max_examples=30)
-@given(st.sampled_from(["valid", "same", "full"]), st.lists(st.integers(1, 4), min_size=3, max_size=3),
-       st.lists(st.integers(1, 3), min_size=3, max_size=3), st.lists(st.integers(1, 2), min_size=3, max_size=3),
-       st.integers(1, 2))
-def test_padding_modes_in_3d_match_the_direct_output_shape(mode, kernel, dilation, extra, stride):
-    stride = 1 if mode == "same" else stride
-    sizes = [d * (k - 1) + e for k, d, e in zip(kernel, dilation, extra, strict=True)]
-    values = {"N": 1, "C_in": 1, "C_out": 1}
-    for a, k, d, n in zip("dhw", kernel, dilation, sizes, strict=True):
-        values |= {f"k_{a}": k, f"d_{a}": d, f"s_{a}": stride, f"{a.upper()}_in": n}
-    conv = variants.standard(3, values, padding=mode).stages[0].conv
-    x = np.zeros((1, 1, *sizes), dtype=int)
-    r = conv_direct(x, np.ones((1, 1, *kernel), dtype=int), stride=stride, dilation=tuple(dilation),
-                    padding=tuple(int(p) for p in conv.padding), padding_end=tuple(int(p) for p in conv.pad_end))
-    assert r.output.shape[2:] == tuple(int(o) for o in conv.out_size)
-    if mode == "same":
-        assert r.output.shape[2:] == tuple(sizes)
 
 
 @given(st.integers(1, 9), st.integers(1, 12), st.integers(1, 6), st.integers(1, 4), st.integers(0, 5),

@@ -1,5 +1,5 @@
-"""Memory traffic, arithmetic intensity and the roofline (symconv.memory), ShuffleNetV2's MAC as a special case
-and its guideline G1 with its certificate (symconv.guideline)."""
+"""symconv.memory: memory traffic, arithmetic intensity and the roofline, ShuffleNetV2's MAC as a special case
+(its guideline G1 and the certificate are in test_guideline.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from symconv import variants
 from symconv.check.claims import check_claim, load_rules
 from symconv.derive import derive
 from symconv.errors import SymconvError
-from symconv.guideline import certificate
 from symconv.memory import Device, traffic
 from symconv.passes import derive_pass
 from symconv.symbols import new_symbol, sym
@@ -58,18 +57,6 @@ def test_shufflenetv2s_memory_access_cost_is_the_traffic_of_a_1x1_convolution():
     assert sympy.expand(mac - (h * w * (c1 + c2) + c1 * c2)) == 0  # Ma et al. 2018, section 3, G1
     (claim,) = load_rules(DERIVATIONS / "claims.toml", ("memory",))
     assert check_claim(claim)[2].summary == "holds"
-
-
-def test_g1_is_certified_by_a_square():
-    g1 = certificate()
-    assert g1.holds and g1.equality == sympy.Eq(new_symbol("c_2"), new_symbol("c_1"))
-    assert sympy.expand(g1.mac - g1.bound - g1.excess) == 0
-    # At equal widths the cost meets the bound; at fixed FLOPs F = h w c1 c2, unequal widths cost more.
-    h, w, c1, c2 = (new_symbol(n) for n in ("h", "w", "c_1", "c_2"))
-    at = {h: 8, w: 8}
-    equal, unequal = {**at, c1: 4, c2: 4}, {**at, c1: 2, c2: 8}
-    assert g1.flops.xreplace(equal) == g1.flops.xreplace(unequal)
-    assert g1.mac.xreplace(equal) == g1.bound.xreplace(equal) < g1.mac.xreplace(unequal)
 
 
 def test_intensity_and_the_roofline_on_a_device():

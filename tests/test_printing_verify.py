@@ -78,3 +78,10 @@ def test_a_verified_report_prints_its_proof() -> None:
     assert text.endswith("verdict: VERIFIED\n")
     assert "proven for all sizes (Combinatorial Nullstellensatz, Lemma 2.1)" in text
     assert verification_dict(report)["ok"] is True
+
+
+def test_report_dict_shape():
+    data = verification_dict(verify_layer(variants.pointwise(1), samples=2))
+    assert data["ok"] is True
+    assert set(data) == {"variant", "dims", "convention", "ok", "samples", "grid", "notes"}
+    assert data["grid"]["proven"] is True

@@ -6,6 +6,7 @@ import pytest
 import sympy
 
 from symconv import variants
+from symconv.direct import transposed_output_size
 from symconv.errors import SpecError, UnknownSymbolError, UnknownVariantError
 from symconv.spec import Conv
 from symconv.symbols import new_symbol, sym
@@ -78,22 +79,6 @@ def test_bad_values_and_names():
         variants.make("standard", 4)
 
 
-def test_depthwise_and_separable_structure():
-    dw = variants.depthwise(2).stages[0].conv
-    assert dw.groups == sym("C_in") and dw.out_channels == sym("m") * sym("C_in")
-    assert (dw.in_per_group, dw.out_per_group) == (1, sym("m"))
-    first, second = (s.conv for s in variants.separable(2, bias=True, pointwise_bias=False).stages)
-    assert second.in_channels == first.out_channels and second.in_size == first.out_size
-    assert (first.bias, second.bias) == (1, 0)
-    assert second.kernel == (1, 1) and second.stride == (1, 1)
-
-
-def test_substitute_carries_computed_output_sizes_to_later_stages():
-    layer = variants.separable(2).substitute({sym("H_in"): 9, sym("k_h"): 3, sym("s_h"): 2, sym("p_h"): 0,
-                                              sym("d_h"): 1})
-    assert layer.stages[0].conv.out_size[0] == 4 == layer.stages[1].conv.out_size[0]
-
-
 def test_values_see_each_other_and_circles_are_refused():
     conv = Conv.make(2, values={"k_h": sym("k_w"), "k_w": 3})
     assert conv.kernel == (3, 3)
@@ -130,7 +115,13 @@ def test_no_condition_where_nothing_is_pinned_or_every_value_fits():
     assert Conv.make(2, {"H_in": 7, "W_in": 7, "k_h": 3, "k_w": 3, "p_h": 1, "p_w": 1}).conditions != ()
 
 
-def test_the_cli_refuses_a_layer_no_value_makes_real_in_one_line():
-    from symconv.cli import main
-
-    assert main(["derive", "standard", "--set", "H_in=2", "--set", "k_h=5", "--set", "p_h=0"]) == 2
+def test_transposed_refuses_bad_geometry():
+    for values, message in [
+        ({"op_h": 2, "s_h": 2, "d_h": 1}, "op_h = 2 must be smaller than the stride"),
+        ({"H_in": 1, "k_h": 1, "s_h": 1, "d_h": 1, "op_h": 0, "p_h": 1}, "crops the whole output"),
+        ({"p_h": -1}, "p_h = -1"),
+    ]:
+        with pytest.raises(SpecError, match=message):
+            variants.transposed(2, values)
+    with pytest.raises(SpecError, match="output_padding=2 must be smaller"):
+        transposed_output_size(3, 3, 2, 0, 2, output_padding=2)

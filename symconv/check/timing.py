@@ -14,11 +14,13 @@ printing.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 import signal
 import threading
 import time
 from collections.abc import Iterator
+from types import FrameType
 
 from symconv.errors import SymconvError
 from symconv.limits import MAX_TIMEOUT
@@ -42,8 +44,11 @@ _DEADLINES: list[float] = []
 _REPEAT = 0.05
 
 
-def _expire(signum: int, frame: object) -> None:
-    raise TimeUp
+def _expire(signum: int, frame: FrameType | None) -> None:
+    # A strike in time_limit's own set-up or clean-up waits for the next one: raised there, it would skip the
+    # clean-up and leave the timer striking.
+    if frame is None or frame.f_code is not _OWN_CODE:
+        raise TimeUp
 
 
 def _usable() -> bool:
@@ -75,6 +80,9 @@ def time_limit(seconds: float) -> Iterator[None]:
         else:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+
+
+_OWN_CODE = inspect.unwrap(time_limit).__code__
 
 
 def check_timeout(seconds: object) -> float:
