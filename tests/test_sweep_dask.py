@@ -54,3 +54,27 @@ def test_a_sweep_pickles_for_the_workers_of_a_cluster(sweeps):
     for sweep in sweeps:
         again = pickle.loads(pickle.dumps(sweep))
         assert as_lists([again.chunk(1)]) == as_lists([sweep.chunk(1)])
+
+
+def test_workers_in_other_processes_compile_their_own_code(sweeps):
+    distributed = pytest.importorskip("distributed", reason="--scheduler needs dask.distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) \
+            as cluster:
+        sweep = sweeps[1]
+        assert as_lists(list(run(sweep, scheduler=cluster.scheduler_address))) == \
+            as_lists(list(run(sweep, engine="local")))
+
+
+def test_the_command_on_a_cluster_prints_the_local_rows(capsys):
+    distributed = pytest.importorskip("distributed", reason="--scheduler needs dask.distributed")
+    from symconv.cli import main
+
+    args = ["sweep", "depthwise", "--no-bias", "--set", "N=1", "--set", "m=1", "--set", "k_h=3", "--set", "k_w=3",
+            "--grid", "C_in=8:256:8", "--grid", "H_out=7,14,28", "--grid", "W_out=7,14,28", "--where",
+            "macs <= 1e5", "--quiet"]
+    assert main(args) == 0
+    local = capsys.readouterr().out
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) \
+            as cluster:
+        assert main([*args, "--scheduler", cluster.scheduler_address]) == 0
+    assert capsys.readouterr().out == local and local.count("\n") > 5
