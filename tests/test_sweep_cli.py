@@ -94,3 +94,12 @@ def test_an_unreachable_scheduler_is_one_line(capsys):
     pytest.importorskip("distributed", reason="--scheduler needs dask.distributed")
     assert main(["sweep", *LAYER, *SPACE, "--scheduler", "tcp://127.0.0.1:9", "--quiet"]) == 2
     assert "no dask scheduler answers at tcp://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_stops_the_sweep_quietly(monkeypatch, capsys):
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("sys.stdout", Closed())
+    assert main(["sweep", *LAYER, *SPACE, "--quiet"]) == 0

@@ -5,6 +5,8 @@ the points that meet the constraints or their Pareto front, as CSV, JSON lines o
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -144,13 +146,20 @@ def run(args: argparse.Namespace) -> int:
     shown_rows = args.output is None and sys.stdout.isatty()
     progress = Progress(plan.space.points, sys.stderr, enabled=False if args.quiet or shown_rows else None)
     kept = 0
-    with writer_for(args.output, sys.stdout, plan.space, plan.evaluator.totals) as table:
-        try:
-            for rows in sweep(plan, engine=args.engine, scheduler=args.scheduler, progress=progress.update):
-                table.write(rows.indices, rows.totals)
-                kept += len(rows)
-        finally:
-            progress.close()
+    try:
+        with writer_for(args.output, sys.stdout, plan.space, plan.evaluator.totals) as table:
+            try:
+                for rows in sweep(plan, engine=args.engine, scheduler=args.scheduler, progress=progress.update):
+                    table.write(rows.indices, rows.totals)
+                    kept += len(rows)
+            finally:
+                progress.close()
+    except BrokenPipeError:
+        # The reader (head, say) has all it wants: stop quietly, as a filter does, with the closed stdout
+        # pointed at the null device so that the flush at exit finds nothing to complain of.
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     if not args.quiet:
         print(f"symconv: {plan.space.points:,} points{_kept(plan, kept)}", file=sys.stderr)
     return 0
