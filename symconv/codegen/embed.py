@@ -21,7 +21,7 @@ from importlib import resources
 
 from symconv.codegen.layout import wrap_call
 
-__all__ = ["runtime_imports", "runtime_source", "unannotated"]
+__all__ = ["network_runtime_source", "runtime_imports", "runtime_source", "unannotated"]
 
 _OPTIONAL = {"_divide"}  # embedded only where a definition is used; everything else always
 _FILES = ("runtime.py", "adapters.py")  # the adapters call the runtime's helpers: embedded after them
@@ -35,15 +35,29 @@ def runtime_source(*, quotient: bool) -> str:
 
 
 @cache
-def runtime_imports() -> tuple[str, ...]:
-    """The imports the embedded runtime needs, as its files write them (``import numpy as _np``): the standard
-    library's first, then NumPy, each once; not ``__future__``, ``typing`` or symconv's own.
+def network_runtime_source() -> str:
+    """What a network's module adds to the runtime: :mod:`symconv.codegen.settings`, and the rounding rules
+    of :mod:`symconv.network.rounding` as ``_round_exact``, ``_round_floor`` and ``_round_divisible``.
+
+    >>> "def _round_divisible(numerator, denominator, divisor, minimum):" in network_runtime_source()
+    True
+    """
+    settings, rounding = _network_texts()
+    rules = _statements(unannotated(rounding), {"__all__"}).replace("\ndef round_", "\ndef _round_")
+    return _statements(unannotated(settings), set()) + "\n\n" + rules.replace("def round_", "def _round_", 1)
+
+
+@cache
+def runtime_imports(*, network: bool = False) -> tuple[str, ...]:
+    """The imports the embedded runtime needs (with ``network``, a network module's too), as its files write
+    them (``import numpy as _np``): the standard library's first, then NumPy, each once; not ``__future__``,
+    ``typing`` or symconv's own.
 
     >>> runtime_imports()[-1]
     'import numpy as _np'
     """
     found: set[str] = set()
-    for text in _texts():
+    for text in (*_texts(), *(_network_texts() if network else ())):
         for node in ast.parse(text).body:
             if isinstance(node, ast.Import) and all(alias.name not in _SKIPPED_IMPORTS for alias in node.names):
                 found.update(f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
@@ -54,6 +68,11 @@ def runtime_imports() -> tuple[str, ...]:
 def _texts() -> list[str]:
     folder = resources.files("symconv.codegen")
     return [folder.joinpath(name).read_text(encoding="utf-8") for name in _FILES]
+
+
+def _network_texts() -> tuple[str, str]:
+    return (resources.files("symconv.codegen").joinpath("settings.py").read_text(encoding="utf-8"),
+            resources.files("symconv.network").joinpath("rounding.py").read_text(encoding="utf-8"))
 
 
 def unannotated(source: str) -> str:

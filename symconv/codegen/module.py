@@ -26,7 +26,7 @@ from symconv.codegen.layout import WIDTH, docstring_text, wrap_call
 from symconv.codegen.plan import NumericFunction, plan_for
 from symconv.errors import SymconvError
 
-__all__ = ["compile_functions", "generate_module"]
+__all__ = ["compile_functions", "compiled", "generate_module"]
 
 
 def generate_module(functions: Sequence[NumericFunction], *, title: str) -> str:
@@ -66,13 +66,18 @@ def compile_functions(functions: Sequence[NumericFunction]) -> dict[str, Callabl
 
     The source is symconv's own text, made from the closed forms, never from a string run as given.
     """
-    source = generate_module(functions, title="symconv generated functions")
+    namespace = compiled(generate_module(functions, title="symconv generated functions"))
+    return {function.name: namespace[function.name] for function in functions}
+
+
+def compiled(source: str) -> dict[str, Any]:
+    """The namespace of a generated module's ``source`` (symconv's own text), run in memory."""
     # A stable file name registered in linecache, so that tracebacks and inspect.getsource show the lines.
     filename = f"<symconv.codegen {hashlib.sha256(source.encode()).hexdigest()[:12]}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     namespace: dict[str, Any] = {"__name__": "symconv.generated"}
     exec(compile(source, filename, "exec"), namespace)
-    return {function.name: namespace[function.name] for function in functions}
+    return namespace
 
 
 def _isort_key(name: str) -> tuple[int, str]:

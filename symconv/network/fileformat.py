@@ -33,6 +33,7 @@ import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,12 @@ def builtin(name: str) -> Network:
     """A network that ships with symconv, by name."""
     if name not in builtin_names():
         raise NetworkError(f"no network file or built-in network {name!r} (built in: {', '.join(builtin_names())})")
+    return _builtin(name)
+
+
+@lru_cache(maxsize=64)
+def _builtin(name: str) -> Network:
+    # read once per process: a network is a frozen value
     text = (resources.files("symconv.network") / "builtin" / f"{name}.toml").read_text(encoding="utf-8")
     return loads(text, f"{name}.toml")
 

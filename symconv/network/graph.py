@@ -27,18 +27,31 @@ it does not hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import TypeAlias
+from fractions import Fraction
+from functools import lru_cache, partial
+from typing import Any, TypeAlias
 
 import sympy
 
 from symconv.conventions import Convention
 from symconv.errors import did_you_mean
-from symconv.network.layers import IN_CHANNELS, Counts, LayerSpec, NetworkError, Shape, as_expr, network_convention
+from symconv.network.layers import (
+    COUNTS,
+    IN_CHANNELS,
+    Counts,
+    LayerSpec,
+    NetworkError,
+    Shape,
+    as_expr,
+    network_convention,
+)
 from symconv.network.origin import Origin
+from symconv.network.rounding import round_divisible, round_exact, round_floor
 
-__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "walk"]
+__all__ = ["Analysis", "Network", "Node", "Rounding", "Row", "analyse", "count", "summed", "walk"]
 
 Expr: TypeAlias = sympy.Expr
 
@@ -83,13 +96,16 @@ class Rounding:
             if not value.is_integer:
                 raise NetworkError(f"{value} channels is not an integer (rounding rule 'exact')")
             return value
+        rational = sympy.Rational(value)
+        return sympy.Integer(self.integer(int(rational.p), int(rational.q)))
+
+    def integer(self, numerator: Any, denominator: int) -> Any:
+        """The rule on ``numerator/denominator`` (ints, or NumPy integer arrays): :mod:`symconv.network.rounding`."""
+        if self.rule == "exact":
+            return round_exact(numerator, denominator)
         if self.rule == "floor":
-            return sympy.Integer(max(int(sympy.floor(value)), self.minimum))
-        d = self.divisor
-        rounded = max(self.minimum, int(sympy.floor((value + sympy.Rational(d, 2)) / d)) * d)
-        if rounded < sympy.Rational(9, 10) * value:
-            rounded += d
-        return sympy.Integer(rounded)
+            return round_floor(numerator, denominator, self.minimum)
+        return round_divisible(numerator, denominator, self.divisor, self.minimum)
 
     def describe(self) -> str:
         if self.rule == "exact":
@@ -217,23 +233,19 @@ class Analysis:
 
     def by_type(self) -> list[tuple[str, int, Counts]]:
         """Layers grouped by type, in order of first appearance: ``(type, how many, summed counts)``."""
-        groups: dict[str, tuple[int, Counts]] = {}
+        groups: dict[str, list[Counts]] = {}
         for row in self.rows:
-            count, counts = groups.get(row.label, (0, Counts()))
-            groups[row.label] = (count + 1, counts + row.counts)
-        return [(label, n, counts.map(_tidy)) for label, (n, counts) in groups.items()]
+            groups.setdefault(row.label, []).append(row.counts)
+        return [(label, len(rows), summed(rows).map(_tidy)) for label, rows in groups.items()]
 
     def holds_at(self, values: Mapping[str, Expr | int]) -> bool:
         """Whether the closed forms give the exact counts at ``values``: the conditions hold there, and the
         layer-by-layer shapes at ``values`` equal the closed forms' shapes."""
         subs = self.network.resolve(values)
-        for expr, least in self.conditions:
-            value = expr.xreplace(subs)
-            if value.is_number and not (value.is_integer and value >= least):
-                return False  # a count whose window or size assumed it (adaptive pooling), shapes aside
+        if not _conditions_hold(self.conditions, subs):
+            return False
         shapes = _shapes(self.network, {**self.values, **subs})
-        return all(_equal_shapes(row.output.xreplace(subs), shape) for row, shape in zip(self.rows, shapes,
-                                                                                          strict=True))
+        return _shapes_agree([row.output for row in self.rows], subs, shapes)
 
     def evaluate(self, values: Mapping[str, Expr | int]) -> Analysis:
         """The analysis at ``values``: the closed forms with the values put in where they hold, the network
@@ -261,9 +273,30 @@ def _put(expr: Expr, subs: Mapping[sympy.Basic, Expr]) -> Expr:
     return _tidy(expr.xreplace(dict(subs)))
 
 
+@lru_cache(maxsize=8192)
 def _tidy(expr: Expr) -> Expr:
+    """The expanded form with its common factors taken out; cached, as the layers of a stage repeat."""
     expr = as_expr(expr)
     return expr if expr.is_number else sympy.factor_terms(sympy.expand(expr))
+
+
+def summed(counts: Sequence[Counts]) -> Counts:
+    """The sum of ``counts``, each count one SymPy sum of all the terms (no running sums, which grow
+    quadratically with the layers)."""
+    return Counts(*(sympy.Add(*(getattr(c, n) for c in counts)) for n in COUNTS))
+
+
+def _conditions_hold(conditions: Sequence[tuple[Expr, int]], subs: Mapping[sympy.Basic, Expr]) -> bool:
+    for expr, least in conditions:
+        value = expr.xreplace(dict(subs))
+        if value.is_number and not (value.is_integer and value >= least):
+            return False  # a count whose window or size assumed it (adaptive pooling), shapes aside
+    return True
+
+
+def _shapes_agree(symbolic: Sequence[Shape], subs: Mapping[sympy.Basic, Expr], shapes: Sequence[Shape]) -> bool:
+    """Whether the shapes of the closed forms, at the values ``subs``, are the layer-by-layer ``shapes``."""
+    return all(_equal_shapes(a.xreplace(dict(subs)), b) for a, b in zip(symbolic, shapes, strict=True))
 
 
 def _equal_shapes(a: Shape, b: Shape) -> bool:
@@ -271,8 +304,10 @@ def _equal_shapes(a: Shape, b: Shape) -> bool:
         sympy.expand(x - y) == 0 for x, y in zip((a.channels, *a.size), (b.channels, *b.size), strict=True))
 
 
-def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Expr]) -> LayerSpec:
-    """The layer with the values put into its symbolic fields and the rounding rule applied to its channels."""
+def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Expr],
+            rounded: Callable[[Expr], Expr] | None = None) -> LayerSpec:
+    """The layer with the values put into its symbolic fields and the rounding rule applied to its channels
+    (by ``rounded`` where they stay symbolic and it is given)."""
     changes: dict[str, Expr] = {}
     for f in fields(layer):  # type: ignore[arg-type]
         value = getattr(layer, f.name)
@@ -283,19 +318,27 @@ def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Exp
     out = getattr(layer, "out", None)
     if out is not None:
         changes["out"] = rounding.apply(as_expr(changes.get("out", out)))
+        if rounded is not None and not changes["out"].is_number:
+            changes["out"] = rounded(changes["out"])
     return replace(layer, **changes) if changes else layer  # type: ignore[type-var]
 
 
-def walk(network: Network,
-         subs: Mapping[sympy.Basic, Expr]) -> Iterator[tuple[Node, LayerSpec, tuple[Shape, ...], Shape]]:
+def walk(network: Network, subs: Mapping[sympy.Basic, Expr], *,
+         rounded: Callable[[Expr, Node], Expr] | None = None,
+         named: Callable[[Shape, str], Shape] | None = None,
+         ) -> Iterator[tuple[Node, LayerSpec, tuple[Shape, ...], Shape]]:
     """Yield ``(node, layer, inputs, output)`` for every node, shapes propagated from the input and the values
-    ``subs`` (symbol → value) put into every layer, its channels rounded by the network's rule."""
+    ``subs`` (symbol → value) put into every layer, its channels rounded by the network's rule.
+
+    Code that evaluates the network can name what stays symbolic: ``rounded(channels, node)`` stands for a
+    symbolic channel count once rounded, ``named(shape, where)`` for a shape (the input's, each layer's output).
+    """
     shape = network.input.xreplace(dict(subs))
     for i, size in enumerate((shape.channels, *shape.size)):
         if size.is_number and not (size.is_integer and size >= 1):
             what = "channels" if i == 0 else "size"
             raise NetworkError(f"{network._where()}the input {what} {size} is not a positive integer")
-    env = {"input": shape}
+    env = {"input": shape if named is None else named(shape, "the input")}
     for node in network.nodes:
         try:
             inputs = tuple(env[name] for name in node.inputs)
@@ -303,12 +346,19 @@ def walk(network: Network,
             raise NetworkError(f"{network._where()}{node.location}: reads {missing.args[0]!r}, which is not "
                                "the input or an earlier layer") from None
         try:
-            layer = _scaled(node.layer, network.rounding, {**subs, IN_CHANNELS: inputs[0].channels})
+            named_channels = None if rounded is None else partial(_after, rounded, node)
+            layer = _scaled(node.layer, network.rounding, {**subs, IN_CHANNELS: inputs[0].channels}, named_channels)
             output = layer.output(inputs)
+            if named is not None:
+                output = named(output, node.location)
         except NetworkError as error:
             raise NetworkError(f"{network._where()}{node.location}: {error}") from None
         env[node.name] = output
         yield node, layer, inputs, output
+
+
+def _after(rounded: Callable[[Expr, Node], Expr], node: Node, channels: Expr) -> Expr:
+    return rounded(channels, node)
 
 
 def _shapes(network: Network, subs: Mapping[sympy.Basic, Expr]) -> list[Shape]:
@@ -324,58 +374,126 @@ def count(network: Network, values: Mapping[str, Expr | int] | None = None,
     >>> a = count(builtin("mobilenet_v1"), {"alpha": 1, "rho": 1}, "macs")
     >>> a.value("macs"), a.closed["macs"]
     (568740352, 512*alpha*(1053696*alpha*rho**2 + 55125*rho**2 + 2000))
+
+    Once every symbol has a number, the layers are counted at the numbers, and the symbolic pass makes only
+    what is printed of it: the closed forms of the totals (each summed once, tidied once), where they hold,
+    and the shapes, which must be the numeric ones.
     """
-    closed = analyse(network, None, convention)
-    return closed.evaluate(values) if values else closed
+    if not values:
+        return analyse(network, None, convention)
+    subs = network.resolve(values)
+    if all(symbol in subs and subs[symbol].is_number for symbol in network.symbols.values()):
+        totals, conditions, shapes = _closed_forms(network, convention)
+        concrete = analyse(network, values, convention)
+        if all(expr.is_number for expr in concrete.quantities.values()):  # every symbol the network has
+            holds = _conditions_hold(conditions, subs) and _shapes_agree(
+                shapes, subs, [row.output for row in concrete.rows])
+            closed = totals.as_dict(concrete.convention) if holds else None
+            return replace(concrete, closed=closed, closed_conditions=conditions)
+    return analyse(network, None, convention).evaluate(values)
+
+
+def _closed_forms(network: Network,
+                  convention: Convention | str) -> tuple[Counts, tuple[tuple[Expr, int], ...], list[Shape]]:
+    """The symbolic pass that the totals need: their closed forms, the conditions and each layer's shape."""
+    network_convention(convention)
+    counts, conditions, shapes = [], [], []
+    for _, _, output, layer_counts, layer_conditions in _layers(network, {}):
+        counts.append(layer_counts)
+        conditions += layer_conditions
+        shapes.append(output)
+    return summed(counts).map(_tidy), _strongest(conditions), shapes
+
+
+def _layers(network: Network, subs: Mapping[sympy.Basic, Expr]) -> Iterator[
+        tuple[Node, str, Shape, Counts, list[tuple[Expr, int]]]]:
+    """Each layer under ``subs``: its node, type, output shape, counts as derived (not tidied) and the
+    conditions its closed forms assume."""
+    batch = as_expr(network.batch, "batch").xreplace(dict(subs))
+    for node, layer, inputs, output in walk(network, subs):
+        strides = layer.strides()
+        # the strides are those of the last axes (the spatial ones), counted from the end
+        paired = list(zip(reversed(strides), reversed(inputs[0].size), strict=False))[::-1]
+        conditions = [(size / stride, 1) for stride, size in paired if stride > 1 and not size.is_number]
+        out = getattr(layer, "out", None)
+        if out is not None and not as_expr(out).is_number:
+            conditions += network.rounding.conditions(as_expr(out))
+        try:
+            counts = _layer_counts(layer, inputs, output, batch)
+        except NetworkError as error:
+            raise NetworkError(f"{network._where()}{node.location}: {error}") from None
+        yield node, layer.label(inputs), output, counts, conditions
 
 
 def analyse(network: Network, values: Mapping[str, Expr | int] | None = None,
             convention: Convention | str = Convention.EXACT) -> Analysis:
     """Propagate the shapes and derive every layer's counts, under ``values`` (symbol name → value)."""
     subs = network.resolve(values)
-    batch = as_expr(network.batch, "batch").xreplace(subs)
     rows = []
     conditions: list[tuple[Expr, int]] = []
-    total = Counts()
-    for node, layer, inputs, output in walk(network, subs):
-        strides = layer.strides()
-        # the strides are those of the last axes (the spatial ones), counted from the end
-        paired = list(zip(reversed(strides), reversed(inputs[0].size), strict=False))[::-1]
-        conditions += [(size / stride, 1) for stride, size in paired if stride > 1 and not size.is_number]
-        out = getattr(layer, "out", None)
-        if out is not None and not as_expr(out).is_number:
-            conditions += network.rounding.conditions(as_expr(out))
-        try:
-            counts = layer.counts(inputs, output, batch)
-        except NetworkError as error:
-            raise NetworkError(f"{network._where()}{node.location}: {error}") from None
-        counts = counts.map(_tidy)
-        rows.append(Row(node.name, layer.label(inputs), output, counts))
-        total = total + counts
+    for node, label, output, counts, layer_conditions in _layers(network, subs):
+        rows.append(Row(node.name, label, output, counts.map(_tidy)))
+        conditions += layer_conditions
+    total = summed([row.counts for row in rows])
     return Analysis(network, subs, network_convention(convention), tuple(rows), total.map(_tidy),
                     _strongest(conditions))
 
 
+def _layer_counts(layer: LayerSpec, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
+    """A layer's counts: looked up when the same layer meets the same shapes again (the blocks of a stage, a
+    later analysis of the network)."""
+    try:
+        hash((layer, inputs, output, batch))
+    except TypeError:  # a layer with a field that cannot be hashed
+        return layer.counts(inputs, output, batch)
+    return _cached_counts(layer, inputs, output, batch)
+
+
+@lru_cache(maxsize=8192)
+def _cached_counts(layer: LayerSpec, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
+    return layer.counts(inputs, output, batch)
+
+
 def _strongest(conditions: list[tuple[Expr, int]]) -> tuple[tuple[Expr, int], ...]:
     """The conditions that the others do not imply: ``k·e`` is an integer of at least ``m`` when ``e`` is one
-    of at least ``m`` and ``k ≥ 1`` is an integer."""
-    unique: list[tuple[Expr, int]] = []
-    for expr, least in conditions:
-        expr = sympy.expand(expr)
-        if (expr, least) not in unique and not expr.is_number:
-            unique.append((expr, least))
-    kept = []
-    for expr, least in unique:
-        implied = False
-        for other, other_least in unique:
-            if (other, other_least) == (expr, least):
-                continue
-            ratio = sympy.cancel(expr / other)
-            if ratio.is_Integer and ratio >= 1 and other_least >= least / ratio:
-                implied = ratio > 1 or other_least > least
-            if implied:
-                break
-        if not implied:
-            kept.append((expr, least))
-    return tuple(kept)
+    of at least ``m/k`` and ``k ≥ 1`` is an integer.
 
+    Only multiples of one another can imply each other: ``c·p`` with the same primitive part ``p``. Each
+    condition looks up the coefficients that divide its own among those of its part, never every other
+    condition.
+
+    >>> a = sympy.Symbol("a", positive=True)
+    >>> _strongest([(8*a, 1), (16*a, 1), (8*a, 1), (24*a, 2), (3*a, 1)])
+    ((8*a, 1), (3*a, 1))
+    """
+    unique = [(expr, least) for expr, least in dict.fromkeys((sympy.expand(e), m) for e, m in conditions)
+              if not expr.is_number]
+    parts: dict[Expr, dict[Fraction, int]] = {}  # primitive part -> coefficient -> its largest least
+    split = []
+    for expr, least in unique:
+        content, part = expr.as_content_primitive()
+        coefficient = Fraction(int(content.p), int(content.q))
+        split.append((coefficient, part, least))
+        coefficients = parts.setdefault(part, {})
+        coefficients[coefficient] = max(least, coefficients.get(coefficient, least))
+    denominators = {part: math.lcm(*(c.denominator for c in coefficients)) for part, coefficients in parts.items()}
+    return tuple(condition for condition, (content, part, least) in zip(unique, split, strict=True)
+                 if not _implied(content, least, parts[part], denominators[part]))
+
+
+def _implied(content: Fraction, least: int, coefficients: Mapping[Fraction, int], denominator: int) -> bool:
+    """Whether ``content·p`` integer ``≥ least`` follows from ``c·p`` integer ``≥ m`` for a ``c, m`` of
+    ``coefficients`` (``c`` dividing ``content``; ``denominator`` makes them all whole), other than the
+    condition itself."""
+    if coefficients[content] > least:
+        return True
+    if len(coefficients) <= 32:
+        divisors = [c for c in coefficients if (content / c).denominator == 1]
+    else:  # found among the divisors of content, on the common denominator
+        divisors = [c for c in (Fraction(d, denominator) for d in sympy.divisors(int(content * denominator)))
+                    if c in coefficients]
+    for coefficient in divisors:
+        ratio = content / coefficient
+        if ratio > 1 and coefficients[coefficient] * ratio >= least:
+            return True
+    return False

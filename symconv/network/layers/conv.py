@@ -13,7 +13,10 @@ Shape(channels=8, size=(20,))
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -40,7 +43,8 @@ from symconv.symbols import axes, sym
 from symconv.variants import Layer as Variant
 from symconv.variants import Stage
 
-__all__ = ["PADDING_MODES", "Conv2d", "Convolution", "conv_derivation", "conv_weights", "spatial_out"]
+__all__ = ["PADDING_MODES", "Conv2d", "Convolution", "conv_derivation", "conv_weights", "exact_sizes",
+           "exact_sizing", "on_multiples", "spatial_out"]
 
 #: How the padding is filled (PyTorch's ``padding_mode``): the counts are the same, every product computed.
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -48,7 +52,32 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _GEOMETRY = (("kernel", 1), ("stride", 1), ("padding", 0), ("dilation", 1), ("output_padding", 0))
 
 
-@lru_cache(maxsize=4096)
+#: Whether symbolic sizes go through their relations exactly, floors and all (:func:`exact_sizes`).
+_EXACT: ContextVar[bool] = ContextVar("exact_sizes", default=False)
+
+
+@contextmanager
+def exact_sizes() -> Iterator[None]:
+    """Within it, a symbolic size gives its relation itself, floors and all (``floor((H − 1)/2) + 1``), not
+    the relation on the multiples of the stride: what code evaluating every size exactly needs.
+
+    >>> from sympy import Symbol
+    >>> with exact_sizes():
+    ...     spatial_out(Symbol("H", positive=True, integer=True), 3, 2, 1)
+    floor(H/2 - 1/2) + 1
+    """
+    token = _EXACT.set(True)
+    try:
+        yield
+    finally:
+        _EXACT.reset(token)
+
+
+def exact_sizing() -> bool:
+    """Whether symbolic sizes are exact here (within :func:`exact_sizes`)."""
+    return _EXACT.get()
+
+
 def spatial_out(size: Expr, kernel: Expr | int, stride: int, padding: Expr | int, dilation: Expr | int = 1,
                 padding_end: Expr | int | None = None) -> Expr:
     """The output size along one axis (:func:`symconv.geometry.output_size`), exactly.
@@ -62,15 +91,23 @@ def spatial_out(size: Expr, kernel: Expr | int, stride: int, padding: Expr | int
     >>> spatial_out(224, 3, 2, 1), spatial_out(H, 3, 2, 1), spatial_out(H, 3, 1, 1), spatial_out(H, 1, 1, 0)
     (112, H/2, H, H)
     """
+    if _EXACT.get():
+        return as_expr(output_size(as_expr(size), kernel, stride, padding, dilation, padding_end))
+    return _spatial_out(size, kernel, stride, padding, dilation, padding_end)
+
+
+@lru_cache(maxsize=4096)
+def _spatial_out(size: Expr, kernel: Expr | int, stride: int, padding: Expr | int, dilation: Expr | int,
+                 padding_end: Expr | int | None) -> Expr:
     return on_multiples(lambda n: output_size(n, kernel, stride, padding, dilation, padding_end), size, stride)
 
 
 def on_multiples(relation: Any, size: Expr | int, multiple: int) -> Expr:
     """``relation(size)`` exactly: at a number, its value; at a symbolic size, the relation where ``size`` is
     a multiple ``m q`` of ``multiple`` (the integer ``q`` leaves every floor and ceiling), written back in
-    ``size``."""
+    ``size`` — or, within :func:`exact_sizes`, the relation itself."""
     size = as_expr(size)
-    if size.is_number:
+    if size.is_number or _EXACT.get():
         return as_expr(relation(size))
     q = sympy.Dummy("q", integer=True, positive=True)
     return sympy.expand(as_expr(relation(multiple * q)).xreplace({q: size / multiple}))
@@ -206,21 +243,34 @@ class Convolution(LayerSpec):
         """The :class:`~symconv.spec.Conv` of this layer on these shapes."""
         return _spec(self, inputs[0].channels, batch).substitute(_sizes(self, inputs[0], output))
 
-    def derived(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> dict[str, Expr]:
+    def derived(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr,
+                names: tuple[str, ...] | None = None) -> dict[str, Expr]:
         """Every count of the layer's derivation at these shapes (``params``, ``mults``, ``adds``, ``macs``,
-        ``input_grid``, ``output_grid``, ...), and ``weights``."""
+        ``input_grid``, ``output_grid``, ...) expanded, and ``weights``; or the counts ``names`` alone, as
+        they are put in."""
         # Derived once per kind of convolution, its sizes and batch left symbols, then put in: a network
-        # repeats a convolution at many sizes, and the sizes change none of the derivation's steps.
-        generic = _spec(self, inputs[0].channels, sympy.Symbol("N", positive=True, integer=True))
-        derivation = conv_derivation(generic)
+        # repeats a convolution at many sizes, and the sizes change none of the derivation's steps. An
+        # ungrouped convolution leaves its channels symbols too: a network may give each its own width.
         subs = {sym(name): value for name, value in _sizes(self, inputs[0], output).items()}
+        channels: Expr = inputs[0].channels
+        out = None
+        if not self.depthwise and as_expr(self.groups, "groups") == 1:
+            _, cout, _ = self._channels(inputs)
+            channels, out = sym("C_in"), sym("C_out")
+            subs |= {channels: inputs[0].channels, out: cout}
+        generic = _spec(self if out is None else _widthless(self), channels,
+                        sympy.Symbol("N", positive=True, integer=True), out)
+        derivation = conv_derivation(generic)
         subs[generic.batch] = as_expr(batch, "batch")
         every = {**derivation.counts, **derivation.quantities}
-        return {**{name: sympy.expand(expr.xreplace(subs)) for name, expr in every.items()},
-                "weights": conv_weights(generic)}
+        put = (lambda e: e.xreplace(subs)) if names is not None else (lambda e: sympy.expand(e.xreplace(subs)))
+        return {**{name: put(every[name]) for name in (every if names is None else names)},
+                "weights": conv_weights(generic).xreplace(subs)}
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
-        q = self.derived(inputs, output, batch)
+        # not expanded: a network tidies every count it prints, once
+        q = self.derived(inputs, output, batch, ("params", "mults", "adds", "input_grid" if self.transposed
+                                                 else "macs"))
         # PyTorch computes every product of a transposed convolution's scatter, the cropped ones included
         # (col2im), and FlopCounterMode counts them: its macs are on the input grid.
         macs = q["input_grid"] if self.transposed else q["macs"]
@@ -242,9 +292,11 @@ Conv2d = Convolution
 
 
 @lru_cache(maxsize=4096)
-def _spec(layer: Convolution, channels: Expr, batch: Expr) -> Conv:
-    """The layer's spec on ``channels`` input channels, its sizes the symbol table's symbols."""
+def _spec(layer: Convolution, channels: Expr, batch: Expr, out: Expr | None = None) -> Conv:
+    """The layer's spec on ``channels`` input channels (and ``out`` output channels in place of the layer's),
+    its sizes the symbol table's symbols."""
     cin, cout, groups = layer._channels((Shape(channels, ()),))
+    cout = cout if out is None else out
     values: dict[str, Any] = {"N": batch, "C_in": cin, "C_out": cout, "g": groups, "b": int(layer.bias)}
     for i, a in enumerate(axes(layer.dims)):  # type: ignore[arg-type]
         for letter, name in (("k", "kernel"), ("s", "stride"), ("p", "padding"), ("d", "dilation")):
@@ -257,6 +309,11 @@ def _spec(layer: Convolution, channels: Expr, batch: Expr) -> Conv:
                      transposed=layer.transposed)
 
 
+def _widthless(layer: Convolution) -> Convolution:
+    """The layer with its output channels the symbol ``C_out``: one key for the convolutions of every width."""
+    return replace(layer, out=sym("C_out"))
+
+
 def _sizes(layer: Convolution, shape: Shape, output: Shape) -> dict[str, Expr]:
     """The input and output sizes of each axis, by the symbol table's names."""
     sizes: dict[str, Expr] = {}
@@ -265,6 +322,7 @@ def _sizes(layer: Convolution, shape: Shape, output: Shape) -> dict[str, Expr]:
     return sizes
 
 
+@lru_cache(maxsize=4096)
 def conv_weights(conv: Conv) -> Expr:
     """The entries of the weight tensor the convolution's element reads (its bias aside)."""
     t = tensors(conv)

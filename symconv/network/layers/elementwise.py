@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy
 
-from symconv.counting import count_ops, tensors_read
+from symconv.counting import Ops, count_ops, tensors_read
 from symconv.network.layers.base import Counts, Expr, LayerSpec, Shape, as_expr, broadcast, fail
 from symconv.symbols import index
 
@@ -68,6 +69,12 @@ def activation_element(function: str) -> Expr:
     return ACTIVATIONS[function](_X)
 
 
+@lru_cache(maxsize=64)
+def _activation_ops(function: str) -> Ops:
+    """The operations of one output element of an activation (counted once per function)."""
+    return count_ops(activation_element(function))
+
+
 @dataclass(frozen=True)
 class Activation(LayerSpec):
     """An elementwise activation (:data:`ACTIVATIONS`): ``relu`` (1 comparison per element), ``relu6`` (2),
@@ -87,7 +94,7 @@ class Activation(LayerSpec):
         return inputs[0]
 
     def counts(self, inputs: tuple[Shape, ...], output: Shape, batch: Expr) -> Counts:
-        per = count_ops(activation_element(self.function))
+        per = _activation_ops(self.function)
         elements = batch * output.elements
         return Counts(mults=elements * per.mults, adds=elements * per.adds, others=elements * per.others)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import product as cartesian
 
 import sympy
@@ -23,10 +24,23 @@ import sympy
 from symconv.counting import count_ops
 from symconv.geometry import adaptive_window, pooled_output_size, slack
 from symconv.network.layers.base import Counts, Expr, LayerSpec, Shape, fail, int_field, per_axis, spatial_axes
-from symconv.network.layers.conv import on_multiples
+from symconv.network.layers.conv import exact_sizing, on_multiples
 from symconv.symbols import index
 
 __all__ = ["AdaptivePool", "AvgPool", "GlobalAvgPool", "MaxPool", "Mean", "average_element", "max_element"]
+
+
+def _pooled_out(size: Expr, kernel: int, stride: int, padding: int, ceil_mode: bool) -> Expr:
+    """The output size of a pooling window along one axis (:func:`symconv.geometry.pooled_output_size`), on
+    the multiples of the stride where ``size`` is symbolic (:func:`~symconv.network.layers.conv.on_multiples`)."""
+    if exact_sizing():
+        return on_multiples(lambda n: pooled_output_size(n, kernel, stride, padding, 1, ceil_mode), size, stride)
+    return _cached_pooled_out(size, kernel, stride, padding, ceil_mode)
+
+
+@lru_cache(maxsize=4096)
+def _cached_pooled_out(size: Expr, kernel: int, stride: int, padding: int, ceil_mode: bool) -> Expr:
+    return on_multiples(lambda n: pooled_output_size(n, kernel, stride, padding, 1, ceil_mode), size, stride)
 
 
 @dataclass(frozen=True)
@@ -61,8 +75,7 @@ class _Pool(LayerSpec):
             room = slack(size, k, p, 1)
             if room.is_number and room < 0:
                 raise fail(f"the window spans {k} inputs, more than the padded input's {size + 2 * p}")
-            sizes.append(on_multiples(lambda n, k=k, s=s, p=p: pooled_output_size(n, k, s, p, 1, self.ceil_mode),
-                                      size, s))
+            sizes.append(_pooled_out(size, k, s, p, self.ceil_mode))
         return Shape(inputs[0].channels, tuple(sizes))
 
     def strides(self) -> tuple[int, ...]:
