@@ -445,3 +445,13 @@ def test_a_family_sweeps_targets_that_differ_in_a_value_they_do_not_name():
     assert got == expected
     with pytest.raises(SymconvError, match="k = 7 is not a member of the family"):
         family(k=np.array([7]), C_in=1, C_out=1)
+
+
+def test_a_front_of_random_points_holds_each_setting_once(standard):
+    axes = (read_axis("C_in=1:4:1"), read_axis("C_out=1:4:1"), read_axis("k=1,3"))
+    [rows] = list(run(Sweep.build(standard, Space(axes, samples=500, seed=2, chunk=64), pareto=("macs", "params"))))
+    settings = list(zip(*(i.tolist() for i in rows.indices), strict=True))
+    assert settings == [(0, 0, 0)] and rows.positions[0] == min(
+        p for c in range(8) for p, a, b, k in zip(range(64 * c, 64 * c + 64),
+                                                  *Space(axes, samples=500, seed=2, chunk=64).indices(c), strict=False)
+        if (a, b, k) == (0, 0, 0))

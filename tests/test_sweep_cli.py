@@ -70,8 +70,10 @@ def test_the_engines_agree(capsys):
     (["standard", "--grid", "alpha=1:2:1/2"], "alpha is not a symbol of the target"),
     (["standad", "--grid", "k=1"], r"not a variant, network file, built-in network or model \(FILE.py:NAME\) "
                                    r"\(did you mean standard\?\)"),
-    (["resnet50", "--grid", "alpha=1/4:1:1/8"], "sweeping a network or a traced model needs its generated code"),
-    (["models.py:make", "--grid", "alpha=1"], "sweeping a network or a traced model"),
+    (["resnet50", "--grid", "alpha=1/4:1:1/8"], "the target needs a value of rho: give each an axis or a fixed"),
+    (["models.py:make", "--grid", "alpha=1"], "a model is traced on an input: give --input SHAPE"),
+    (["resnet50", "--grid", "alpha=1/4:1:1/3", "--set", "rho=1"],
+     "at alpha=7/12: .*not within 1e-9 of a multiple of 1/8"),
     ([*LAYER], "give the design space with --grid"),
     ([*LAYER, "--grid", "C_in=1:2"], "--grid C_in=1:2: a range is START:STOP:STEP"),
     ([*LAYER, *SPACE, "--where", "macs = 3"], "equality is =="),
@@ -103,3 +105,24 @@ def test_a_reader_that_stops_early_stops_the_sweep_quietly(monkeypatch, capsys):
 
     monkeypatch.setattr("sys.stdout", Closed())
     assert main(["sweep", *LAYER, *SPACE, "--quiet"]) == 0
+
+
+def test_a_network_and_a_traced_model(capsys):
+    pytest.importorskip("symconv.codegen.network", reason="network targets need the network code generation")
+    assert main(["sweep", "resnet50", "--grid", "alpha=1/4:1:1/8", "--grid", "rho=4/7:1:1/7", "--where",
+                 "macs <= 2e9", "--quiet"]) == 0
+    rows = rows_of(capsys.readouterr().out)
+    assert len(rows) > 3 and all(int(r["macs"]) <= 2 * 10**9 for r in rows)
+    assert {"alpha": "1", "rho": "4/7"}.items() <= next(r for r in rows if r["alpha"] == "1").items()
+    pytest.importorskip("torch", reason="a traced model needs PyTorch")
+    assert main(["sweep", "tests/torch_models.py:resnet", "--input", "1x3xHxW", "--grid", "H=32:64:32",
+                 "--grid", "W=32,64", "--quiet"]) == 0
+    rows = rows_of(capsys.readouterr().out)
+    assert [(r["H"], r["W"]) for r in rows] == [("32", "32"), ("32", "64"), ("64", "32"), ("64", "64")]
+    from symconv.network import analyse
+    from symconv.torch import convert, load_model
+
+    network = convert(load_model("tests/torch_models.py:resnet"), "1x3xHxW").network
+    for row in rows:
+        at = analyse(network, {"H": int(row["H"]), "W": int(row["W"])}, "exact")
+        assert [int(row[t]) for t in ("params", "macs", "flops")] == [at.value(t) for t in ("params", "macs", "flops")]

@@ -8,6 +8,7 @@ import io
 from fractions import Fraction
 
 import pytest
+import sympy
 
 from symconv.cli import main
 from symconv.network import analyse, builtin
@@ -23,7 +24,9 @@ def mobilenet() -> NetworkEvaluator:
 
 
 def exact(alpha: Fraction, rho: Fraction, total: str) -> int:
-    value = analyse(builtin("mobilenet_v1"), {"alpha": alpha, "rho": rho}, "exact").value(total)
+    values = {"alpha": sympy.Rational(alpha.numerator, alpha.denominator),
+              "rho": sympy.Rational(rho.numerator, rho.denominator)}
+    value = analyse(builtin("mobilenet_v1"), values, "exact").value(total)
     assert value is not None
     return int(value)
 

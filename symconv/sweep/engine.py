@@ -187,7 +187,8 @@ class Sweep:
         return SymconvError(f"at {point}: {error}")
 
     def reduce(self, chunks: Iterable[Rows]) -> Iterator[Rows]:
-        """The rows of the chunks, in order; with a Pareto front, the front of them all, once, at the end."""
+        """The rows of the chunks, in order; with a Pareto front, the front of them all, once, at the end (each
+        setting once, however often random points drew it)."""
         if self.pareto is None:
             yield from chunks
             return
@@ -197,6 +198,10 @@ class Sweep:
             a, b = self.pareto
             kept = kept.take(front(kept.totals[a], kept.totals[b], kept.positions))
         if kept is not None:
+            if self.space.samples is not None and len(kept):
+                # a setting drawn twice is one point of the front: its first draw stands for it
+                _, first = np.unique(np.stack(kept.indices, axis=1), axis=0, return_index=True)
+                kept = kept.take(np.sort(first))
             yield kept
 
 
