@@ -373,10 +373,25 @@ def billion_section(rounds: int) -> list[str]:
     if network is not None:
         points, wall, cpu, kept = network
         lines += ["", f"MobileNetV1's totals at 10⁹ random settings of {', '.join(f'`{a}`' for a in MOBILENET_SPACE)} "
-                      f"(one network file per depthwise kernel size), the same constraint and front ({kept} points "
+                      f"(one network file per depthwise kernel size), the same constraint and front ({kept:,} "
                       f"on it): {wall:.0f} s, {points / wall:.3g} settings per second; {cpu:.0f} s of processor "
                       f"time, {points / cpu:.3g} per core."]
     return [*lines, ""]
+
+
+def mobilenet_section(rounds: int, samples: int = 10**8) -> list[str]:
+    del rounds  # one run
+    measured = mobilenet(samples, "local")
+    if measured is None:
+        return ["## MobileNetV1's design space", "", "Not measured: this symconv does not generate a network's code.",
+                ""]
+    points, wall, cpu, kept = measured
+    return ["## MobileNetV1's design space", "",
+            f"MobileNetV1's totals at {points:,} random settings of {', '.join(f'`{a}`' for a in MOBILENET_SPACE)} "
+            "(one network file per depthwise kernel size k, a `Family`; each total through the network's generated "
+            f"module), `macs <= 300e6` and the Pareto front of `macs` and `params` ({kept:,} on it): "
+            f"{wall:.0f} s, {points / wall:.3g} settings per second; {cpu:.0f} s of processor time, "
+            f"{points / cpu:.3g} per core.", ""]
 
 
 def sweep_section(rounds: int) -> list[str]:
@@ -477,12 +492,13 @@ def report(repeat: int) -> str:
                   f"it once; measured {cold / flop_cold:.2f} × its time on the first call, {warm / flop_warm:.2f} × "
                   "on a later one (FlopCounterMode's later calls reuse what its first dispatch set up).", ""]
     lines += sweep_section(max(repeat, 5))
+    lines += mobilenet_section(1)
     lines += billion_section(1)
     return "\n".join(lines)
 
 
 #: The sections ``--section`` measures alone, and how each is made.
-SECTIONS = {"sweep": sweep_section, "billion": billion_section}
+SECTIONS = {"sweep": sweep_section, "billion": billion_section, "mobilenet": mobilenet_section}
 
 
 def replace_section(text: str, section: list[str]) -> str:
