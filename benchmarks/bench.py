@@ -19,6 +19,10 @@ Measured:
    same way; 10,000 settings of (α, ρ) through resnet50's generated module (``symconv codegen --net``)
    against one FlopCounterMode call, the totals checked against ``symconv.network.count`` at every distinct
    setting; a chain of 1,000 convolutions, each of its own width, against one of 100.
+7. ``symconv.sweep``: settings per second through a depthwise separable layer's generated code (every count,
+   a constraint and a Pareto front), in one thread, on two, and on dask's threads.
+
+    python benchmarks/bench.py --section sweep --write docs/performance.md   # that section alone, in place
 """
 
 from __future__ import annotations
@@ -377,6 +381,162 @@ def network_section(repeat: int) -> list[str]:
               "| layers | median |", "| --- | --- |",
               *(f"| {n} convolutions | {t * 1e3:.0f} ms |" for n, t in chains.items()), "",
               f"Target: 1,000 layers ≤ 12 × 100 layers. Measured: {chains[1000] / chains[100]:.1f} ×.", ""]
+
+
+SWEEP_LAYER = "separable, N = 1, m = 1, no bias, k_h = k_w = k, H_out = W_out = 14"
+SWEEP_SPACE = ("C_in=1:1024:1", "C_out=1:2048:1", "k=1:9:2")
+
+
+def sweep_throughput(rounds: int) -> list[tuple[str, int, float, float]]:
+    """Settings per second through ``symconv.sweep``: a depthwise separable layer's five counts over a grid
+    of about 10⁷ points, kept by a constraint and reduced to a Pareto front (so that nothing is written), on
+    each engine; rows of (what, points, wall seconds, processor seconds), medians over ``rounds`` taken in
+    turn. Processor time (every thread's, summed) gives the settings per second per core on a shared machine,
+    whose wall clock other work stretches."""
+    import os
+
+    from symconv import variants
+    from symconv.derive import derive
+    from symconv.sweep import LayerEvaluator, Space, Sweep, read_axis, run
+    from symconv.symbols import new_symbol
+
+    k = new_symbol("k")
+    layer = variants.separable(2, {"N": 1, "m": 1, "k_h": k, "k_w": k, "H_out": 14, "W_out": 14}, bias=False)
+    evaluator = LayerEvaluator.of(derive(layer))
+    plan = Sweep.build(evaluator, Space(tuple(read_axis(a) for a in SWEEP_SPACE)),
+                       where=["macs <= 300e6"], pareto=("macs", "params"))
+    module = next(iter(evaluator._compiled.values())).__globals__  # the generated module: _WORKERS threads
+    default = module["_WORKERS"]
+
+    def engine(name: str, workers: int) -> Callable[[], list[list[int]]]:
+        def go() -> list[list[int]]:
+            module["_WORKERS"] = workers
+            return [r.positions.tolist() for r in run(plan, engine=name)]
+        return go
+
+    runs = {"local, generated code in 1 thread": engine("local", 1),
+            f"local, generated code in {default} threads (its default)": engine("local", default)}
+    try:
+        import dask  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        runs[f"dask, {os.cpu_count()} threads, generated code in 1 thread each"] = engine("dask", 1)
+    if len({str(go()) for go in runs.values()}) != 1:
+        raise SystemExit("the sweep engines disagree")
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, go in runs.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            go()
+            times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+    module["_WORKERS"] = default
+    return [(name, plan.space.points, statistics.median(t[0] for t in taken), statistics.median(t[1] for t in taken))
+            for name, taken in times.items()]
+
+
+#: The axes of the 10⁹-point sweep of a layer: 10,000 × 20,000 × 5 points.
+BILLION_SPACE = ("C_in=1:10000:1", "C_out=1:20000:1", "k=1:9:2")
+
+
+def billion(engine: str) -> tuple[int, float, float, int]:
+    """One sweep of 10⁹ points (once: it takes a minute or more): the separable layer's counts over
+    :data:`BILLION_SPACE`, ``macs <= 300e6`` and the front of ``macs`` and ``params``; (points, wall seconds,
+    processor seconds, points on the front)."""
+    from symconv import variants
+    from symconv.derive import derive
+    from symconv.sweep import LayerEvaluator, Space, Sweep, read_axis, run
+    from symconv.symbols import new_symbol
+
+    k = new_symbol("k")
+    layer = variants.separable(2, {"N": 1, "m": 1, "k_h": k, "k_w": k, "H_out": 14, "W_out": 14}, bias=False)
+    evaluator = LayerEvaluator.of(derive(layer))
+    plan = Sweep.build(evaluator, Space(tuple(read_axis(a) for a in BILLION_SPACE)),
+                       where=["macs <= 300e6"], pareto=("macs", "params"))
+    wall, cpu = time.perf_counter(), time.process_time()
+    kept = sum(len(rows) for rows in run(plan, engine=engine))
+    return plan.space.points, time.perf_counter() - wall, time.process_time() - cpu, kept
+
+
+#: MobileNetV1's design space: the width and resolution multipliers, and the depthwise kernel size.
+MOBILENET_SPACE = ("alpha=1/4:1:1/8", "rho=4/7:1:1/7", "k=3,5,7")
+
+
+def mobilenet(samples: int, engine: str) -> tuple[int, float, float, int] | None:
+    """``samples`` random settings of MobileNetV1's (alpha, rho, k) through its generated module (one network
+    file per depthwise kernel size k, a :class:`~symconv.sweep.Family`), ``macs <= 300e6`` and the front of
+    ``macs`` and ``params``; None where symconv does not generate a network's code."""
+    from importlib import resources
+
+    from symconv.network import loads
+    from symconv.sweep import Family, NetworkEvaluator, Space, Sweep, read_axis, run
+    from symconv.sweep.evaluators import network_code_available
+
+    if not network_code_available():
+        return None
+    text = (resources.files("symconv.network") / "builtin" / "mobilenet_v1.toml").read_text(encoding="utf-8")
+    three = '{ type = "dwconv", kernel = 3, stride = "stride", padding = 1 }'
+    members = {k: NetworkEvaluator(loads(text.replace(three, three.replace("kernel = 3", f"kernel = {k}")
+                                                      .replace("padding = 1", f"padding = {(k - 1) // 2}")),
+                                         f"mobilenet_v1_k{k}.toml")) for k in (3, 5, 7)}
+    space = Space(tuple(read_axis(a) for a in MOBILENET_SPACE), samples=samples, seed=0)
+    plan = Sweep.build(Family("k", members), space, where=["macs <= 300e6"], pareto=("macs", "params"))
+    wall, cpu = time.perf_counter(), time.process_time()
+    kept = sum(len(rows) for rows in run(plan, engine=engine))
+    return plan.space.points, time.perf_counter() - wall, time.process_time() - cpu, kept
+
+
+def billion_section(rounds: int) -> list[str]:
+    del rounds  # one run: a minute or more each
+    lines = ["## A sweep of 10⁹ points", "",
+             f"The layer of the section above over {', '.join(f'`{a}`' for a in BILLION_SPACE)} (10⁹ points), "
+             "with the same constraint and front, once on each engine:", "",
+             "| engine | wall clock | settings per second | processor time | settings per second per core |",
+             "| --- | --- | --- | --- | --- |"]
+    for engine in ("local", "dask"):
+        points, wall, cpu, _ = billion(engine)
+        lines.append(f"| {engine} | {wall:.0f} s | {points / wall:.3g} | {cpu:.0f} s | {points / cpu:.3g} |")
+    network = mobilenet(10**9, "local")
+    if network is not None:
+        points, wall, cpu, kept = network
+        lines += ["", f"MobileNetV1's totals at 10⁹ random settings of {', '.join(f'`{a}`' for a in MOBILENET_SPACE)} "
+                      f"(one network file per depthwise kernel size), the same constraint and front ({kept:,} "
+                      f"on it): {wall:.0f} s, {points / wall:.3g} settings per second; {cpu:.0f} s of processor "
+                      f"time, {points / cpu:.3g} per core."]
+    return [*lines, ""]
+
+
+def mobilenet_section(rounds: int, samples: int = 10**8) -> list[str]:
+    del rounds  # one run
+    measured = mobilenet(samples, "local")
+    if measured is None:
+        return ["## MobileNetV1's design space", "", "Not measured: this symconv does not generate a network's code.",
+                ""]
+    points, wall, cpu, kept = measured
+    return ["## MobileNetV1's design space", "",
+            f"MobileNetV1's totals at {points:,} random settings of {', '.join(f'`{a}`' for a in MOBILENET_SPACE)} "
+            "(one network file per depthwise kernel size k, a `Family`; each total through the network's generated "
+            f"module), `macs <= 300e6` and the Pareto front of `macs` and `params` ({kept:,} on it): "
+            f"{wall:.0f} s, {points / wall:.3g} settings per second; {cpu:.0f} s of processor time, "
+            f"{points / cpu:.3g} per core.", ""]
+
+
+def sweep_section(rounds: int) -> list[str]:
+    rows = sweep_throughput(rounds)
+    lines = ["## Sweeps", "",
+             f"`symconv.sweep` over the grid {', '.join(f'`{a}`' for a in SWEEP_SPACE)} ({rows[0][1]:,} points) "
+             f"of a depthwise separable layer ({SWEEP_LAYER}): its five counts through the generated code in "
+             "chunks of 2¹⁸ points, every argument checked and every value proven exact, `macs <= 300e6` decided "
+             "exactly and the Pareto front of `macs` and `params` kept, nothing written. Settings per second of "
+             "the wall clock, and per core: per second of processor time, every thread's summed (the machine "
+             "is shared: other work stretches the wall clock, not the processor time).", "",
+             "| engine | wall clock | settings per second | processor time | settings per second per core |",
+             "| --- | --- | --- | --- | --- |"]
+    for name, points, wall, cpu in rows:
+        lines.append(f"| {name} | {wall:.2f} s | {points / wall:.3g} | {cpu:.2f} s | {points / cpu:.3g} |")
+    best = max(points / cpu for _, points, _, cpu in rows)
+    lines += ["", f"Target: at least 10⁷ settings per second per core on a network's totals; measured on this "
+                  f"layer's: {best:.3g} per core.", ""]
     return lines
 
 
@@ -459,14 +619,41 @@ def report(repeat: int) -> str:
                   f"it once; measured {cold / flop_cold:.2f} × its time on the first call, {warm / flop_warm:.2f} × "
                   "on a later one (FlopCounterMode's later calls reuse what its first dispatch set up).", ""]
         lines += network_section(repeat)
+    lines += sweep_section(max(repeat, 5))
+    lines += mobilenet_section(1)
+    lines += billion_section(1)
     return "\n".join(lines)
+
+
+#: The sections ``--section`` measures alone, and how each is made.
+SECTIONS = {"sweep": sweep_section, "billion": billion_section, "mobilenet": mobilenet_section}
+
+
+def replace_section(text: str, section: list[str]) -> str:
+    """``text`` with the section of the same heading as ``section`` replaced by it (appended when new)."""
+    heading = section[0]
+    lines = text.rstrip("\n").split("\n")
+    if heading not in lines:
+        return "\n".join([*lines, "", *section]).rstrip("\n") + "\n"
+    start = lines.index(heading)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join([*lines[:start], *section, *lines[end:]]).rstrip("\n") + "\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per figure (default 5)")
     parser.add_argument("--write", metavar="FILE", help="also write the report to FILE")
+    parser.add_argument("--section", choices=list(SECTIONS),
+                        help="measure this section alone; with --write, replace it in FILE")
     args = parser.parse_args()
+    if args.section:
+        section = SECTIONS[args.section](max(args.repeat, 5))
+        print("\n".join(section))
+        if args.write:
+            path = Path(args.write)
+            path.write_text(replace_section(path.read_text(encoding="utf-8"), section), encoding="utf-8")
+        return 0
     text = report(args.repeat)
     print(text)
     if args.write:

@@ -159,7 +159,7 @@ BAD = [
 @pytest.mark.parametrize(("text", "message"), BAD)
 def test_errors_name_the_file_the_layer_and_the_problem(text, message):
     with pytest.raises(NetworkError) as info:
-        loads(text, "t.toml")
+        analyse(loads(text, "t.toml"))
     assert message in str(info.value)
     assert str(info.value).startswith("t.toml: ")
 

@@ -11,14 +11,14 @@ import sys
 from collections.abc import Sequence
 
 from symconv import __version__
-from symconv.cli import check, codegen, compare, derive, explain, net, symbols, torchmodel, verify
+from symconv.cli import check, codegen, compare, derive, explain, net, sweep, symbols, torchmodel, verify
 from symconv.cli.options import Parser, shown
 from symconv.errors import SymconvError
 
 __all__ = ["COMMANDS", "main"]
 
 #: The subcommands, in the order ``--help`` lists them: each module adds its parser, which names its ``run``.
-COMMANDS = (derive, verify, codegen, compare, symbols, check, net, torchmodel, explain)
+COMMANDS = (derive, verify, codegen, compare, symbols, check, net, torchmodel, explain, sweep)
 
 
 def _parser() -> Parser:
