@@ -506,7 +506,7 @@ def billion_section(rounds: int) -> list[str]:
     return [*lines, ""]
 
 
-def mobilenet_section(rounds: int, samples: int = 10**8) -> list[str]:
+def mobilenet_section(rounds: int, samples: int = 10**9) -> list[str]:
     del rounds  # one run
     measured = mobilenet(samples, "local")
     if measured is None:

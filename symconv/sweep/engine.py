@@ -197,11 +197,12 @@ class Sweep:
             kept = rows if kept is None else Rows.joined([kept, rows])
             a, b = self.pareto
             kept = kept.take(front(kept.totals[a], kept.totals[b], kept.positions))
-        if kept is not None:
             if self.space.samples is not None and len(kept):
-                # a setting drawn twice is one point of the front: its first draw stands for it
+                # a setting drawn twice is one point of the front: its first draw stands for it, at every merge,
+                # so that the front so far stays as small as the settings on it
                 _, first = np.unique(np.stack(kept.indices, axis=1), axis=0, return_index=True)
                 kept = kept.take(np.sort(first))
+        if kept is not None:
             yield kept
 
 
