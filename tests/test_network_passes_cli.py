@@ -108,7 +108,9 @@ def test_a_roofline_plot_of_the_layers(capsys, tmp_path):
     (["--roofline", "x.png"], "give --device too"),
     (["--pass", "backward", "--tools"], "--pass counts in a convention"),
     (["--memory", "--convention", "flopcounter"], "--memory counts in a convention"),
-    (["--pass", "training", "--budget", "lots"], "not a number"),
+    (["--pass", "training", "--budget", "lots"], "--budget lots: 'lots' is not a number"),
+    (["--pass", "training", "--budget", "-1"], "--budget -1: a memory budget is a positive number of bytes"),
+    (["--pass", "training", "--budget", "0"], "--budget 0: a memory budget is a positive number of bytes"),
     (["--device", "peak=1"], "--device peak=1"),
     (["--pass", "backward", "--plot", "x.png", "--x", "alpha=1/4:1"], "--plot draws the forward pass"),
 ])

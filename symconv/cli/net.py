@@ -15,8 +15,9 @@ from typing import Any
 import sympy
 
 from symconv.cli import tools
-from symconv.cli.options import memory_options, pass_options, read_device, read_grads, read_values
+from symconv.cli.options import memory_options, pass_options, read_device, read_grads, read_values, shown
 from symconv.cli.tools import conventions
+from symconv.errors import SymconvError
 from symconv.network.fileformat import builtin, builtin_names, load
 from symconv.network.graph import Network, analyse, count
 from symconv.network.layers import CONVENTIONS, NetworkError
@@ -71,7 +72,6 @@ def print_counted(net: Network, values: dict[str, sympy.Expr], args: argparse.Na
                   extra: dict[str, Any] | None = None) -> None:
     """The network's pass (``--pass``, ``--grad``) in ``args.format``, with its memory (``--memory``,
     ``--device``, ``--budget``) and ``extra`` keys last in the JSON."""
-    from symconv.memory import exact_number
     from symconv.network.passes import NETWORK_GRADS, count_pass
     from symconv.printing.network_memory import render_with_memory
 
@@ -96,7 +96,7 @@ def print_counted(net: Network, values: dict[str, sympy.Expr], args: argparse.Na
         from symconv.network.memory import training_memory
 
         memory = training_memory(net, values, analysis.grads, per)
-        budget = exact_number(args.budget) if args.budget else None
+        budget = _budget(args.budget) if args.budget else None
     if args.roofline and traffic is not None:
         from symconv.network.plot import roofline_plot
 
@@ -116,8 +116,7 @@ def network(name: str) -> Network:
     try:
         exists = path.exists()
     except OSError as error:  # a name no file system accepts (too long, say)
-        shown = name if len(name) <= 80 else name[:80] + "..."
-        raise NetworkError(f"{shown}: not a file name ({error.strerror})") from None
+        raise NetworkError(f"{shown(name)}: not a file name ({error.strerror})") from None
     if path.suffix == ".toml" or exists:
         if not path.exists():
             raise NetworkError(f"{name}: no such network file")
@@ -189,3 +188,14 @@ def refuse_presets(args: argparse.Namespace) -> bool:
         if given:
             raise NetworkError(f"{given[0]} counts in a convention, not with --tools or a tool's preset")
     return asked
+
+
+def _budget(text: str) -> sympy.Expr:
+    """``--budget``: a positive number of bytes, read exactly."""
+    from symconv.memory import exact_number
+    from symconv.network.memory import budget_bytes
+
+    try:
+        return budget_bytes(exact_number(text))
+    except SymconvError as error:
+        raise SymconvError(f"--budget {shown(text)}: {error}") from None

@@ -39,7 +39,7 @@ from symconv.network.layers.elementwise import divided
 from symconv.network.passes import NETWORK_GRADS, PassAnalysis, analyse_pass
 from symconv.symbols import sym
 
-__all__ = ["LayerTraffic", "NetworkTraffic", "TrainingMemory", "network_traffic", "training_memory"]
+__all__ = ["LayerTraffic", "NetworkTraffic", "TrainingMemory", "budget_bytes", "network_traffic", "training_memory"]
 
 Expr: TypeAlias = sympy.Expr
 
@@ -162,8 +162,21 @@ class TrainingMemory:
         formula = sympy.floor(divided(sympy.Add(m, -fixed, evaluate=False), per_sample), evaluate=False)
         if budget is None:
             return formula, None
-        value = sympy.floor((as_expr(budget, "budget") - fixed) / per_sample)
+        value = sympy.floor((budget_bytes(budget) - fixed) / per_sample)
         return formula, sympy.Max(sympy.Integer(0), value) if value.is_number else value
+
+
+def budget_bytes(budget: Expr | int) -> Expr:
+    """A memory budget: a positive number of bytes, or a formula in symbols (refused when it is a number of at
+    most 0).
+
+    >>> budget_bytes(16 * 2**30)
+    17179869184
+    """
+    value = as_expr(budget, "budget")
+    if value.is_number and not value.is_positive:
+        raise NetworkError(f"a memory budget is a positive number of bytes, not {value}")
+    return value
 
 
 def _tensor(node: Any, what: str, source: int | None) -> str:
