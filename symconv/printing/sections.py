@@ -82,8 +82,11 @@ def shown_steps(document: Document, steps: str = "full") -> list[_Step]:
             continue
         if hasattr(document, "kind"):
             if not isinstance(step.rhs[0], sympy.Subs):  # the simplified values are the comparison's answer
+                # the quotient as derived, not yet simplified: its rule says so, not how it was simplified
+                rule = (f"{step.rule.split(':')[0]}: the closed forms as derived (simplified in the "
+                        f"{document.kind}s above)")
                 out.append(dataclasses.replace(step, title=f"{document.kind}s of the closed forms",  # type: ignore
-                                               rhs=step.rhs[:1]))
+                                               rhs=step.rhs[:1], rule=rule))
             continue
         out.append(_brief(step))
     return out
