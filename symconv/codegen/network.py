@@ -36,6 +36,7 @@ from symconv.codegen.functions import function_blocks
 from symconv.codegen.layout import WIDTH, docstring_text, wrap_call
 from symconv.codegen.module import compiled
 from symconv.codegen.plan import NumericFunction, plan_for
+from symconv.codegen.separated import Separated, separated
 from symconv.codegen.tree import code
 from symconv.errors import SymconvError
 from symconv.network.graph import Network, Node, analyse, summed, walk
@@ -120,9 +121,12 @@ def network_source(network: Network, *, name: str | None = None) -> str:
         built.layers_source(),
         *(block for plan in plans for block in function_blocks(plan)[1:]),
         wrap_call("_SPECS = (", [f"_{total}_spec" for total in TOTALS], ")", collection=True),
+        *(_separated_source(form) for form in built.forms),
+        wrap_call("_SEPARATED = {", [f'"{f.name}": (_{f.name}_separated, _{f.name}_bound)' for f in built.forms], "}",
+                  collection=True),
         *(_public(total, shown, built, parameters) for total in TOTALS),
         _function("_totals", parameters, "Every total at the settings.", f'_network("totals", _SPECS, _layers, '
-                  f"_SETTINGS, {_tuple(parameters)})", keyword=False),
+                  f"_SETTINGS, {_tuple(parameters)}, _SEPARATED)", keyword=False),
     ]
     imports = [line for line in runtime_imports(network=True) if not line.startswith("import numpy")]
     head = "\n".join(imports) + "\n\nimport numpy as _np"
@@ -140,12 +144,15 @@ class _Built:
     steps: list[tuple[sympy.Symbol, str]] = field(default_factory=list)  # a symbol and its line
     known: dict[Any, sympy.Symbol] = field(default_factory=dict)
     functions: list[NumericFunction] = field(default_factory=list)
+    deps: dict[sympy.Symbol, frozenset[str]] = field(default_factory=dict)  # the settings each value reads
+    forms: list[Separated] = field(default_factory=list)
 
     @classmethod
     def of(cls, network: Network) -> _Built:
         settings = denominators(network)
         numerators = {name: sympy.Symbol(name, integer=True, positive=True) for name in settings}
         built = cls(network, settings, numerators)
+        built.deps.update({symbol: frozenset({name}) for name, symbol in numerators.items()})
         subs = {network.symbols[name]: numerators[name] / d for name, d in settings.items()}
         batch = built.value(as_expr(network.batch, "batch").xreplace(subs), "the batch")
         counts = []
@@ -157,6 +164,7 @@ class _Built:
         exprs["flops"] = exprs["mults"] + exprs["adds"] + exprs["others"]
         title = network.title or network.name
         built.functions = [NumericFunction(n, exprs[n], f"{quantities.TABLE[n].title} of {title}") for n in TOTALS]
+        built.forms = [separated(f.name, f.expr, built.deps, tuple(settings), f.parameters) for f in built.functions]
         return built
 
     def named(self, shape: Shape, where: str) -> Shape:
@@ -173,7 +181,7 @@ class _Built:
         text = self._code(numerator, what)
         if denominator != 1:
             text = wrap_call("_whole(", [text, str(denominator), repr(what), "_given"], ")", offset=4)
-        return self._step(("value", expr), ("_least(", [text, repr(what), "_given"]))
+        return self._step(("value", expr), ("_least(", [text, repr(what), "_given"]), expr)
 
     def rounded(self, channels: sympy.Expr, node: Node) -> sympy.Expr:
         """A symbol for the channels ``channels`` once the network's rule rounds them."""
@@ -184,7 +192,7 @@ class _Built:
         numerator, denominator = self._fraction(sympy.expand(channels), what)
         extra = (rounding.minimum,) if rounding.rule == "floor" else (rounding.divisor, rounding.minimum)
         arguments = [self._code(numerator, what), *(str(v) for v in (denominator, *extra))]
-        return self._step(("round", numerator, denominator), (f"_round_{rounding.rule}(", arguments))
+        return self._step(("round", numerator, denominator), (f"_round_{rounding.rule}(", arguments), numerator)
 
     def _fraction(self, expr: sympy.Expr, what: str) -> tuple[sympy.Expr, int]:
         numerator, denominator = sympy.fraction(sympy.together(expr))
@@ -198,10 +206,12 @@ class _Built:
         except SymconvError as error:
             raise SymconvError(f"codegen: {error}") from None
 
-    def _step(self, key: Any, call: tuple[str, list[str]]) -> sympy.Symbol:
-        """The symbol of a value, ``call`` its code (a helper and its arguments): one per value."""
+    def _step(self, key: Any, call: tuple[str, list[str]], reads: sympy.Expr) -> sympy.Symbol:
+        """The symbol of a value, ``call`` its code (a helper and its arguments), ``reads`` what it is
+        computed from: one per value."""
         if key not in self.known:
             symbol = sympy.Symbol(f"v{len(self.steps) + 1}", integer=True, positive=True)
+            self.deps[symbol] = frozenset().union(*(self.deps[s] for s in reads.free_symbols))
             opening, arguments = call
             self.steps.append((symbol, wrap_call(f"{symbol.name} = {opening}", arguments, ")", offset=4)))
             self.known[key] = symbol
@@ -230,8 +240,18 @@ def _public(total: str, shown: str, built: _Built, parameters: list[str]) -> str
         grid = f"a multiple of 1/{denominator}" if denominator > 1 else "a positive integer"
         lines.append(f"{name}: {meaning + '; ' if meaning else ''}{grid}.")
     return _function(total, parameters, "\n\n".join(lines),
-                     f'_network("{total}", (_{total}_spec,), _layers, _SETTINGS, {_tuple(parameters)})'
-                     f'["{total}"]')
+                     f'_network("{total}", (_{total}_spec,), _layers, _SETTINGS, {_tuple(parameters)}, '
+                     f'_SEPARATED)["{total}"]')
+
+
+def _separated_source(form: Separated) -> str:
+    """A total's separated form and its bound, as two functions of the values it reads."""
+    names = list(form.parameters)
+    compute = _function(f"_{form.name}_separated", names, f"The {form.name} on a grid of settings, in int64.",
+                        "\n".join(form.lines), keyword=False, returns=False)
+    bound = _function(f"_{form.name}_bound", names, f"A bound on the {form.name} at the values' largest values.",
+                      "\n".join(form.bound), keyword=False, returns=False)
+    return f"{compute}\n\n\n{bound}"
 
 
 def _function(name: str, parameters: list[str], doc: str, body: str, *, keyword: bool = True,

@@ -27,12 +27,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as _np
 
 from symconv.codegen.adapters import _evaluate
-from symconv.codegen.runtime import _element, _Function, _Refusal
+from symconv.codegen.runtime import _INT64_MAX, _element, _Function, _Refusal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     _Given = tuple[tuple[str, Any, int], ...]  # (setting, its numerators, its denominator), in signature order
+    # a total's separated form and its bound, functions of the values its spec reads, in the spec's order
+    _Separated = tuple[Callable[..., Any], Callable[..., int]]
 
 
 _TOLERANCE = 1e-9  # how far a float may be from a multiple of 1/D
@@ -47,9 +49,11 @@ def _network(
     layers: Callable[..., dict[str, Any]],
     settings: tuple[tuple[str, int], ...],
     values: tuple[object, ...],
+    separated: dict[str, _Separated] | None = None,
 ) -> dict[str, Any]:
     """Every total of ``specs`` at the settings ``values``: the layers' values, then each total on them,
-    broadcast to the settings' shape; a refusal as one ValueError."""
+    broadcast to the settings' shape; a refusal as one ValueError. A total with a ``separated`` form is
+    computed by it where :func:`_separately` proves it exact, else by its spec."""
     try:
         numerators = [
             _numerator(function, name, denominator, value)
@@ -63,9 +67,49 @@ def _network(
     shape = _np.broadcast_shapes(*(_np.shape(n) for n in numerators))
     totals = {}
     for spec in specs:
-        total = _evaluate(spec, tuple(found[name] for name, _ in spec.parameters))
+        form = None if separated is None else separated.get(spec.name)
+        total = None if form is None else _separately(form, spec, found)
+        if total is None:
+            total = _evaluate(spec, tuple(found[name] for name, _ in spec.parameters))
         totals[spec.name] = total if _np.shape(total) == shape else _np.broadcast_to(total, shape).copy()
     return totals
+
+
+def _separately(form: _Separated, spec: _Function, found: dict[str, Any]) -> Any:
+    """A total by its separated form (:mod:`symconv.codegen.separated`), in int64: None unless the values it
+    reads are a grid (arrays of some of the settings' axes, broadcast to a larger shape), every array among
+    them is int64 (none of Python ints, none empty), and its bound at their largest values (each at least
+    1) is below 2**63, which makes the int64 result exact."""
+    compute, bound = form
+    values = [found[name] for name, _ in spec.parameters]
+    arrays = [value for value in values if isinstance(value, _np.ndarray)]
+    if not arrays or any(value.dtype != _np.int64 or value.size == 0 for value in arrays):
+        return None
+    if max(value.size for value in arrays) == _np.prod(_np.broadcast_shapes(*(value.shape for value in arrays))):
+        return None  # no grid: each value already has the total's shape, and the spec's kernel computes faster
+    largest = [int(value.max()) if isinstance(value, _np.ndarray) else int(value) for value in values]
+    if bound(*largest) > _INT64_MAX:
+        return None
+    return compute(*values)
+
+
+def _summed(constant: Any, *terms: tuple[Any, ...]) -> Any:
+    """``constant`` plus the products ``terms`` (each a tuple of factors: arrays of some of the settings'
+    axes, or ints), in int64 on their broadcast shape: each product written into one array of that shape and
+    added into another, two arrays however many terms."""
+    shape = _np.broadcast_shapes(_np.shape(constant), *(_np.shape(f) for term in terms for f in term))
+    total = _np.empty(shape, _np.int64)
+    total[...] = constant
+    part = _np.empty(shape, _np.int64)
+    for term in terms:
+        if len(term) == 1:
+            _np.add(total, term[0], out=total)
+            continue
+        _np.multiply(term[0], term[1], out=part)
+        for factor in term[2:]:
+            _np.multiply(part, factor, out=part)
+        _np.add(total, part, out=total)
+    return total
 
 
 def _numerator(function: str, name: str, denominator: int, value: object) -> Any:
@@ -146,6 +190,15 @@ def _settings(given: _Given, shape: tuple[int, ...], index: tuple[int, ...] | No
     """The settings at one index, as they were given: ``alpha = 1/8, rho = 1``."""
     shown = []
     for name, numerators, denominator in given:
-        numerator = _element(numerators, shape, index) if index is not None else numerators
+        numerator = _place(numerators, index) if index is not None else numerators
         shown.append(f"{name} = {_fractions.Fraction(int(numerator), denominator)}")
     return ", ".join(shown)
+
+
+def _place(value: Any, index: tuple[int, ...]) -> Any:
+    """A setting's numerator at ``index`` of a value computed from it and others: the settings broadcast
+    together, but the value may have been computed on some of them only (one axis per setting); where the
+    value does not depend on a setting's axis, that setting's first value stands for all."""
+    array = _np.asarray(value)
+    index = (0,) * max(0, array.ndim - len(index)) + tuple(index)[max(0, len(index) - array.ndim):]
+    return array[tuple(i if size > 1 else 0 for i, size in zip(index, array.shape, strict=True))]

@@ -24,6 +24,7 @@ hands their rows back in order, so every engine gives the same rows.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,14 +65,10 @@ class Rows:
 
     @staticmethod
     def joined(parts: Sequence[Rows]) -> Rows:
-        def cat(arrays: Sequence[np.ndarray]) -> np.ndarray:
-            dtype = object if any(a.dtype == object for a in arrays) else None
-            return np.concatenate([a.astype(dtype) if dtype else a for a in arrays])
-
         first = parts[0]
-        return Rows(cat([p.positions for p in parts]),
-                    tuple(cat([p.indices[i] for p in parts]) for i in range(len(first.indices))),
-                    {name: cat([p.totals[name] for p in parts]) for name in first.totals},
+        return Rows(_joined([p.positions for p in parts]),
+                    tuple(_joined([p.indices[i] for p in parts]) for i in range(len(first.indices))),
+                    {name: _joined([p.totals[name] for p in parts]) for name in first.totals},
                     sum(p.evaluated for p in parts))
 
 
@@ -86,6 +83,7 @@ class Sweep:
     fixed: Mapping[str, Fraction] = field(default_factory=dict)
     where: tuple[Constraint, ...] = ()
     pareto: tuple[str, str] | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, evaluator: Evaluator, space: Space, *, fixed: Mapping[str, object] | None = None,
@@ -128,28 +126,18 @@ class Sweep:
         on_axes = [c for c in self.where if c.names <= set(space.names)]
         rest = [c for c in self.where if c not in on_axes]
         named = {name for c in self.where for name in c.names}
-        n = len(space.axes)
-        # Each axis's argument, and the numerators the constraints need of an axis of fractions (an axis of
-        # integers is its own numerators), at every point: from the points' indices when they are random, else
-        # straight from the grid's runs.
-        tables = [a.arguments for a in space.axes] + [a.numerators if a.name in named and not a.integral else None
-                                                      for a in space.axes]
         drawn = space.indices(number) if space.samples is not None else None
-        if drawn is not None:
-            columns = [None if t is None else t[i] for t, i in zip(tables, drawn * 2, strict=True)]
-        elif any(t is not None for t in tables[n:]):
-            columns = [*space.gather(number, tables[:n]), *space.gather(number, tables[n:])]
-        else:
-            columns = [*space.gather(number, tables[:n]), *[None] * n]
-        values = {a.name: columns[i] for i, a in enumerate(space.axes)}
-        numerators = {a.name: values[a.name] if a.integral else columns[n + i] for i, a in enumerate(space.axes)
-                      if a.name in named}
-        part = _Part(np.arange(start, stop, dtype=np.int64), drawn,
-                     {**_prefixed("v", values), **_prefixed("n", numerators)})
+        # Without a constraint on the axes alone every point is evaluated: the counts come from the grid's
+        # blocks, or from the table of the grid's counts, and the axes' values are needed only where a
+        # constraint names them.
+        meshed = None if on_axes else self._meshed(number, drawn)
+        part = self._part(number, drawn, named, values=meshed is None)
         part.keep(on_axes, part.named("n"))
         totals: dict[str, np.ndarray] = dict.fromkeys(self.evaluator.totals, part.positions)
-        if len(part.positions):
-            settings: dict[str, Any] = {name: _argument(value) for name, value in self.fixed.items()}
+        if meshed is not None:
+            totals = meshed
+        elif len(part.positions):
+            settings: dict[str, Any] = self._fixed()
             settings.update(part.named("v"))
             try:
                 computed = self.evaluator(**settings)
@@ -157,12 +145,97 @@ class Sweep:
                 raise self._refused(error, part, settings) from None
             totals = {t: np.broadcast_to(np.asarray(computed[t]), part.positions.shape) for t in self.evaluator.totals}
         part.columns.update(_prefixed("t", totals))
-        part.keep(rest, {**part.named("n"), **part.named("t")})
+        kept = part.held(rest, {**part.named("n"), **part.named("t")})
         if self.pareto is not None and len(part.positions):
             a, b = (part.columns[f"t:{name}"] for name in self.pareto)
-            part.take(front(a, b, part.positions))
+            positions = part.positions
+            if kept is not None:
+                kept = np.flatnonzero(kept)
+                a, b, positions = a[kept], b[kept], positions[kept]
+            on_front = front(a, b, positions)
+            kept = on_front if kept is None else kept[on_front]
+        if kept is not None:
+            part.take(kept)
         indices = part.drawn if part.drawn is not None else space.indices_at(part.positions)
         return Rows(part.positions, indices, part.named("t"), stop - start)
+
+    def _fixed(self) -> dict[str, Any]:
+        return {name: _argument(value) for name, value in self.fixed.items()}
+
+    def _part(self, number: int, drawn: tuple[np.ndarray, ...] | None, named: set[str], *, values: bool) -> _Part:
+        """The points of a chunk with each axis's argument (``values``) and the numerators the constraints
+        need of an axis of fractions (an axis of integers is its own numerators), at every point: from the
+        points' indices when they are random, else straight from the grid's runs."""
+        space, n = self.space, len(self.space.axes)
+        start, stop = space.bounds(number)
+        tables = [a.arguments if values or (a.name in named and a.integral) else None for a in space.axes]
+        tables += [a.numerators if a.name in named and not a.integral else None for a in space.axes]
+        if drawn is not None:
+            columns = [None if t is None else t[i] for t, i in zip(tables, drawn * 2, strict=True)]
+        else:
+            columns = [None] * (2 * n)
+            if any(t is not None for t in tables):
+                columns = [*space.gather(number, tables[:n]), *space.gather(number, tables[n:])]
+        arguments = {a.name: columns[i] for i, a in enumerate(space.axes)}
+        numerators = {a.name: arguments[a.name] if a.integral else columns[n + i] for i, a in enumerate(space.axes)
+                      if a.name in named}
+        return _Part(np.arange(start, stop, dtype=np.int64), drawn,
+                     {**_prefixed("v", arguments), **_prefixed("n", numerators)})
+
+    def _meshed(self, number: int, drawn: tuple[np.ndarray, ...] | None) -> dict[str, np.ndarray] | None:
+        """Every count at every point of chunk ``number`` from the grid's blocks, each axis's values given
+        along an axis of its own (the evaluator computes what depends on one axis once per value); for random
+        points, looked up in the table of the grid's counts when the grid has fewer settings than a chunk and
+        than the points drawn, so that each setting is evaluated once. None where the evaluator refuses a
+        setting (the points' own evaluation names it) or random points are evaluated one by one."""
+        if drawn is None:
+            try:
+                return self._on_blocks(self.space.blocks(number))
+            except (ValueError, OverflowError):
+                return None
+        table = self._table()
+        if table is None:
+            return None
+        flat = np.ravel_multi_index(drawn, tuple(len(axis.values) for axis in self.space.axes))
+        return {name: counts[flat] for name, counts in table.items()}
+
+    def _table(self) -> dict[str, np.ndarray] | None:
+        space = self.space
+        if space.samples is None or space.size > min(space.samples, space.chunk):
+            return None
+        if "table" not in self._cache:  # once per process: a sweep sent to a worker computes its own
+            blocks = [tuple((0, len(axis.values)) for axis in space.axes)]
+            try:
+                self._cache["table"] = self._on_blocks(blocks)
+            except (ValueError, OverflowError):
+                self._cache["table"] = None  # a setting is refused: the points drawn are evaluated themselves
+        return self._cache["table"]
+
+    def _on_blocks(self, blocks: Sequence[tuple[tuple[int, int], ...]]) -> dict[str, np.ndarray]:
+        """Every count at the points of ``blocks``, in order, each block's written in place."""
+        axes, totals = self.space.axes, self.evaluator.totals
+        shapes = [tuple(high - low for low, high in block) for block in blocks]
+        found: dict[str, np.ndarray] = {}
+        offset = 0
+        for block, shape in zip(blocks, shapes, strict=True):
+            settings = self._fixed()
+            for j, (axis, (low, high)) in enumerate(zip(axes, block, strict=True)):
+                settings[axis.name] = axis.arguments[low:high].reshape([-1 if i == j else 1 for i in range(len(axes))])
+            computed = self.evaluator(**settings)
+            if len(blocks) == 1:  # the counts as they come: no copy where they are the block's own arrays
+                return {t: _flat(np.asarray(computed[t]), shape) for t in totals}
+            size = math.prod(shape)
+            for t in totals:
+                value = np.asarray(computed[t])
+                if t not in found or (value.dtype == object and found[t].dtype != object):
+                    old = found.get(t)
+                    found[t] = np.empty(sum(math.prod(s) for s in shapes), dtype=object if old is not None
+                                        else value.dtype)
+                    if old is not None:
+                        found[t][:offset] = old[:offset]
+                np.copyto(found[t][offset:offset + size].reshape(shape), value, casting="unsafe")
+            offset += size
+        return found
 
     def _refused(self, error: Exception, rows: _Part, settings: Mapping[str, Any]) -> SymconvError:
         """The evaluator's refusal, naming the first point it refuses, found by halving the rows (an
@@ -206,6 +279,21 @@ class Sweep:
             yield kept
 
 
+def _flat(value: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``value`` broadcast to ``shape``, as one row: itself, not a copy, where it has that shape."""
+    if value.shape == shape:
+        return value.reshape(-1)
+    return np.broadcast_to(value, shape).reshape(-1)
+
+
+def _joined(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """The arrays one after the other; Python ints if any holds them."""
+    if len(arrays) == 1:
+        return arrays[0]
+    dtype = object if any(a.dtype == object for a in arrays) else None
+    return np.concatenate([a.astype(dtype) if dtype else a for a in arrays])
+
+
 def _sliced(settings: Mapping[str, Any], start: int, stop: int) -> dict[str, Any]:
     return {name: value[start:stop] if np.ndim(value) else value for name, value in settings.items()}
 
@@ -237,13 +325,18 @@ class _Part:
 
     def keep(self, constraints: Sequence[Constraint], columns: Mapping[str, np.ndarray]) -> None:
         """Keep the points where every constraint holds."""
+        kept = self.held(constraints, columns)
+        if kept is not None:
+            self.take(kept)
+
+    def held(self, constraints: Sequence[Constraint], columns: Mapping[str, np.ndarray]) -> np.ndarray | None:
+        """Where every constraint holds, None where it holds at every point."""
         if not constraints or len(self.positions) == 0:
-            return
+            return None
         mask = np.ones(len(self.positions), dtype=bool)
         for constraint in constraints:
             mask &= constraint.holds({name: columns[name] for name in constraint.names})
-        if not mask.all():
-            self.take(mask)
+        return None if mask.all() else mask
 
 
 def choose_engine(sweep: Sweep, engine: str = "auto", scheduler: str | None = None) -> str:

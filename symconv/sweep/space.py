@@ -208,6 +208,15 @@ class Space:
         start, stop = self.bounds(number)
         return _unravel(start, stop, [len(axis.values) for axis in self.axes], tables)
 
+    def blocks(self, number: int) -> list[tuple[tuple[int, int], ...]]:
+        """The points of chunk ``number`` of the grid as blocks of it, in order: each block a range of indices
+        per axis (``(start, stop)``), the points of their product, the last axis fastest. At most
+        ``2·len(axes) - 1`` blocks, however the chunk falls on the grid."""
+        if self.samples is not None:
+            raise SymconvError("random points are no blocks of the grid")
+        start, stop = self.bounds(number)
+        return _blocks(start, stop, tuple(len(axis.values) for axis in self.axes))
+
     def indices_at(self, positions: np.ndarray) -> tuple[np.ndarray, ...]:
         """Each axis's index of the grid's points at ``positions``."""
         flat = np.asarray(positions, dtype=np.int64)
@@ -253,3 +262,27 @@ def _unravel(start: int, stop: int, shape: Sequence[int],
                 columns.append(np.repeat(values, counts))
         stride *= length
     return tuple(reversed(columns))
+
+
+def _blocks(start: int, stop: int, shape: tuple[int, ...]) -> list[tuple[tuple[int, int], ...]]:
+    """The points ``start`` to ``stop - 1`` of a grid of ``shape`` (the last axis fastest) as blocks: a
+    partial block of rows before the whole ones, the whole ones, a partial one after, each cut the same way
+    along the next axes."""
+    if start >= stop:
+        return []
+    if not shape:
+        return [()]
+    inner = math.prod(shape[1:])
+    first, offset = divmod(start, inner)
+    last, rest = divmod(stop, inner)
+    if first == last:
+        return [((first, first + 1), *block) for block in _blocks(offset, rest, shape[1:])]
+    found = []
+    if offset:
+        found += [((first, first + 1), *block) for block in _blocks(offset, inner, shape[1:])]
+        first += 1
+    if last > first:
+        found.append(((first, last), *((0, size) for size in shape[1:])))
+    if rest:
+        found += [((last, last + 1), *block) for block in _blocks(0, rest, shape[1:])]
+    return found

@@ -483,9 +483,10 @@ _TOLERANCE = 1e-9  # how far a float may be from a multiple of 1/D
 _SMALL = 2**24
 
 
-def _network(function, specs, layers, settings, values):
+def _network(function, specs, layers, settings, values, separated=None):
     """Every total of ``specs`` at the settings ``values``: the layers' values, then each total on them,
-    broadcast to the settings' shape; a refusal as one ValueError."""
+    broadcast to the settings' shape; a refusal as one ValueError. A total with a ``separated`` form is
+    computed by it where :func:`_separately` proves it exact, else by its spec."""
     try:
         numerators = [
             _numerator(function, name, denominator, value)
@@ -499,9 +500,49 @@ def _network(function, specs, layers, settings, values):
     shape = _np.broadcast_shapes(*(_np.shape(n) for n in numerators))
     totals = {}
     for spec in specs:
-        total = _evaluate(spec, tuple(found[name] for name, _ in spec.parameters))
+        form = None if separated is None else separated.get(spec.name)
+        total = None if form is None else _separately(form, spec, found)
+        if total is None:
+            total = _evaluate(spec, tuple(found[name] for name, _ in spec.parameters))
         totals[spec.name] = total if _np.shape(total) == shape else _np.broadcast_to(total, shape).copy()
     return totals
+
+
+def _separately(form, spec, found):
+    """A total by its separated form (:mod:`symconv.codegen.separated`), in int64: None unless the values it
+    reads are a grid (arrays of some of the settings' axes, broadcast to a larger shape), every array among
+    them is int64 (none of Python ints, none empty), and its bound at their largest values (each at least
+    1) is below 2**63, which makes the int64 result exact."""
+    compute, bound = form
+    values = [found[name] for name, _ in spec.parameters]
+    arrays = [value for value in values if isinstance(value, _np.ndarray)]
+    if not arrays or any(value.dtype != _np.int64 or value.size == 0 for value in arrays):
+        return None
+    if max(value.size for value in arrays) == _np.prod(_np.broadcast_shapes(*(value.shape for value in arrays))):
+        return None  # no grid: each value already has the total's shape, and the spec's kernel computes faster
+    largest = [int(value.max()) if isinstance(value, _np.ndarray) else int(value) for value in values]
+    if bound(*largest) > _INT64_MAX:
+        return None
+    return compute(*values)
+
+
+def _summed(constant, *terms):
+    """``constant`` plus the products ``terms`` (each a tuple of factors: arrays of some of the settings'
+    axes, or ints), in int64 on their broadcast shape: each product written into one array of that shape and
+    added into another, two arrays however many terms."""
+    shape = _np.broadcast_shapes(_np.shape(constant), *(_np.shape(f) for term in terms for f in term))
+    total = _np.empty(shape, _np.int64)
+    total[...] = constant
+    part = _np.empty(shape, _np.int64)
+    for term in terms:
+        if len(term) == 1:
+            _np.add(total, term[0], out=total)
+            continue
+        _np.multiply(term[0], term[1], out=part)
+        for factor in term[2:]:
+            _np.multiply(part, factor, out=part)
+        _np.add(total, part, out=total)
+    return total
 
 
 def _numerator(function, name, denominator, value):
@@ -581,9 +622,18 @@ def _settings(given, shape, index):
     """The settings at one index, as they were given: ``alpha = 1/8, rho = 1``."""
     shown = []
     for name, numerators, denominator in given:
-        numerator = _element(numerators, shape, index) if index is not None else numerators
+        numerator = _place(numerators, index) if index is not None else numerators
         shown.append(f"{name} = {_fractions.Fraction(int(numerator), denominator)}")
     return ", ".join(shown)
+
+
+def _place(value, index):
+    """A setting's numerator at ``index`` of a value computed from it and others: the settings broadcast
+    together, but the value may have been computed on some of them only (one axis per setting); where the
+    value does not depend on a setting's axis, that setting's first value stands for all."""
+    array = _np.asarray(value)
+    index = (0,) * max(0, array.ndim - len(index)) + tuple(index)[max(0, len(index) - array.ndim):]
+    return array[tuple(i if size > 1 else 0 for i, size in zip(index, array.shape, strict=True))]
 
 
 def _round_exact(numerator, denominator):
@@ -805,6 +855,98 @@ _flops_spec = _Function(
 _SPECS = (_params_spec, _buffers_spec, _mults_spec, _adds_spec, _macs_spec, _flops_spec)
 
 
+def _params_separated(v2, v5):
+    """The params on a grid of settings, in int64."""
+    return v2 * (v2 + 9 * v5 + 38) + 10 * v5 + 10
+
+
+def _params_bound(v2, v5):
+    """A bound on the params at the values' largest values."""
+    return v2 * (v2 + 9 * v5 + 38) + 10 * v5 + 10
+
+
+def _buffers_separated(v2):
+    """The buffers on a grid of settings, in int64."""
+    return 2 * v2 + 1
+
+
+def _buffers_bound(v2):
+    """A bound on the buffers at the values' largest values."""
+    return 2 * v2 + 1
+
+
+def _mults_separated(v2, v3, v5, v6):
+    """The mults on a grid of settings, in int64."""
+    u1 = v2 * (v2 + 37)
+    u2 = 9 * v2 * v5
+    u3 = 2 * v2 + 11 * v5
+    u4 = v3**2
+    u5 = v6**2
+    return _summed(u3, (u1, u4), (u2, u5))
+
+
+def _mults_bound(v2, v3, v5, v6):
+    """A bound on the mults at the values' largest values."""
+    return v2 * (v2 * v3**2 + 37 * v3**2 + 9 * v5 * v6**2 + 2) + 11 * v5
+
+
+def _adds_separated(v2, v3, v5, v6):
+    """The adds on a grid of settings, in int64."""
+    u1 = v2 * (v2 + 35)
+    u2 = 9 * v2 * v5
+    u3 = 2 * v2 + 9 * v5
+    u4 = v3**2
+    u5 = v6**2
+    return _summed(u3, (u1, u4), (u2, u5))
+
+
+def _adds_bound(v2, v3, v5, v6):
+    """A bound on the adds at the values' largest values."""
+    return v2 * (v2 * v3**2 + 35 * v3**2 + 9 * v5 * v6**2 + 2) + 9 * v5
+
+
+def _macs_separated(v2, v3, v5, v6):
+    """The macs on a grid of settings, in int64."""
+    u1 = v2 * (v2 + 36)
+    u2 = 9 * v2 * v5
+    u3 = 10 * v5
+    u4 = v3**2
+    u5 = v6**2
+    return _summed(u3, (u1, u4), (u2, u5))
+
+
+def _macs_bound(v2, v3, v5, v6):
+    """A bound on the macs at the values' largest values."""
+    return v2 * (v2 * v3**2 + 36 * v3**2 + 9 * v5 * v6**2) + 10 * v5
+
+
+def _flops_separated(v2, v3, v4, v5, v6):
+    """The flops on a grid of settings, in int64."""
+    u1 = v2 * (2 * v2 + 73)
+    u2 = 8 * v2
+    u3 = 18 * v2 * v5
+    u4 = 6 * v2 + 20 * v5
+    u5 = v3**2
+    u6 = v4**2
+    u7 = v6**2
+    return _summed(u4, (u1, u5), (u2, u6), (u3, u7))
+
+
+def _flops_bound(v2, v3, v4, v5, v6):
+    """A bound on the flops at the values' largest values."""
+    return v2 * (2 * v2 * v3**2 + 73 * v3**2 + 8 * v4**2 + 18 * v5 * v6**2 + 6) + 20 * v5
+
+
+_SEPARATED = {
+    "params": (_params_separated, _params_bound),
+    "buffers": (_buffers_separated, _buffers_bound),
+    "mults": (_mults_separated, _mults_bound),
+    "adds": (_adds_separated, _adds_bound),
+    "macs": (_macs_separated, _macs_bound),
+    "flops": (_flops_separated, _flops_bound),
+}
+
+
 def params(*, alpha, rho):
     """The parameters of TinyNet (a test network), summed over its layers, exact at every setting.
 
@@ -812,7 +954,7 @@ def params(*, alpha, rho):
 
     rho: resolution multiplier: the input is 16 rho pixels square; a multiple of 1/4.
     """
-    return _network("params", (_params_spec,), _layers, _SETTINGS, (alpha, rho))["params"]
+    return _network("params", (_params_spec,), _layers, _SETTINGS, (alpha, rho), _SEPARATED)["params"]
 
 
 def buffers(*, alpha, rho):
@@ -822,7 +964,7 @@ def buffers(*, alpha, rho):
 
     rho: resolution multiplier: the input is 16 rho pixels square; a multiple of 1/4.
     """
-    return _network("buffers", (_buffers_spec,), _layers, _SETTINGS, (alpha, rho))["buffers"]
+    return _network("buffers", (_buffers_spec,), _layers, _SETTINGS, (alpha, rho), _SEPARATED)["buffers"]
 
 
 def mults(*, alpha, rho):
@@ -832,7 +974,7 @@ def mults(*, alpha, rho):
 
     rho: resolution multiplier: the input is 16 rho pixels square; a multiple of 1/4.
     """
-    return _network("mults", (_mults_spec,), _layers, _SETTINGS, (alpha, rho))["mults"]
+    return _network("mults", (_mults_spec,), _layers, _SETTINGS, (alpha, rho), _SEPARATED)["mults"]
 
 
 def adds(*, alpha, rho):
@@ -842,7 +984,7 @@ def adds(*, alpha, rho):
 
     rho: resolution multiplier: the input is 16 rho pixels square; a multiple of 1/4.
     """
-    return _network("adds", (_adds_spec,), _layers, _SETTINGS, (alpha, rho))["adds"]
+    return _network("adds", (_adds_spec,), _layers, _SETTINGS, (alpha, rho), _SEPARATED)["adds"]
 
 
 def macs(*, alpha, rho):
@@ -852,7 +994,7 @@ def macs(*, alpha, rho):
 
     rho: resolution multiplier: the input is 16 rho pixels square; a multiple of 1/4.
     """
-    return _network("macs", (_macs_spec,), _layers, _SETTINGS, (alpha, rho))["macs"]
+    return _network("macs", (_macs_spec,), _layers, _SETTINGS, (alpha, rho), _SEPARATED)["macs"]
 
 
 def flops(*, alpha, rho):
@@ -863,9 +1005,9 @@ def flops(*, alpha, rho):
 
     rho: resolution multiplier: the input is 16 rho pixels square; a multiple of 1/4.
     """
-    return _network("flops", (_flops_spec,), _layers, _SETTINGS, (alpha, rho))["flops"]
+    return _network("flops", (_flops_spec,), _layers, _SETTINGS, (alpha, rho), _SEPARATED)["flops"]
 
 
 def _totals(alpha, rho):
     """Every total at the settings."""
-    return _network("totals", _SPECS, _layers, _SETTINGS, (alpha, rho))
+    return _network("totals", _SPECS, _layers, _SETTINGS, (alpha, rho), _SEPARATED)
