@@ -134,3 +134,15 @@ def test_a_network_on_blocks_is_its_count_at_each_setting():
     got = _rows(Sweep.build(network, space, where=["macs <= 400e6"]))
     assert got == _one_by_one(Sweep.build(network, space, where=["macs <= 400e6"]))
     assert len(got) == sum(1 for row in got if row[-2] <= 400 * 10**6) and math.prod((7, 4)) > len(got) > 5
+
+
+@pytest.mark.parametrize("where", [[], ["params <= 200"], ["C_in <= C_out", "macs >= 100"]])
+def test_a_front_from_the_table_is_the_front_of_the_points(standard, monkeypatch, where):
+    space = Space((read_axis("C_in=1:6:1"), read_axis("C_out=1:6:1"), read_axis("k=1,3")), samples=3000, seed=5,
+                  chunk=1000)
+    sweep = Sweep.build(standard, space, where=where, pareto=("macs", "params"))
+    counted = Counted(standard)
+    looked_up = _rows(Sweep.build(counted, space, where=where, pareto=("macs", "params")))
+    assert len(counted.calls) == 1
+    monkeypatch.setattr(Sweep, "_table", lambda self: None)
+    assert looked_up == _rows(sweep) and looked_up

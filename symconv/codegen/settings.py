@@ -99,16 +99,21 @@ def _summed(constant: Any, *terms: tuple[Any, ...]) -> Any:
     added into another, two arrays however many terms."""
     shape = _np.broadcast_shapes(_np.shape(constant), *(_np.shape(f) for term in terms for f in term))
     total = _np.empty(shape, _np.int64)
-    total[...] = constant
     part = _np.empty(shape, _np.int64)
-    for term in terms:
+    for number, term in enumerate(terms):
+        target = total if number == 0 else part  # the first product is the sum so far
         if len(term) == 1:
-            _np.add(total, term[0], out=total)
-            continue
-        _np.multiply(term[0], term[1], out=part)
+            target[...] = term[0]
+        else:
+            _np.multiply(term[0], term[1], out=target)
         for factor in term[2:]:
-            _np.multiply(part, factor, out=part)
-        _np.add(total, part, out=total)
+            _np.multiply(target, factor, out=target)
+        if number:
+            _np.add(total, part, out=total)
+    if not terms:
+        total[...] = constant
+    elif not (isinstance(constant, int) and constant == 0):
+        _np.add(total, constant, out=total)
     return total
 
 

@@ -120,23 +120,34 @@ class Sweep:
         return (*self.space.names, *self.evaluator.totals)
 
     def chunk(self, number: int) -> Rows:
-        """The rows chunk ``number`` keeps."""
+        """The rows chunk ``number`` keeps.
+
+        Random points of a grid with fewer settings than a chunk and than the points drawn come from the
+        table of its counts, each setting evaluated once. Without a constraint on the axes alone (which keeps
+        points from being evaluated at all), a grid's chunk is evaluated block by block of the grid, each
+        axis's values along an axis of their own (the evaluator computes what depends on one axis once per
+        value), each block's rows kept before the next. Else, and where the evaluator refuses a setting (the
+        points' own evaluation names it), each point is evaluated on its own column of arguments."""
+        on_axes = [c for c in self.where if c.names <= set(self.space.names)]
+        if self.space.samples is None and not on_axes:
+            rows = self._on_grid(number)
+            if rows is not None:
+                return rows
+        return self._at_points(number, on_axes)
+
+    def _at_points(self, number: int, on_axes: list[Constraint]) -> Rows:
         space = self.space
         start, stop = space.bounds(number)
-        on_axes = [c for c in self.where if c.names <= set(space.names)]
-        rest = [c for c in self.where if c not in on_axes]
         named = {name for c in self.where for name in c.names}
         drawn = space.indices(number) if space.samples is not None else None
-        # Without a constraint on the axes alone every point is evaluated: the counts come from the grid's
-        # blocks, or from the table of the grid's counts, and the axes' values are needed only where a
-        # constraint names them.
-        meshed = None if on_axes else self._meshed(number, drawn)
-        part = self._part(number, drawn, named, values=meshed is None)
+        if drawn is not None:  # a table only where no setting is refused, kept out by a constraint or not
+            table = self._table()
+            if table is not None:
+                return self._from_table(start, stop, drawn, table)
+        part = self._part(start, stop, drawn, named, values=True)
         part.keep(on_axes, part.named("n"))
         totals: dict[str, np.ndarray] = dict.fromkeys(self.evaluator.totals, part.positions)
-        if meshed is not None:
-            totals = meshed
-        elif len(part.positions):
+        if len(part.positions):
             settings: dict[str, Any] = self._fixed()
             settings.update(part.named("v"))
             try:
@@ -145,7 +156,66 @@ class Sweep:
                 raise self._refused(error, part, settings) from None
             totals = {t: np.broadcast_to(np.asarray(computed[t]), part.positions.shape) for t in self.evaluator.totals}
         part.columns.update(_prefixed("t", totals))
-        kept = part.held(rest, {**part.named("n"), **part.named("t")})
+        return self._kept(part, [c for c in self.where if c not in on_axes], stop - start)
+
+    def _from_table(self, start: int, stop: int, drawn: tuple[np.ndarray, ...], table: dict[str, np.ndarray]) -> Rows:
+        """The rows of random points from the table of the grid's counts: the constraints decided once per
+        setting, the front found among the settings drawn (a point is on the front exactly when its setting
+        is, every draw of it), each kept point's counts looked up."""
+        dims = tuple(len(axis.values) for axis in self.space.axes)
+        flat = np.ravel_multi_index(drawn, dims)
+        positions = np.arange(start, stop, dtype=np.int64)
+        held = self._cache.get("held")
+        if "held" not in self._cache:
+            held = self._cache["held"] = self._held_on_table(table, dims)
+        if held is not None:
+            keep = held[flat]
+            positions, flat = positions[keep], flat[keep]
+        if self.pareto is not None and len(flat):
+            a, b = (table[name] for name in self.pareto)
+            present = np.flatnonzero(np.bincount(flat, minlength=len(a)))
+            on = np.zeros(len(a), dtype=bool)
+            on[present[front(a[present], b[present])]] = True
+            keep = on[flat]
+            positions, flat = positions[keep], flat[keep]
+            ranked = front(a[flat], b[flat], positions)  # every point is on it: the front's order
+            positions, flat = positions[ranked], flat[ranked]
+        indices = tuple(index.astype(np.int64) for index in np.unravel_index(flat, dims))
+        return Rows(positions, indices, {name: counts[flat] for name, counts in table.items()}, stop - start)
+
+    def _held_on_table(self, table: dict[str, np.ndarray], dims: tuple[int, ...]) -> np.ndarray | None:
+        """Where the constraints hold, setting by setting of the grid; None where they hold everywhere."""
+        if not self.where:
+            return None
+        named = {name for c in self.where for name in c.names}
+        every = np.unravel_index(np.arange(math.prod(dims)), dims)
+        columns = {a.name: a.numerators[every[i]] for i, a in enumerate(self.space.axes) if a.name in named}
+        part = _Part(np.arange(math.prod(dims), dtype=np.int64), None, {})
+        return part.held(self.where, {**columns, **table})
+
+    def _on_grid(self, number: int) -> Rows | None:
+        """The rows of a grid's chunk, block by block; None where the evaluator refuses a setting."""
+        named = {name for c in self.where for name in c.names}
+        pieces, first = [], self.space.bounds(number)[0]
+        for block in self.space.blocks(number):
+            try:
+                totals = self._on_block(block)
+            except (ValueError, OverflowError):
+                return None
+            size = math.prod(high - low for low, high in block)
+            part = self._part(first, first + size, None, named, values=False)
+            part.columns.update(_prefixed("t", totals))
+            pieces.append(self._kept(part, self.where, size))
+            first += size
+        rows = pieces[0] if len(pieces) == 1 else Rows.joined(pieces)
+        if self.pareto is not None and len(pieces) > 1 and len(rows):
+            a, b = (rows.totals[name] for name in self.pareto)
+            rows = rows.take(front(a, b, rows.positions))
+        return rows
+
+    def _kept(self, part: _Part, constraints: Sequence[Constraint], evaluated: int) -> Rows:
+        """The rows of ``part`` where ``constraints`` hold, only the Pareto front of them with one."""
+        kept = part.held(constraints, {**part.named("n"), **part.named("t")})
         if self.pareto is not None and len(part.positions):
             a, b = (part.columns[f"t:{name}"] for name in self.pareto)
             positions = part.positions
@@ -156,18 +226,18 @@ class Sweep:
             kept = on_front if kept is None else kept[on_front]
         if kept is not None:
             part.take(kept)
-        indices = part.drawn if part.drawn is not None else space.indices_at(part.positions)
-        return Rows(part.positions, indices, part.named("t"), stop - start)
+        indices = part.drawn if part.drawn is not None else self.space.indices_at(part.positions)
+        return Rows(part.positions, indices, part.named("t"), evaluated)
 
     def _fixed(self) -> dict[str, Any]:
         return {name: _argument(value) for name, value in self.fixed.items()}
 
-    def _part(self, number: int, drawn: tuple[np.ndarray, ...] | None, named: set[str], *, values: bool) -> _Part:
-        """The points of a chunk with each axis's argument (``values``) and the numerators the constraints
-        need of an axis of fractions (an axis of integers is its own numerators), at every point: from the
-        points' indices when they are random, else straight from the grid's runs."""
+    def _part(self, start: int, stop: int, drawn: tuple[np.ndarray, ...] | None, named: set[str], *,
+              values: bool) -> _Part:
+        """The points ``start`` to ``stop - 1`` with each axis's argument (``values``) and the numerators the
+        constraints need of an axis of fractions (an axis of integers is its own numerators), at every point:
+        from the points' indices when they are random, else straight from the grid's runs."""
         space, n = self.space, len(self.space.axes)
-        start, stop = space.bounds(number)
         tables = [a.arguments if values or (a.name in named and a.integral) else None for a in space.axes]
         tables += [a.numerators if a.name in named and not a.integral else None for a in space.axes]
         if drawn is not None:
@@ -175,67 +245,36 @@ class Sweep:
         else:
             columns = [None] * (2 * n)
             if any(t is not None for t in tables):
-                columns = [*space.gather(number, tables[:n]), *space.gather(number, tables[n:])]
+                columns = [*space.gather_range(start, stop, tables[:n]), *space.gather_range(start, stop, tables[n:])]
         arguments = {a.name: columns[i] for i, a in enumerate(space.axes)}
         numerators = {a.name: arguments[a.name] if a.integral else columns[n + i] for i, a in enumerate(space.axes)
                       if a.name in named}
         return _Part(np.arange(start, stop, dtype=np.int64), drawn,
                      {**_prefixed("v", arguments), **_prefixed("n", numerators)})
 
-    def _meshed(self, number: int, drawn: tuple[np.ndarray, ...] | None) -> dict[str, np.ndarray] | None:
-        """Every count at every point of chunk ``number`` from the grid's blocks, each axis's values given
-        along an axis of its own (the evaluator computes what depends on one axis once per value); for random
-        points, looked up in the table of the grid's counts when the grid has fewer settings than a chunk and
-        than the points drawn, so that each setting is evaluated once. None where the evaluator refuses a
-        setting (the points' own evaluation names it) or random points are evaluated one by one."""
-        if drawn is None:
-            try:
-                return self._on_blocks(self.space.blocks(number))
-            except (ValueError, OverflowError):
-                return None
-        table = self._table()
-        if table is None:
-            return None
-        flat = np.ravel_multi_index(drawn, tuple(len(axis.values) for axis in self.space.axes))
-        return {name: counts[flat] for name, counts in table.items()}
-
     def _table(self) -> dict[str, np.ndarray] | None:
+        """The counts at every setting of the grid, in its order, for random points: when the grid has fewer
+        settings than a chunk and than the points drawn, and none is refused."""
         space = self.space
         if space.samples is None or space.size > min(space.samples, space.chunk):
             return None
         if "table" not in self._cache:  # once per process: a sweep sent to a worker computes its own
-            blocks = [tuple((0, len(axis.values)) for axis in space.axes)]
             try:
-                self._cache["table"] = self._on_blocks(blocks)
+                self._cache["table"] = self._on_block(tuple((0, len(axis.values)) for axis in space.axes))
             except (ValueError, OverflowError):
                 self._cache["table"] = None  # a setting is refused: the points drawn are evaluated themselves
         return self._cache["table"]
 
-    def _on_blocks(self, blocks: Sequence[tuple[tuple[int, int], ...]]) -> dict[str, np.ndarray]:
-        """Every count at the points of ``blocks``, in order, each block's written in place."""
-        axes, totals = self.space.axes, self.evaluator.totals
-        shapes = [tuple(high - low for low, high in block) for block in blocks]
-        found: dict[str, np.ndarray] = {}
-        offset = 0
-        for block, shape in zip(blocks, shapes, strict=True):
-            settings = self._fixed()
-            for j, (axis, (low, high)) in enumerate(zip(axes, block, strict=True)):
-                settings[axis.name] = axis.arguments[low:high].reshape([-1 if i == j else 1 for i in range(len(axes))])
-            computed = self.evaluator(**settings)
-            if len(blocks) == 1:  # the counts as they come: no copy where they are the block's own arrays
-                return {t: _flat(np.asarray(computed[t]), shape) for t in totals}
-            size = math.prod(shape)
-            for t in totals:
-                value = np.asarray(computed[t])
-                if t not in found or (value.dtype == object and found[t].dtype != object):
-                    old = found.get(t)
-                    found[t] = np.empty(sum(math.prod(s) for s in shapes), dtype=object if old is not None
-                                        else value.dtype)
-                    if old is not None:
-                        found[t][:offset] = old[:offset]
-                np.copyto(found[t][offset:offset + size].reshape(shape), value, casting="unsafe")
-            offset += size
-        return found
+    def _on_block(self, block: tuple[tuple[int, int], ...]) -> dict[str, np.ndarray]:
+        """Every count at the points of a block of the grid, in order: each axis's values along an axis of
+        their own, the counts as the evaluator gives them (not copied where they have the block's shape)."""
+        axes = self.space.axes
+        settings = self._fixed()
+        for j, (axis, (low, high)) in enumerate(zip(axes, block, strict=True)):
+            settings[axis.name] = axis.arguments[low:high].reshape([-1 if i == j else 1 for i in range(len(axes))])
+        computed = self.evaluator(**settings)
+        shape = tuple(high - low for low, high in block)
+        return {t: _flat(np.asarray(computed[t]), shape) for t in self.evaluator.totals}
 
     def _refused(self, error: Exception, rows: _Part, settings: Mapping[str, Any]) -> SymconvError:
         """The evaluator's refusal, naming the first point it refuses, found by halving the rows (an

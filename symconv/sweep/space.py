@@ -205,7 +205,12 @@ class Space:
         without the points' indices (None for an axis whose table is None)."""
         if self.samples is not None:
             raise SymconvError("random points are gathered from their indices")
-        start, stop = self.bounds(number)
+        return self.gather_range(*self.bounds(number), tables)
+
+    def gather_range(self, start: int, stop: int, tables: Sequence[np.ndarray | None]) -> tuple[np.ndarray | None, ...]:
+        """Each axis's table at the grid's points ``start`` to ``stop - 1``, as :meth:`gather`."""
+        if self.samples is not None:
+            raise SymconvError("random points are gathered from their indices")
         return _unravel(start, stop, [len(axis.values) for axis in self.axes], tables)
 
     def blocks(self, number: int) -> list[tuple[tuple[int, int], ...]]:
