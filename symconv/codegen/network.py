@@ -117,7 +117,8 @@ def network_source(network: Network, *, name: str | None = None) -> str:
         wrap_call("__all__ = [", [f'"{total}"' for total in sorted(TOTALS)], "]", collection=True),
         runtime_source(quotient=False).strip("\n"),
         network_runtime_source().strip("\n"),
-        wrap_call("_SETTINGS = (", [f'("{s}", {d})' for s, d in built.settings.items()], ")", collection=True),
+        wrap_call("_SETTINGS = (", [f'("{s}", {d})' for s, d in built.settings.items()],
+                  ",)" if len(built.settings) == 1 else ")", collection=True),
         built.layers_source(),
         *(block for plan in plans for block in function_blocks(plan)[1:]),
         wrap_call("_SPECS = (", [f"_{total}_spec" for total in TOTALS], ")", collection=True),
@@ -157,8 +158,10 @@ class _Built:
         batch = built.value(as_expr(network.batch, "batch").xreplace(subs), "the batch")
         counts = []
         with exact_sizes():
-            for _, layer, inputs, output in walk(network, subs, rounded=built.rounded, named=built.named):
-                counts.append(layer.counts(inputs, output, batch))
+            for node, layer, inputs, output in walk(network, subs, rounded=built.rounded, named=built.named,
+                                                    joined=built.joined):
+                inputs, output = built.grouped(layer, inputs, output, node)
+                counts.append(built.integral(layer.counts(inputs, output, batch), node))
         total = summed(counts)
         exprs = {name: sympy.expand(getattr(total, name)) for name in COUNTS}
         exprs["flops"] = exprs["mults"] + exprs["adds"] + exprs["others"]
@@ -166,6 +169,62 @@ class _Built:
         built.functions = [NumericFunction(n, exprs[n], f"{quantities.TABLE[n].title} of {title}") for n in TOTALS]
         built.forms = [separated(f.name, f.expr, built.deps, tuple(settings), f.parameters) for f in built.functions]
         return built
+
+    def grouped(self, layer: Any, inputs: tuple[Shape, ...], output: Shape, node: Node) -> tuple[tuple[Shape, ...],
+                                                                                                Shape]:
+        """A convolution of ``g > 1`` groups (not depthwise) counted on channels written ``g·c``, ``c`` the
+        channels per group, each a value checked whole: its counts, in ``C_in/g``, are then polynomials."""
+        groups = getattr(layer, "groups", 1)
+        if not isinstance(groups, int) or groups == 1 or getattr(layer, "depthwise", False):
+            return inputs, output
+        where = f"{node.location}: "
+
+        def per_group(shape: Shape, what: str) -> Shape:
+            channels = sympy.expand(as_expr(shape.channels))
+            if channels.is_number:
+                return shape
+            numerator, denominator = self._fraction(channels, where + what)
+            text = wrap_call("_whole(", [self._code(numerator, where + what), str(denominator * groups),
+                                         repr(where + what + " per group"), "_given"], ")", offset=4)
+            symbol = self._step(("per group", numerator, denominator * groups), ("_least(", [text, repr(
+                where + what + " per group"), "_given"]), numerator)
+            return Shape(groups * symbol, shape.size)
+
+        return (per_group(inputs[0], "input channels"), *inputs[1:]), per_group(output, "output channels")
+
+    def joined(self, layer: Any, inputs: tuple[Shape, ...], node: Node) -> tuple[Shape, ...]:
+        """The inputs of a sum, a concatenation or an elementwise operation, each size that must be equal and
+        is computed by different expressions named once: checked equal (``_same``) at every setting."""
+        if layer.kind not in ("add", "concat", "binary") or len({shape.rank for shape in inputs}) != 1:
+            return inputs
+        free = inputs[0].axis(layer.dim) if layer.kind == "concat" else None  # the axis concatenated along
+        names = ("channels", *_AXES.get(inputs[0].rank - 1, tuple(f"size {i}" for i in range(1, inputs[0].rank))))
+        dims = [list(shape.dims) for shape in inputs]
+        for axis in range(inputs[0].rank):
+            first = dims[0][axis]
+            if axis == free or as_expr(first).is_number:
+                continue
+            for other in dims[1:]:
+                if not as_expr(other[axis]).is_number and sympy.expand(other[axis] - first) != 0:
+                    what = f"{node.location}: its inputs' {names[axis]}"
+                    first = self._step(("same", first, other[axis]), ("_same(", [
+                        self._code(first, what), self._code(other[axis], what), repr(what), "_given"]),
+                        first + other[axis])
+            for shape in dims:
+                if not as_expr(shape[axis]).is_number:
+                    shape[axis] = first
+        return tuple(Shape(d[0], tuple(d[1:])) for d in dims)
+
+    def integral(self, counts: Any, node: Node) -> Any:
+        """``counts``, refused unless each is a polynomial with integer coefficients in the values."""
+        for name in COUNTS:
+            expr = sympy.expand(as_expr(getattr(counts, name)))
+            if not all(c.is_Integer for c in sympy.Poly(expr, *sorted(expr.free_symbols, key=str)).coeffs()
+                       ) if expr.free_symbols else not expr.is_Integer:
+                raise SymconvError(f"codegen: {self.network.name}: {node.location}: its {name} is {expr}, not a "
+                                   "polynomial with integer coefficients in the layer's values; its code cannot be "
+                                   "generated")
+        return counts
 
     def named(self, shape: Shape, where: str) -> Shape:
         names = ("channels", *_AXES.get(len(shape.size), tuple(f"size {i}" for i in range(1, shape.rank))))

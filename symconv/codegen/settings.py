@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import fractions as _fractions
 import numbers as _numbers
+import sys as _sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as _np
 
-from symconv.codegen.adapters import _evaluate
+from symconv.codegen.adapters import _evaluate, _held, _is_dask
 from symconv.codegen.runtime import _INT64_MAX, _element, _Function, _Refusal
 
 if TYPE_CHECKING:
@@ -53,17 +54,32 @@ def _network(
 ) -> dict[str, Any]:
     """Every total of ``specs`` at the settings ``values``: the layers' values, then each total on them,
     broadcast to the settings' shape; a refusal as one ValueError. A total with a ``separated`` form is
-    computed by it where :func:`_separately` proves it exact, else by its spec."""
+    computed by it where :func:`_separately` proves it exact, else by its spec. Given dask arrays, each total
+    is a dask array, computed block by block (:func:`_network_lazily`)."""
+    if any(_is_dask(value) for value in values):
+        return _network_lazily(function, specs, layers, settings, values, separated)
     try:
-        numerators = [
-            _numerator(function, name, denominator, value)
-            for (name, denominator), value in zip(settings, values, strict=True)
-        ]
-        if any(_np.max(_np.abs(n), initial=0) > _SMALL for n in numerators):
-            numerators = [n.astype(object) if isinstance(n, _np.ndarray) else n for n in numerators]
-        found = layers(*numerators)
+        return _totals_at(function, specs, layers, settings, values, separated)
     except _Refusal as refusal:
         raise ValueError(str(refusal)) from None
+
+
+def _totals_at(
+    function: str,
+    specs: tuple[_Function, ...],
+    layers: Callable[..., dict[str, Any]],
+    settings: tuple[tuple[str, int], ...],
+    values: tuple[object, ...] | list[Any],
+    separated: dict[str, _Separated] | None,
+) -> dict[str, Any]:
+    """What :func:`_network` computes on NumPy arrays and numbers; a refusal as a :class:`_Refusal`."""
+    numerators = [
+        _numerator(function, name, denominator, value)
+        for (name, denominator), value in zip(settings, values, strict=True)
+    ]
+    if any(_np.max(_np.abs(n), initial=0) > _SMALL for n in numerators):
+        numerators = [n.astype(object) if isinstance(n, _np.ndarray) else n for n in numerators]
+    found = layers(*numerators)
     shape = _np.broadcast_shapes(*(_np.shape(n) for n in numerators))
     totals = {}
     for spec in specs:
@@ -73,6 +89,59 @@ def _network(
             total = _evaluate(spec, tuple(found[name] for name, _ in spec.parameters))
         totals[spec.name] = total if _np.shape(total) == shape else _np.broadcast_to(total, shape).copy()
     return totals
+
+
+def _network_lazily(
+    function: str,
+    specs: tuple[_Function, ...],
+    layers: Callable[..., dict[str, Any]],
+    settings: tuple[tuple[str, int], ...],
+    values: tuple[object, ...],
+    separated: dict[str, _Separated] | None,
+) -> dict[str, Any]:
+    """Every total as a dask array, one block per block of the settings (broadcast together), each computed
+    on NumPy blocks: int64, or Python ints where a setting is given as an array of objects; a refusal names
+    its index in the whole, and a total that int64 cannot hold is an OverflowError naming its index."""
+    dask = _sys.modules["dask.array"]  # loaded: one of the values is a dask array
+    given: list[Any] = [dask.asarray(v) if _is_dask(v) or isinstance(v, _np.ndarray) else v for v in values]
+    arrays = iter(dask.broadcast_arrays(*(v for v in given if _is_dask(v))))
+    given = [next(arrays) if _is_dask(v) else v for v in given]
+    template: Any = next(v for v in given if _is_dask(v))
+    declared = _np.dtype(object) if any(_is_dask(v) and v.dtype.kind == "O" for v in given) else _np.dtype(_np.int64)
+    stacked = dask.map_blocks(
+        _network_block, *given, dtype=declared, new_axis=0, chunks=((len(specs),), *template.chunks),
+        meta=_np.empty((0,) * (template.ndim + 1), declared), function=function, specs=specs, layers=layers,
+        settings=settings, separated=separated, declared=declared,
+    )
+    return {spec.name: stacked[number] for number, spec in enumerate(specs)}
+
+
+def _network_block(
+    *parts: Any,
+    function: str,
+    specs: tuple[_Function, ...],
+    layers: Callable[..., dict[str, Any]],
+    settings: tuple[tuple[str, int], ...],
+    separated: dict[str, _Separated] | None,
+    declared: _np.dtype,
+    block_info: dict[Any, Any] | None = None,
+) -> Any:
+    """The totals of one block of the settings, stacked along a first axis, as :func:`_network_lazily` asks."""
+    origin = tuple(start for start, _ in block_info[None]["array-location"][1:]) if block_info else None
+    try:
+        totals = _totals_at(function, specs, layers, settings, parts, separated)
+    except _Refusal as refusal:
+        if origin is not None:
+            refusal = refusal.moved(lambda index: tuple(i + o for i, o in zip(index, origin, strict=True)))
+        raise ValueError(str(refusal)) from None
+    shape = _np.broadcast_shapes(*(_np.shape(part) for part in parts))
+    found = []
+    for spec in specs:
+        total = _np.broadcast_to(_np.asarray(totals[spec.name]), shape)
+        if declared.kind != "O":
+            total = _held(spec, total, "a dask array of int64", "give dask arrays of dtype object", origin)
+        found.append(total)
+    return _np.stack(found).astype(declared)
 
 
 def _separately(form: _Separated, spec: _Function, found: dict[str, Any]) -> Any:
@@ -179,6 +248,16 @@ def _least(value: Any, what: str, given: _Given) -> Any:
         shown = _element(value, bad.shape, index)
         raise _Refusal(f"{what} is {shown}, not at least 1, at {_settings(given, bad.shape, index)}", index)
     return value
+
+
+def _same(value: Any, other: Any, what: str, given: _Given) -> Any:
+    """``value``, refused where ``other``, a size that must equal it (a join's inputs), differs."""
+    bad = _np.asarray(value != other)
+    if bad.any():
+        index = tuple(int(i) for i in _np.argwhere(bad)[0]) if bad.shape else None
+        shown = f"{_element(value, bad.shape, index)} and {_element(other, bad.shape, index)}"
+        raise _Refusal(f"{what} are {shown}, not equal, at {_settings(given, bad.shape, index)}", index)
+    return value if _np.shape(value) == bad.shape else _np.broadcast_to(value, bad.shape).copy()
 
 
 def _whole(numerator: Any, denominator: int, what: str, given: _Given) -> Any:

@@ -320,12 +320,15 @@ def _scaled(layer: LayerSpec, rounding: Rounding, subs: Mapping[sympy.Basic, Exp
 def walk(network: Network, subs: Mapping[sympy.Basic, Expr], *,
          rounded: Callable[[Expr, Node], Expr] | None = None,
          named: Callable[[Shape, str], Shape] | None = None,
+         joined: Callable[[LayerSpec, tuple[Shape, ...], Node], tuple[Shape, ...]] | None = None,
          ) -> Iterator[tuple[Node, LayerSpec, tuple[Shape, ...], Shape]]:
     """Yield ``(node, layer, inputs, output)`` for every node, shapes propagated from the input and the values
     ``subs`` (symbol → value) put into every layer, its channels rounded by the network's rule.
 
     Code that evaluates the network can name what stays symbolic: ``rounded(channels, node)`` stands for a
-    symbolic channel count once rounded, ``named(shape, where)`` for a shape (the input's, each layer's output).
+    symbolic channel count once rounded, ``named(shape, where)`` for a shape (the input's, each layer's output),
+    ``joined(layer, inputs, node)`` for the inputs of a layer of several (sizes that must be equal, named
+    once).
     """
     shape = network.input.xreplace(dict(subs))
     for i, size in enumerate((shape.channels, *shape.size)):
@@ -344,6 +347,8 @@ def walk(network: Network, subs: Mapping[sympy.Basic, Expr], *,
         try:
             named_channels = None if rounded is None else partial(_after, rounded, node)
             layer = _scaled(node.layer, network.rounding, {**subs, IN_CHANNELS: inputs[0].channels}, named_channels)
+            if joined is not None and len(inputs) > 1:
+                inputs = joined(layer, inputs, node)
             output = layer.output(inputs)
             if named is not None:
                 output = named(output, node.location)

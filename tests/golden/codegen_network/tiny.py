@@ -486,17 +486,25 @@ _SMALL = 2**24
 def _network(function, specs, layers, settings, values, separated=None):
     """Every total of ``specs`` at the settings ``values``: the layers' values, then each total on them,
     broadcast to the settings' shape; a refusal as one ValueError. A total with a ``separated`` form is
-    computed by it where :func:`_separately` proves it exact, else by its spec."""
+    computed by it where :func:`_separately` proves it exact, else by its spec. Given dask arrays, each total
+    is a dask array, computed block by block (:func:`_network_lazily`)."""
+    if any(_is_dask(value) for value in values):
+        return _network_lazily(function, specs, layers, settings, values, separated)
     try:
-        numerators = [
-            _numerator(function, name, denominator, value)
-            for (name, denominator), value in zip(settings, values, strict=True)
-        ]
-        if any(_np.max(_np.abs(n), initial=0) > _SMALL for n in numerators):
-            numerators = [n.astype(object) if isinstance(n, _np.ndarray) else n for n in numerators]
-        found = layers(*numerators)
+        return _totals_at(function, specs, layers, settings, values, separated)
     except _Refusal as refusal:
         raise ValueError(str(refusal)) from None
+
+
+def _totals_at(function, specs, layers, settings, values, separated):
+    """What :func:`_network` computes on NumPy arrays and numbers; a refusal as a :class:`_Refusal`."""
+    numerators = [
+        _numerator(function, name, denominator, value)
+        for (name, denominator), value in zip(settings, values, strict=True)
+    ]
+    if any(_np.max(_np.abs(n), initial=0) > _SMALL for n in numerators):
+        numerators = [n.astype(object) if isinstance(n, _np.ndarray) else n for n in numerators]
+    found = layers(*numerators)
     shape = _np.broadcast_shapes(*(_np.shape(n) for n in numerators))
     totals = {}
     for spec in specs:
@@ -506,6 +514,43 @@ def _network(function, specs, layers, settings, values, separated=None):
             total = _evaluate(spec, tuple(found[name] for name, _ in spec.parameters))
         totals[spec.name] = total if _np.shape(total) == shape else _np.broadcast_to(total, shape).copy()
     return totals
+
+
+def _network_lazily(function, specs, layers, settings, values, separated):
+    """Every total as a dask array, one block per block of the settings (broadcast together), each computed
+    on NumPy blocks: int64, or Python ints where a setting is given as an array of objects; a refusal names
+    its index in the whole, and a total that int64 cannot hold is an OverflowError naming its index."""
+    dask = _sys.modules["dask.array"]  # loaded: one of the values is a dask array
+    given = [dask.asarray(v) if _is_dask(v) or isinstance(v, _np.ndarray) else v for v in values]
+    arrays = iter(dask.broadcast_arrays(*(v for v in given if _is_dask(v))))
+    given = [next(arrays) if _is_dask(v) else v for v in given]
+    template = next(v for v in given if _is_dask(v))
+    declared = _np.dtype(object) if any(_is_dask(v) and v.dtype.kind == "O" for v in given) else _np.dtype(_np.int64)
+    stacked = dask.map_blocks(
+        _network_block, *given, dtype=declared, new_axis=0, chunks=((len(specs),), *template.chunks),
+        meta=_np.empty((0,) * (template.ndim + 1), declared), function=function, specs=specs, layers=layers,
+        settings=settings, separated=separated, declared=declared,
+    )
+    return {spec.name: stacked[number] for number, spec in enumerate(specs)}
+
+
+def _network_block(*parts, function, specs, layers, settings, separated, declared, block_info=None):
+    """The totals of one block of the settings, stacked along a first axis, as :func:`_network_lazily` asks."""
+    origin = tuple(start for start, _ in block_info[None]["array-location"][1:]) if block_info else None
+    try:
+        totals = _totals_at(function, specs, layers, settings, parts, separated)
+    except _Refusal as refusal:
+        if origin is not None:
+            refusal = refusal.moved(lambda index: tuple(i + o for i, o in zip(index, origin, strict=True)))
+        raise ValueError(str(refusal)) from None
+    shape = _np.broadcast_shapes(*(_np.shape(part) for part in parts))
+    found = []
+    for spec in specs:
+        total = _np.broadcast_to(_np.asarray(totals[spec.name]), shape)
+        if declared.kind != "O":
+            total = _held(spec, total, "a dask array of int64", "give dask arrays of dtype object", origin)
+        found.append(total)
+    return _np.stack(found).astype(declared)
 
 
 def _separately(form, spec, found):
@@ -611,6 +656,16 @@ def _least(value, what, given):
         shown = _element(value, bad.shape, index)
         raise _Refusal(f"{what} is {shown}, not at least 1, at {_settings(given, bad.shape, index)}", index)
     return value
+
+
+def _same(value, other, what, given):
+    """``value``, refused where ``other``, a size that must equal it (a join's inputs), differs."""
+    bad = _np.asarray(value != other)
+    if bad.any():
+        index = tuple(int(i) for i in _np.argwhere(bad)[0]) if bad.shape else None
+        shown = f"{_element(value, bad.shape, index)} and {_element(other, bad.shape, index)}"
+        raise _Refusal(f"{what} are {shown}, not equal, at {_settings(given, bad.shape, index)}", index)
+    return value if _np.shape(value) == bad.shape else _np.broadcast_to(value, bad.shape).copy()
 
 
 def _whole(numerator, denominator, what, given):
