@@ -34,7 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -423,17 +423,24 @@ def sweep_throughput(rounds: int) -> list[tuple[str, int, float, float]]:
         pass
     else:
         runs[f"dask, {os.cpu_count()} threads, generated code in 1 thread each"] = engine("dask", 1)
+    times = in_turn(runs, rounds, "the sweep engines disagree")
+    module["_WORKERS"] = default
+    return [(name, plan.space.points, wall, cpu) for name, (wall, cpu) in times.items()]
+
+
+def in_turn(runs: Mapping[str, Callable[[], object]], rounds: int, disagree: str) -> dict[str, tuple[float, float]]:
+    """Each run's median wall-clock and processor seconds over ``rounds`` taken in turn, once every run has
+    given the same result (else SystemExit with ``disagree``)."""
     if len({str(go()) for go in runs.values()}) != 1:
-        raise SystemExit("the sweep engines disagree")
+        raise SystemExit(disagree)
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for _ in range(rounds):
         for name, go in runs.items():
             wall, cpu = time.perf_counter(), time.process_time()
             go()
             times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
-    module["_WORKERS"] = default
-    return [(name, plan.space.points, statistics.median(t[0] for t in taken), statistics.median(t[1] for t in taken))
-            for name, taken in times.items()]
+    return {name: (statistics.median(t[0] for t in taken), statistics.median(t[1] for t in taken))
+            for name, taken in times.items()}
 
 
 #: The axes of the 10⁹-point sweep of a layer: 10,000 × 20,000 × 5 points.
@@ -537,17 +544,9 @@ def network_grid(rounds: int) -> list[tuple[str, int, float, float]]:
         pass
     else:
         runs["dask, blocks of the grid, separated forms"] = sweep([], separated, "dask")
-    if len({str(go()) for go in runs.values()}) != 1:
-        raise SystemExit("the network sweeps disagree")
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
-    for _ in range(rounds):
-        for name, go in runs.items():
-            wall, cpu = time.perf_counter(), time.process_time()
-            go()
-            times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+    times = in_turn(runs, rounds, "the network sweeps disagree")
     module["_SEPARATED"] = separated
-    return [(name, space.points, statistics.median(t[0] for t in taken), statistics.median(t[1] for t in taken))
-            for name, taken in times.items()]
+    return [(name, space.points, wall, cpu) for name, (wall, cpu) in times.items()]
 
 
 def network_grid_section(rounds: int) -> list[str]:
