@@ -56,3 +56,12 @@ def test_totals_beyond_int64_need_arrays_of_objects(mobilenet):
     assert exact["mults"].dtype == object
     assert exact["mults"].compute().tolist() == [mobilenet(alpha=1, rho=1)["mults"],
                                                  mobilenet(alpha=2**19, rho=1)["mults"]]
+
+
+def test_dask_arrays_that_do_not_broadcast_are_refused_as_numpy_arrays_are(mobilenet):
+    from symconv.errors import SymconvError
+
+    with pytest.raises(SymconvError, match="shape mismatch"):
+        mobilenet(alpha=da.from_array(np.ones(3)), rho=da.from_array(np.ones(4)))
+    with pytest.raises(SymconvError, match="shape mismatch"):
+        mobilenet(alpha=np.ones(3), rho=np.ones(4))

@@ -90,3 +90,50 @@ def test_a_grid_through_a_join_is_the_count_at_each_setting():
     for i, a in enumerate(alphas):
         for j, h in enumerate(heights):
             assert {t: int(grid[t][i, j]) for t in TOTALS} == _counted(H, {"alpha": a, "H": h})
+
+
+BROADCAST = """
+[network]
+name = "gate"
+input = { channels = "C", size = ["H", "W"] }
+
+[symbols]
+H = { meaning = "input height", integer = true }
+W = { meaning = "input width", integer = true }
+C = { meaning = "channels", integer = true }
+
+[[layer]]
+name = "a"
+type = "maxpool"
+kernel = 2
+input = "input"
+
+[[layer]]
+name = "b"
+type = "conv"
+out = "C"
+kernel = 3
+stride = 2
+padding = 1
+input = "input"
+
+[[layer]]
+type = "mul"
+inputs = ["a", "b"]
+
+[[layer]]
+type = "conv"
+out = 8
+kernel = 1
+"""
+
+
+def test_an_elementwise_join_broadcasts_a_size_of_one():
+    # the branches' widths are floor(W/2) and floor((W - 1)/2) + 1: 1 and 2 at W = 3, which broadcast
+    functions = network_functions(loads(BROADCAST, "gate.toml"))
+    for h, w in ((2, 3), (3, 2), (8, 8), (2, 2), (16, 10)):
+        assert functions(C=2, H=h, W=w) == _counted(BROADCAST, {"C": 2, "H": h, "W": w}), (h, w)
+    with pytest.raises(SymconvError, match="cannot broadcast"):
+        count(loads(BROADCAST, "gate.toml"), {"C": 1, "H": 8, "W": 5})
+    with pytest.raises(SymconvError, match=r"its inputs' width are 2 and 3, which do not broadcast, at H = 8, W = 5"):
+        functions(C=1, H=8, W=5)

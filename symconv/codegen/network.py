@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
@@ -193,10 +193,12 @@ class _Built:
         return (per_group(inputs[0], "input channels"), *inputs[1:]), per_group(output, "output channels")
 
     def joined(self, layer: Any, inputs: tuple[Shape, ...], node: Node) -> tuple[Shape, ...]:
-        """The inputs of a sum, a concatenation or an elementwise operation, each size that must be equal and
-        is computed by different expressions named once: checked equal (``_same``) at every setting."""
+        """The inputs of a sum, a concatenation or an elementwise operation, each size that must agree and is
+        computed by different expressions named once: checked equal (``_same``) at every setting, or, for an
+        elementwise operation, equal or 1 and broadcast (``_broadcast``: the larger)."""
         if layer.kind not in ("add", "concat", "binary") or len({shape.rank for shape in inputs}) != 1:
             return inputs
+        helper = "_broadcast(" if layer.kind == "binary" else "_same("
         free = inputs[0].axis(layer.dim) if layer.kind == "concat" else None  # the axis concatenated along
         names = ("channels", *_AXES.get(inputs[0].rank - 1, tuple(f"size {i}" for i in range(1, inputs[0].rank))))
         dims = [list(shape.dims) for shape in inputs]
@@ -207,7 +209,7 @@ class _Built:
             for other in dims[1:]:
                 if not as_expr(other[axis]).is_number and sympy.expand(other[axis] - first) != 0:
                     what = f"{node.location}: its inputs' {names[axis]}"
-                    first = self._step(("same", first, other[axis]), ("_same(", [
+                    first = self._step((helper, first, other[axis]), (helper, [
                         self._code(first, what), self._code(other[axis], what), repr(what), "_given"]),
                         first + other[axis])
             for shape in dims:
@@ -216,15 +218,42 @@ class _Built:
         return tuple(Shape(d[0], tuple(d[1:])) for d in dims)
 
     def integral(self, counts: Any, node: Node) -> Any:
-        """``counts``, refused unless each is a polynomial with integer coefficients in the values."""
+        """``counts`` as polynomials with integer coefficients in the values: each floor or ceiling of a
+        quotient (an adaptive pooling's windows) a value of its own, computed once; refused where a count
+        still is not one."""
+        found = {}
         for name in COUNTS:
-            expr = sympy.expand(as_expr(getattr(counts, name)))
-            if not all(c.is_Integer for c in sympy.Poly(expr, *sorted(expr.free_symbols, key=str)).coeffs()
-                       ) if expr.free_symbols else not expr.is_Integer:
-                raise SymconvError(f"codegen: {self.network.name}: {node.location}: its {name} is {expr}, not a "
-                                   "polynomial with integer coefficients in the layer's values; its code cannot be "
-                                   "generated")
-        return counts
+            where = f"{node.location}: its {name}"
+            expr = self._floors(sympy.expand(as_expr(getattr(counts, name))), where)
+            symbols = sorted(expr.free_symbols, key=str)
+            if not expr.is_polynomial(*symbols):
+                functions = " and ".join(sorted({type(f).__name__ for f in expr.atoms(sympy.Function)})) or "quotient"
+                raise SymconvError(f"codegen: {self.network.name}: {where} takes the {functions} of the layer's "
+                                   "sizes: not a polynomial in them, so its code cannot be generated")
+            coefficients = sympy.Poly(expr, *symbols).coeffs() if symbols else [expr]
+            wrong = [c for c in coefficients if not c.is_Integer]
+            if wrong:
+                raise SymconvError(f"codegen: {self.network.name}: {where} has the coefficient {wrong[0]}: not a "
+                                   "polynomial with integer coefficients in the layer's values, so its code cannot "
+                                   "be generated")
+            found[name] = expr
+        return replace(counts, **found)
+
+    def _floors(self, expr: sympy.Expr, where: str) -> sympy.Expr:
+        """``expr`` with each floor or ceiling of a quotient of values replaced by a value (at least 0 where
+        the values are), the innermost first."""
+        while True:
+            atoms = [a for a in expr.atoms(sympy.floor, sympy.ceiling) if not a.args[0].atoms(sympy.floor,
+                                                                                           sympy.ceiling)]
+            if not atoms:
+                return expr
+            subs = {}
+            for atom in sorted(atoms, key=str):
+                numerator, denominator = self._fraction(sympy.expand(atom.args[0]), where)
+                helper = "_floor(" if isinstance(atom, sympy.floor) else "_ceiling("
+                subs[atom] = self._step((helper, numerator, denominator), (helper, [
+                    self._code(numerator, where), str(denominator)]), numerator, positive=False)
+            expr = sympy.expand(expr.xreplace(subs))
 
     def named(self, shape: Shape, where: str) -> Shape:
         names = ("channels", *_AXES.get(len(shape.size), tuple(f"size {i}" for i in range(1, shape.rank))))
@@ -265,11 +294,14 @@ class _Built:
         except SymconvError as error:
             raise SymconvError(f"codegen: {error}") from None
 
-    def _step(self, key: Any, call: tuple[str, list[str]], reads: sympy.Expr) -> sympy.Symbol:
+    def _step(self, key: Any, call: tuple[str, list[str]], reads: sympy.Expr, *, positive: bool = True
+              ) -> sympy.Symbol:
         """The symbol of a value, ``call`` its code (a helper and its arguments), ``reads`` what it is
-        computed from: one per value."""
+        computed from: one per value, at least 1 (``positive``) or at least 0."""
         if key not in self.known:
-            symbol = sympy.Symbol(f"v{len(self.steps) + 1}", integer=True, positive=True)
+            name = f"v{len(self.steps) + 1}"
+            symbol = sympy.Symbol(name, integer=True, positive=True) if positive else sympy.Symbol(
+                name, integer=True, nonnegative=True)
             self.deps[symbol] = frozenset().union(*(self.deps[s] for s in reads.free_symbols))
             opening, arguments = call
             self.steps.append((symbol, wrap_call(f"{symbol.name} = {opening}", arguments, ")", offset=4)))

@@ -165,8 +165,9 @@ class Sweep:
         dims = tuple(len(axis.values) for axis in self.space.axes)
         flat = np.ravel_multi_index(drawn, dims)
         positions = np.arange(start, stop, dtype=np.int64)
-        held = self._cache.get("held")
-        if "held" not in self._cache:
+        if "held" in self._cache:  # read once: another thread may be storing it
+            held = self._cache["held"]
+        else:
             held = self._cache["held"] = self._held_on_table(table, dims)
         if held is not None:
             keep = held[flat]

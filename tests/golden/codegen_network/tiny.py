@@ -522,6 +522,9 @@ def _network_lazily(function, specs, layers, settings, values, separated):
     its index in the whole, and a total that int64 cannot hold is an OverflowError naming its index."""
     dask = _sys.modules["dask.array"]  # loaded: one of the values is a dask array
     given = [dask.asarray(v) if _is_dask(v) or isinstance(v, _np.ndarray) else v for v in values]
+    shapes = [v.shape for v in given if _is_dask(v)]
+    if all(size == size for shape in shapes for size in shape):  # a NaN size is unknown: dask decides
+        _np.broadcast_shapes(*shapes)  # NumPy's message where they do not broadcast
     arrays = iter(dask.broadcast_arrays(*(v for v in given if _is_dask(v))))
     given = [next(arrays) if _is_dask(v) else v for v in given]
     template = next(v for v in given if _is_dask(v))
@@ -556,8 +559,8 @@ def _network_block(*parts, function, specs, layers, settings, separated, declare
 def _separately(form, spec, found):
     """A total by its separated form (:mod:`symconv.codegen.separated`), in int64: None unless the values it
     reads are a grid (arrays of some of the settings' axes, broadcast to a larger shape), every array among
-    them is int64 (none of Python ints, none empty), and its bound at their largest values (each at least
-    1) is below 2**63, which makes the int64 result exact."""
+    them is int64 (none of Python ints, none empty), and its bound at their largest magnitudes is below
+    2**63, which makes the int64 result exact."""
     compute, bound = form
     values = [found[name] for name, _ in spec.parameters]
     arrays = [value for value in values if isinstance(value, _np.ndarray)]
@@ -565,7 +568,8 @@ def _separately(form, spec, found):
         return None
     if max(value.size for value in arrays) == _np.prod(_np.broadcast_shapes(*(value.shape for value in arrays))):
         return None  # no grid: each value already has the total's shape, and the spec's kernel computes faster
-    largest = [int(value.max()) if isinstance(value, _np.ndarray) else int(value) for value in values]
+    largest = [max(int(value.max()), -int(value.min())) if isinstance(value, _np.ndarray) else abs(int(value))
+               for value in values]
     if bound(*largest) > _INT64_MAX:
         return None
     return compute(*values)
@@ -666,6 +670,27 @@ def _same(value, other, what, given):
         shown = f"{_element(value, bad.shape, index)} and {_element(other, bad.shape, index)}"
         raise _Refusal(f"{what} are {shown}, not equal, at {_settings(given, bad.shape, index)}", index)
     return value if _np.shape(value) == bad.shape else _np.broadcast_to(value, bad.shape).copy()
+
+
+def _floor(numerator, denominator):
+    """``floor(numerator/denominator)``: an adaptive pooling's window bound."""
+    return numerator // denominator
+
+
+def _ceiling(numerator, denominator):
+    """``ceiling(numerator/denominator)``."""
+    return -(-numerator // denominator)
+
+
+def _broadcast(value, other, what, given):
+    """The larger of two sizes an elementwise operation broadcasts, refused where they differ and neither
+    is 1 (NumPy's rule)."""
+    bad = _np.asarray((value != other) & (value != 1) & (other != 1))
+    if bad.any():
+        index = tuple(int(i) for i in _np.argwhere(bad)[0]) if bad.shape else None
+        shown = f"{_element(value, bad.shape, index)} and {_element(other, bad.shape, index)}"
+        raise _Refusal(f"{what} are {shown}, which do not broadcast, at {_settings(given, bad.shape, index)}", index)
+    return _np.maximum(value, other) if bad.shape else max(value, other)
 
 
 def _whole(numerator, denominator, what, given):

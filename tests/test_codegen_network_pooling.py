@@ -1,0 +1,54 @@
+"""A network's module through adaptive pooling: each window bound (a floor or a ceiling of a quotient of
+sizes) a value of its own, so that the counts are polynomials in the values; equal to
+``symconv.network.count`` at every input size, an input smaller than the output included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from symconv.codegen.network import TOTALS, network_functions
+from symconv.network import count, loads
+
+ADAPTIVE = """
+[network]
+name = "adaptive"
+input = {{ channels = 3, size = ["H", "W"] }}
+
+[symbols]
+H = {{ meaning = "input height", integer = true }}
+W = {{ meaning = "input width", integer = true }}
+
+[[layer]]
+type = "conv"
+out = 4
+kernel = 3
+padding = 1
+
+[[layer]]
+type = "{kind}"
+output_size = [3, 5]
+
+[[layer]]
+type = "flatten"
+
+[[layer]]
+type = "linear"
+out = 10
+"""
+
+
+@pytest.mark.parametrize("kind", ["adaptive_avgpool", "adaptive_maxpool"])
+def test_adaptive_pooling_is_the_count_at_every_size(kind):
+    text = ADAPTIVE.format(kind=kind)
+    network = loads(text, "adaptive.toml")
+    functions = network_functions(network)
+    heights, widths = [1, 2, 3, 4, 7, 10, 31], [1, 4, 5, 6, 13]
+    grid = functions(H=np.array(heights).reshape(-1, 1), W=np.array(widths).reshape(1, -1))
+    for i, h in enumerate(heights):
+        for j, w in enumerate(widths):
+            analysis = count(network, {"H": h, "W": w})
+            expected = {name: int(analysis.value(name)) for name in TOTALS}
+            assert {name: int(grid[name][i, j]) for name in TOTALS} == expected, (h, w)
+            if i == j:
+                assert functions(H=h, W=w) == expected
