@@ -52,3 +52,17 @@ def test_adaptive_pooling_is_the_count_at_every_size(kind):
             assert {name: int(grid[name][i, j]) for name in TOTALS} == expected, (h, w)
             if i == j:
                 assert functions(H=h, W=w) == expected
+
+
+def test_a_traced_model_with_adaptive_pooling_is_the_count_of_its_network():
+    torch = pytest.importorskip("torch", reason="tracing a model needs torch")
+    from symconv.torch import convert
+
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.ReLU(),
+                                torch.nn.AdaptiveAvgPool2d((7, 7)), torch.nn.Flatten(), torch.nn.Linear(8 * 49, 10))
+    network = convert(model, "1x3xHxW").network
+    functions = network_functions(network)
+    for h, w in ((5, 5), (14, 14), (27, 32), (40, 14)):
+        analysis = count(network, {"H": h, "W": w})
+        assert functions(H=h, W=w) == {name: int(analysis.value(name)) for name in TOTALS}
+        assert functions(H=h, W=w)["params"] == sum(p.numel() for p in model.parameters())
