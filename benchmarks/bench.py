@@ -382,6 +382,7 @@ def network_section(repeat: int) -> list[str]:
               "| layers | median |", "| --- | --- |",
               *(f"| {n} convolutions | {t * 1e3:.0f} ms |" for n, t in chains.items()), "",
               f"Target: 1,000 layers ≤ 12 × 100 layers. Measured: {chains[1000] / chains[100]:.1f} ×.", ""]
+    return lines
 
 
 SWEEP_LAYER = "separable, N = 1, m = 1, no bias, k_h = k_w = k, H_out = W_out = 14"
