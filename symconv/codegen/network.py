@@ -172,8 +172,10 @@ class _Built:
 
     def grouped(self, layer: Any, inputs: tuple[Shape, ...], output: Shape, node: Node) -> tuple[tuple[Shape, ...],
                                                                                                 Shape]:
-        """A convolution of ``g > 1`` groups (not depthwise) counted on channels written ``g·c``, ``c`` the
-        channels per group, each a value checked whole: its counts, in ``C_in/g``, are then polynomials."""
+        """A layer of ``g > 1`` groups (a grouped convolution, not a depthwise one; a group norm; a channel
+        shuffle) counted on channels written ``g·c``, ``c`` the channels per group, each a value checked whole
+        (as the network refuses channels its groups do not divide): its counts, in ``C_in/g``, are then
+        polynomials."""
         groups = getattr(layer, "groups", 1)
         if not isinstance(groups, int) or groups == 1 or getattr(layer, "depthwise", False):
             return inputs, output
