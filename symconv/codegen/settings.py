@@ -210,7 +210,7 @@ def _numerator(function: str, name: str, denominator: int, value: object) -> Any
             raise TypeError(f"{function}(): {name} must be a number or an array of numbers, not {array.dtype}")
     bad = _np.asarray(numerator < 1)
     if bad.any():
-        index = tuple(int(i) for i in _np.argwhere(bad)[0]) if bad.shape else None
+        index = _where(bad)
         raise _Refusal(f"{function}(): {name} must be positive, got {_element(value, bad.shape, index)}", index)
     return numerator
 
@@ -233,7 +233,7 @@ def _floats(function: str, name: str, denominator: int, array: _np.ndarray) -> A
     scaled = _np.rint(array * denominator)
     bad = ~(_np.abs(array - scaled / denominator) <= _TOLERANCE)
     if bad.any():
-        index = tuple(int(i) for i in _np.argwhere(bad)[0]) if bad.shape else None
+        index = _where(bad)
         raise _Refusal(
             f"{function}(): {name} = {array[index] if index else array} is not within 1e-9 of a multiple of "
             f"1/{denominator}",
@@ -248,7 +248,7 @@ def _least(value: Any, what: str, given: _Given) -> Any:
     """``value``, refused where it is below 1 (a layer whose kernel does not fit, no channels left)."""
     bad = _np.asarray(value < 1)
     if bad.any():
-        index = tuple(int(i) for i in _np.argwhere(bad)[0]) if bad.shape else None
+        index = _where(bad)
         shown = _element(value, bad.shape, index)
         raise _Refusal(f"{what} is {shown}, not at least 1, at {_settings(given, bad.shape, index)}", index)
     return value
@@ -258,7 +258,7 @@ def _same(value: Any, other: Any, what: str, given: _Given) -> Any:
     """``value``, refused where ``other``, a size that must equal it (a join's inputs), differs."""
     bad = _np.asarray(value != other)
     if bad.any():
-        index = tuple(int(i) for i in _np.argwhere(bad)[0]) if bad.shape else None
+        index = _where(bad)
         shown = f"{_element(value, bad.shape, index)} and {_element(other, bad.shape, index)}"
         raise _Refusal(f"{what} are {shown}, not equal, at {_settings(given, bad.shape, index)}", index)
     return value if _np.shape(value) == bad.shape else _np.broadcast_to(value, bad.shape).copy()
@@ -279,7 +279,7 @@ def _broadcast(value: Any, other: Any, what: str, given: _Given) -> Any:
     is 1 (NumPy's rule)."""
     bad = _np.asarray((value != other) & (value != 1) & (other != 1))
     if bad.any():
-        index = tuple(int(i) for i in _np.argwhere(bad)[0]) if bad.shape else None
+        index = _where(bad)
         shown = f"{_element(value, bad.shape, index)} and {_element(other, bad.shape, index)}"
         raise _Refusal(f"{what} are {shown}, which do not broadcast, at {_settings(given, bad.shape, index)}", index)
     return _np.maximum(value, other) if bad.shape else max(value, other)
@@ -289,7 +289,7 @@ def _whole(numerator: Any, denominator: int, what: str, given: _Given) -> Any:
     """``numerator/denominator``, refused where it is not a whole number."""
     bad = _np.asarray(numerator % denominator != 0)
     if bad.any():
-        index = tuple(int(i) for i in _np.argwhere(bad)[0]) if bad.shape else None
+        index = _where(bad)
         shown = _fractions.Fraction(int(_element(numerator, bad.shape, index)), denominator)
         raise _Refusal(f"{what} is {shown}, not a whole number, at {_settings(given, bad.shape, index)}", index)
     return numerator // denominator
@@ -302,6 +302,11 @@ def _settings(given: _Given, shape: tuple[int, ...], index: tuple[int, ...] | No
         numerator = _place(numerators, index) if index is not None else numerators
         shown.append(f"{name} = {_fractions.Fraction(int(numerator), denominator)}")
     return ", ".join(shown)
+
+
+def _where(bad: _np.ndarray) -> tuple[int, ...] | None:
+    """The index of the first setting where ``bad`` holds (it holds at one); None for a number."""
+    return tuple(int(i) for i in _np.argwhere(bad)[0]) if bad.shape else None
 
 
 def _place(value: Any, index: tuple[int, ...]) -> Any:

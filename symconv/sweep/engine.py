@@ -191,8 +191,7 @@ class Sweep:
         named = {name for c in self.where for name in c.names}
         every = np.unravel_index(np.arange(math.prod(dims)), dims)
         columns = {a.name: a.numerators[every[i]] for i, a in enumerate(self.space.axes) if a.name in named}
-        part = _Part(np.arange(math.prod(dims), dtype=np.int64), None, {})
-        return part.held(self.where, {**columns, **table})
+        return _held(self.where, {**columns, **table}, math.prod(dims))
 
     def _on_grid(self, number: int) -> Rows | None:
         """The rows of a grid's chunk, block by block; None where the evaluator refuses a setting."""
@@ -371,12 +370,18 @@ class _Part:
 
     def held(self, constraints: Sequence[Constraint], columns: Mapping[str, np.ndarray]) -> np.ndarray | None:
         """Where every constraint holds, None where it holds at every point."""
-        if not constraints or len(self.positions) == 0:
-            return None
-        mask = np.ones(len(self.positions), dtype=bool)
-        for constraint in constraints:
-            mask &= constraint.holds({name: columns[name] for name in constraint.names})
-        return None if mask.all() else mask
+        return _held(constraints, columns, len(self.positions))
+
+
+def _held(constraints: Sequence[Constraint], columns: Mapping[str, np.ndarray], size: int) -> np.ndarray | None:
+    """Where every constraint holds among ``size`` points (``columns`` their values), None where it holds
+    at every one."""
+    if not constraints or size == 0:
+        return None
+    mask = np.ones(size, dtype=bool)
+    for constraint in constraints:
+        mask &= constraint.holds({name: columns[name] for name in constraint.names})
+    return None if mask.all() else mask
 
 
 def choose_engine(sweep: Sweep, engine: str = "auto", scheduler: str | None = None) -> str:
